@@ -1,0 +1,122 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use frontline::Result;
+use frontline::import::{Source, StatusMapping};
+
+/// Front lines and areas of control: geodesic km² and shares of regions and cities
+/// from DeepStateMap snapshots and other zone files.
+#[derive(Debug, Parser)]
+#[command(name = "frontline", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Km² and % of each control status in regions (or the snapshot's own totals).
+    ///
+    /// Examples:
+    ///   frontline share 1754251105.geojson.gz --regions donetsk/raions.geojson
+    ///   frontline share deepstatemap_data_20260822.geojson --regions towns.geojson --name Pokrovsk
+    ///   frontline share 1754251105.geojson.gz --within ukraine_outline.geojson --report
+    #[command(verbatim_doc_comment)]
+    Share(ShareArgs),
+}
+
+/// Which zone file, and how to read it.
+#[derive(Debug, Args)]
+pub struct ZoneArgs {
+    /// Zone file: a DeepState raw snapshot, an occupied-only archive file, or any
+    /// GeoJSON with a status property (.gz read transparently).
+    pub zones: PathBuf,
+
+    /// Kind of zone file [default: detected from the content].
+    #[arg(long, value_enum)]
+    pub source: Option<SourceKind>,
+
+    /// Property holding each feature's status (generic zone files).
+    #[arg(long, value_name = "PROPERTY")]
+    pub status_property: Option<String>,
+
+    /// Property value → status pairs, e.g. `RU=occupied,grey=contested` (generic
+    /// zone files; without it the value itself names the status).
+    #[arg(long, value_name = "VALUE=STATUS,...", requires = "status_property")]
+    pub status_map: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SourceKind {
+    /// DeepStateMap raw snapshot.
+    Deepstate,
+    /// Occupied-only archive (one MultiPolygon, all occupied).
+    Occupied,
+    /// Any GeoJSON with a status property (needs --status-property).
+    Generic,
+}
+
+impl ZoneArgs {
+    /// The source to read with, `None` to detect it.
+    pub fn source(&self) -> Result<Option<Source>> {
+        let mapping = match &self.status_property {
+            Some(p) => Some(
+                StatusMapping::new(p.clone())
+                    .parse_pairs(self.status_map.as_deref().unwrap_or(""))?,
+            ),
+            None => None,
+        };
+        match (self.source, mapping) {
+            (Some(SourceKind::Deepstate), None) => Ok(Some(Source::DeepState)),
+            (Some(SourceKind::Occupied), None) => Ok(Some(Source::Occupied)),
+            (Some(SourceKind::Generic) | None, Some(m)) => Ok(Some(Source::Generic(m))),
+            (Some(SourceKind::Generic), None) => Err(frontline::Error::Invalid(
+                "--source generic needs --status-property".into(),
+            )),
+            (Some(_), Some(_)) => Err(frontline::Error::Invalid(
+                "--status-property only applies to generic zone files".into(),
+            )),
+            (None, None) => Ok(None),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ShareArgs {
+    #[command(flatten)]
+    pub zones: ZoneArgs,
+
+    /// Regions or cities (GeoJSON polygons); without it, the snapshot's totals.
+    #[arg(long, value_name = "FILE")]
+    pub regions: Option<PathBuf>,
+
+    /// Only the regions with this name (any `name`, `name:*` key; repeatable).
+    #[arg(long, value_name = "NAME", requires = "regions")]
+    pub name: Vec<String>,
+
+    /// For totals: also split each status into the part inside and outside this
+    /// outline (e.g. Ukraine's), to tell occupied Ukraine from ground abroad.
+    #[arg(long, value_name = "FILE", conflicts_with = "regions")]
+    pub within: Option<PathBuf>,
+
+    /// Print the import report: features per status, markers, unclassified ones.
+    #[arg(long)]
+    pub report: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for reading.
+    Table,
+    /// JSON for programs.
+    Json,
+    /// CSV for spreadsheets.
+    Csv,
+}

@@ -1,0 +1,187 @@
+//! Reading a GeoJSON document from disk: gzip detected by its magic bytes, the
+//! DeepState API envelope unwrapped, the legacy `crs` member checked.
+
+use std::io::Read;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::{Error, Result};
+
+/// A file's features and what surrounds them.
+#[derive(Debug, Default)]
+pub(crate) struct Document {
+    pub features: Vec<geojson::Feature>,
+    /// The envelope's `datetime`, when the file had one.
+    pub datetime: Option<Value>,
+    /// Whether the features came wrapped in DeepState's `{"id", "datetime", "map"}`.
+    pub envelope: bool,
+}
+
+/// Every top-level shape accepted, read in one pass: a FeatureCollection, a single
+/// Feature, or the envelope around a FeatureCollection.
+#[derive(Deserialize)]
+struct TopLevel {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    features: Option<Vec<geojson::Feature>>,
+    map: Option<Box<TopLevel>>,
+    datetime: Option<Value>,
+    geometry: Option<geojson::Geometry>,
+    properties: Option<Map<String, Value>>,
+    crs: Option<Value>,
+}
+
+/// The bytes of a file, gunzipped when they are gzip.
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let raw = std::fs::read(path).map_err(io)?;
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::with_capacity(raw.len() * 8);
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .map_err(|e| Error::format(path, format!("broken gzip data: {e}")))?;
+        Ok(out)
+    } else {
+        Ok(raw)
+    }
+}
+
+/// Reads and parses a GeoJSON file.
+pub(crate) fn read(path: &Path) -> Result<Document> {
+    let bytes = read_bytes(path)?;
+    parse(&bytes, path)
+}
+
+pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Document> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::format(path, "the file is empty"));
+    }
+    let top: TopLevel = serde_json::from_slice(bytes)
+        .map_err(|e| Error::format(path, format!("not valid GeoJSON: {e}")))?;
+    document(top, path, false)
+}
+
+fn document(top: TopLevel, path: &Path, nested: bool) -> Result<Document> {
+    check_crs(top.crs.as_ref(), path)?;
+    if let Some(map) = top.map {
+        if nested {
+            return Err(Error::format(path, "an envelope inside an envelope"));
+        }
+        let mut doc = document(*map, path, true)?;
+        doc.datetime = top.datetime;
+        doc.envelope = true;
+        return Ok(doc);
+    }
+    match (top.kind.as_deref(), top.features) {
+        (Some("FeatureCollection"), Some(features)) => Ok(Document {
+            features,
+            ..Document::default()
+        }),
+        (Some("Feature"), _) => Ok(Document {
+            features: vec![geojson::Feature {
+                geometry: top.geometry,
+                properties: top.properties,
+                ..geojson::Feature::default()
+            }],
+            ..Document::default()
+        }),
+        (kind, _) => Err(Error::format(
+            path,
+            format!(
+                "expected a GeoJSON FeatureCollection or Feature, found {}",
+                kind.map_or("an object without a \"type\"".to_string(), |k| format!(
+                    "type {k:?}"
+                ))
+            ),
+        )),
+    }
+}
+
+/// Accepts no `crs` member, or one naming WGS84 longitude/latitude.
+fn check_crs(crs: Option<&Value>, path: &Path) -> Result<()> {
+    let Some(crs) = crs else { return Ok(()) };
+    let name = crs
+        .pointer("/properties/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let n = name.to_ascii_uppercase();
+    let lon_lat = n.ends_with("CRS84") || n.ends_with("EPSG::4326") || n == "EPSG:4326";
+    if lon_lat {
+        Ok(())
+    } else {
+        Err(Error::format(
+            path,
+            format!(
+                "the file declares the coordinate system {:?}; frontline reads WGS84 \
+                 longitude/latitude GeoJSON (RFC 7946): reproject it first",
+                if name.is_empty() {
+                    crs.to_string()
+                } else {
+                    name.to_string()
+                }
+            ),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(s: &str) -> Result<Document> {
+        parse(s.as_bytes(), Path::new("f.geojson"))
+    }
+
+    #[test]
+    fn envelope_is_unwrapped() {
+        let d = parse_str(
+            r#"{"id": 1, "datetime": "2025-01-02T03:04:05Z",
+            "map": {"type": "FeatureCollection", "features": []}}"#,
+        )
+        .unwrap();
+        assert!(d.envelope);
+        assert_eq!(d.datetime.unwrap(), "2025-01-02T03:04:05Z");
+    }
+
+    #[test]
+    fn bad_documents_name_the_file() {
+        for (text, expect) in [
+            ("", "empty"),
+            (
+                "{\"type\": \"FeatureCollection\", \"features\": [",
+                "not valid GeoJSON",
+            ),
+            ("[1, 2]", "not valid GeoJSON"),
+            (
+                "{\"type\": \"Point\", \"coordinates\": [1, 2]}",
+                "found type \"Point\"",
+            ),
+        ] {
+            let msg = parse_str(text).unwrap_err().to_string();
+            assert!(
+                msg.starts_with("f.geojson: ") && msg.contains(expect),
+                "{msg}"
+            );
+        }
+    }
+
+    #[test]
+    fn projected_crs_is_refused_crs84_accepted() {
+        let fc = |crs: &str| {
+            format!(
+                r#"{{"type": "FeatureCollection", "features": [],
+            "crs": {{"type": "name", "properties": {{"name": "{crs}"}}}}}}"#
+            )
+        };
+        assert!(parse_str(&fc("urn:ogc:def:crs:OGC:1.3:CRS84")).is_ok());
+        let msg = parse_str(&fc("urn:ogc:def:crs:EPSG::3857"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("EPSG::3857"), "{msg}");
+    }
+}

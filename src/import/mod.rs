@@ -1,0 +1,410 @@
+//! Reading zone files (DeepStateMap raw snapshots, occupied-only archives, any
+//! GeoJSON with a status property) and place files (cities, regions, settlements).
+//!
+//! Files may be gzip-compressed (`.geojson.gz`: detected by content, not name).
+//! Geometry is cleaned on the way in; see [`geometry`](self#geometry-repairs) for
+//! the repairs made, each one reported as a warning.
+//!
+//! # Geometry repairs
+//! - a ring whose last position differs from its first is closed;
+//! - repeated consecutive positions are dropped;
+//! - a ring with fewer than three distinct positions is dropped (or its polygon,
+//!   when it is the exterior);
+//! - a self-intersecting or otherwise invalid polygon is rebuilt with
+//!   [`geo::MakeValid`] and the change of area is reported;
+//! - Z values are dropped; GeometryCollections are unpacked.
+//!
+//! A position with fewer than two numbers, a non-finite number or a coordinate
+//! outside longitude/latitude range is an error naming the file and the feature.
+
+pub mod deepstate;
+mod file;
+pub(crate) mod geometry;
+mod report;
+mod time;
+
+use std::path::Path;
+
+use geo::MultiPolygon;
+use serde_json::Value;
+
+pub use report::{ImportReport, Skipped};
+pub use time::date_from_file_name;
+
+use crate::model::{Marker, Place, PlaceGeometry, Places, Precedence, Snapshot, Zone, ZoneSource};
+use crate::{Error, Result, Status};
+use deepstate::Class;
+use file::Document;
+use geometry::FeatureRef;
+
+/// The kind of a zone file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A raw DeepStateMap snapshot: a FeatureCollection, or the API envelope
+    /// `{"id", "datetime", "map"}`; polygons classified by [`deepstate::classify`].
+    DeepState,
+    /// An occupied-only archive file (`deepstatemap_data_YYYYMMDD.geojson`): all of
+    /// its ground is occupied.
+    Occupied,
+    /// Any GeoJSON whose features carry their status in a property.
+    Generic(StatusMapping),
+}
+
+/// How a generic zone file says what status a feature has.
+///
+/// ```
+/// use frontline::import::StatusMapping;
+/// use frontline::Status;
+/// let m = StatusMapping::new("control")
+///     .map("RU", Status::OCCUPIED)
+///     .map("grey", Status::CONTESTED);
+/// assert_eq!(m.status_of("ru"), Some(Status::OCCUPIED));
+/// assert_eq!(m.status_of("UA"), None);
+/// // Without any mapping, the value itself is the status.
+/// assert_eq!(StatusMapping::new("status").status_of("Contested"), Some(Status::CONTESTED));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusMapping {
+    /// The property holding the status.
+    pub property: String,
+    /// Value → status pairs (values compared case-insensitively). Empty: the value
+    /// itself names the status.
+    pub values: Vec<(String, Status)>,
+}
+
+impl StatusMapping {
+    /// Statuses read from `property`, values taken as status names.
+    pub fn new(property: impl Into<String>) -> StatusMapping {
+        StatusMapping {
+            property: property.into(),
+            values: Vec::new(),
+        }
+    }
+
+    /// Adds a value → status pair.
+    pub fn map(mut self, value: impl Into<String>, status: Status) -> StatusMapping {
+        self.values.push((value.into(), status));
+        self
+    }
+
+    /// Parses `value=status,value=status`, as given on the command line.
+    pub fn parse_pairs(mut self, pairs: &str) -> Result<StatusMapping> {
+        for pair in pairs.split(',').filter(|p| !p.trim().is_empty()) {
+            let (value, status) = pair.split_once('=').ok_or_else(|| {
+                Error::Invalid(format!("status map entry {pair:?} is not value=status"))
+            })?;
+            self = self.map(value.trim(), status.parse()?);
+        }
+        Ok(self)
+    }
+
+    /// The status a property value stands for.
+    pub fn status_of(&self, value: &str) -> Option<Status> {
+        let value = value.trim();
+        if self.values.is_empty() {
+            return value.parse().ok();
+        }
+        self.values
+            .iter()
+            .find(|(v, _)| {
+                v.eq_ignore_ascii_case(value) || v.to_lowercase() == value.to_lowercase()
+            })
+            .map(|(_, s)| s.clone())
+    }
+}
+
+/// A snapshot read from a file, and what the import did with each feature.
+#[derive(Clone, Debug)]
+pub struct Import {
+    /// The snapshot.
+    pub snapshot: Snapshot,
+    /// The kind of file it was.
+    pub source: Source,
+    /// What happened to every feature.
+    pub report: ImportReport,
+}
+
+/// Reads a zone file; `source` `None` tells its kind from the content.
+///
+/// The snapshot's date comes from the envelope's `datetime`, else from the file
+/// name ([`date_from_file_name`]); it is `None` when neither has one.
+///
+/// ```
+/// let import = frontline::import::read_zones("data/snapshots/deepstate_20250601.geojson", None).unwrap();
+/// assert_eq!(import.source, frontline::import::Source::DeepState);
+/// assert!(import.report.unclassified.is_empty());
+/// assert_eq!(import.snapshot.date().unwrap().to_string(), "2025-06-01 09:00:00 UTC");
+/// ```
+pub fn read_zones(path: impl AsRef<Path>, source: Option<&Source>) -> Result<Import> {
+    let path = path.as_ref();
+    let doc = file::read(path)?;
+    zones_from_document(doc, path, source)
+}
+
+/// Reads zones from GeoJSON text (for data that is not in a file); `path` is only
+/// used in messages and for a date in its name.
+pub fn parse_zones(text: &str, path: impl AsRef<Path>, source: Option<&Source>) -> Result<Import> {
+    let path = path.as_ref();
+    let doc = file::parse(text.as_bytes(), path)?;
+    zones_from_document(doc, path, source)
+}
+
+fn zones_from_document(doc: Document, path: &Path, source: Option<&Source>) -> Result<Import> {
+    let source = match source {
+        Some(s) => s.clone(),
+        None => detect(&doc, path)?,
+    };
+    let date = match &doc.datetime {
+        Some(v) => Some(time::parse_datetime(v).ok_or_else(|| {
+            Error::format(path, format!("the envelope's datetime {v} is not a date"))
+        })?),
+        None => date_from_file_name(path),
+    };
+    let mut report = ImportReport::new(path);
+    report.features = doc.features.len();
+    let mut zones = Vec::new();
+    let mut markers = Vec::new();
+    for (index, feature) in doc.features.iter().enumerate() {
+        let props = feature.properties.as_ref();
+        let text = |k: &str| props.and_then(|p| p.get(k)).and_then(Value::as_str);
+        let label = text("name").map(deepstate::normalise);
+        let at = FeatureRef {
+            path,
+            index,
+            name: label.as_deref(),
+        };
+        let Some(geometry) = &feature.geometry else {
+            report.ignored.push(skipped(at, "no geometry"));
+            continue;
+        };
+        let parts = geometry::parts(geometry, at, &mut report.warnings)?;
+        if parts.polygons.is_empty() {
+            if parts.points.is_empty() {
+                report.ignored.push(skipped(at, "no polygon or point"));
+            }
+            report.markers += usize::from(!parts.points.is_empty());
+            markers.extend(parts.points.into_iter().map(|point| Marker {
+                point,
+                label: label.clone(),
+            }));
+            continue;
+        }
+        let class = match &source {
+            Source::DeepState => deepstate::classify(label.as_deref().unwrap_or(""), text("fill")),
+            Source::Occupied => Some(Class {
+                status: Status::OCCUPIED,
+                layer: "occupied".into(),
+            }),
+            Source::Generic(mapping) => generic_class(mapping, props),
+        };
+        let Some(class) = class else {
+            let reason = match &source {
+                Source::Generic(m) => format!("no status in property {:?}", m.property),
+                _ => format!(
+                    "no class for its name, fill {:?}",
+                    text("fill").unwrap_or("none")
+                ),
+            };
+            report.unclassified.push(skipped(at, &reason));
+            continue;
+        };
+        *report.zones.entry(class.status.clone()).or_default() += 1;
+        zones.push(Zone {
+            status: class.status,
+            geometry: MultiPolygon(parts.polygons),
+            source: ZoneSource {
+                feature: Some(index),
+                layer: Some(class.layer),
+                label,
+                fill: text("fill").map(str::to_string),
+                stroke: text("stroke").map(str::to_string),
+            },
+        });
+    }
+    let snapshot =
+        Snapshot::with_precedence(date, zones, &Precedence::default()).with_markers(markers);
+    Ok(Import {
+        snapshot,
+        source,
+        report,
+    })
+}
+
+fn skipped(at: FeatureRef<'_>, reason: &str) -> Skipped {
+    Skipped {
+        index: at.index,
+        name: at.name.map(str::to_string),
+        reason: reason.to_string(),
+    }
+}
+
+fn generic_class(
+    mapping: &StatusMapping,
+    props: Option<&serde_json::Map<String, Value>>,
+) -> Option<Class> {
+    let value = match props?.get(&mapping.property)? {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => return None,
+    };
+    Some(Class {
+        status: mapping.status_of(&value)?,
+        layer: format!("{}={value}", mapping.property),
+    })
+}
+
+/// Tells a DeepState raw snapshot (envelope, `///` names, or DeepState's style
+/// properties) from an occupied-only archive file (its file name, or unnamed
+/// polygon features only).
+fn detect(doc: &Document, path: &Path) -> Result<Source> {
+    if doc.envelope {
+        return Ok(Source::DeepState);
+    }
+    let props = doc.features.iter().filter_map(|f| f.properties.as_ref());
+    let deepstate = props.clone().any(|p| {
+        p.contains_key("styleUrl")
+            || p.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.contains("///"))
+    });
+    if deepstate {
+        return Ok(Source::DeepState);
+    }
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let polygons_only = !doc.features.is_empty()
+        && doc.features.iter().all(|f| {
+            f.properties.as_ref().is_none_or(|p| p.is_empty())
+                && f.geometry.as_ref().is_some_and(|g| {
+                    matches!(
+                        g.value,
+                        geojson::GeometryValue::Polygon { .. }
+                            | geojson::GeometryValue::MultiPolygon { .. }
+                    )
+                })
+        });
+    if file_name.starts_with("deepstatemap_data_") || polygons_only {
+        return Ok(Source::Occupied);
+    }
+    Err(Error::format(
+        path,
+        "cannot tell what kind of zone file this is: not a DeepState snapshot or an \
+         occupied-only archive file; name the property that holds each feature's status \
+         (--status-property) or the kind (--source)",
+    ))
+}
+
+/// Reads the places (cities, regions, settlements) of a GeoJSON file.
+///
+/// Features with polygons become areas; features with only points become points
+/// (the first, when there are several). Features with neither are skipped with a
+/// warning; a file with no usable feature at all is an error.
+///
+/// ```
+/// let places = frontline::import::read_places("data/region.geojson").unwrap();
+/// assert_eq!(places.find("Demo Oblast").unwrap().len(), 1);
+/// ```
+pub fn read_places(path: impl AsRef<Path>) -> Result<Places> {
+    let path = path.as_ref();
+    let doc = file::read(path)?;
+    let mut warnings = Vec::new();
+    let mut places = Vec::new();
+    for (index, feature) in doc.features.into_iter().enumerate() {
+        let properties = feature.properties.unwrap_or_default();
+        let name = properties
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let at = FeatureRef {
+            path,
+            index,
+            name: name.as_deref(),
+        };
+        let Some(geometry) = &feature.geometry else {
+            warnings.push(at.warning("no geometry; skipped it"));
+            continue;
+        };
+        let parts = geometry::parts(geometry, at, &mut warnings)?;
+        let geometry = if !parts.polygons.is_empty() {
+            PlaceGeometry::Area(MultiPolygon(parts.polygons))
+        } else if let Some(point) = parts.points.first() {
+            if parts.points.len() > 1 {
+                warnings.push(at.warning("several points; used the first"));
+            }
+            PlaceGeometry::Point(*point)
+        } else {
+            warnings.push(at.warning("no polygon or point; skipped it"));
+            continue;
+        };
+        places.push(Place::new(properties, geometry));
+    }
+    if places.is_empty() {
+        return Err(Error::format(
+            path,
+            "no feature with a usable polygon or point",
+        ));
+    }
+    Ok(Places::new(path, places).with_warnings(warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FC: &str = r##"{"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Окуповано /// Occupied /// geoJSON.status.occupied", "fill": "#a52714"},
+         "geometry": {"type": "Polygon", "coordinates": [[[37,48,0],[37.2,48,0],[37.2,48.2,0],[37,48.2,0],[37,48,0]]]}},
+        {"type": "Feature", "properties": {"name": "Статус невідомий /// Unknown status /// geoJSON.status.unknown"},
+         "geometry": {"type": "Polygon", "coordinates": [[[37.1,48,0],[37.3,48,0],[37.3,48.2,0],[37.1,48.2,0],[37.1,48,0]]]}},
+        {"type": "Feature", "properties": {"name": "Багатокутник 3"},
+         "geometry": {"type": "Polygon", "coordinates": [[[30,48],[30.1,48],[30.1,48.1],[30,48]]]}},
+        {"type": "Feature", "properties": {"name": "Airfield"}, "geometry": {"type": "Point", "coordinates": [36, 47]}},
+        {"type": "Feature", "properties": {"name": "Direction"}, "geometry": {"type": "LineString", "coordinates": [[36, 47], [37, 48]]}},
+        {"type": "Feature", "properties": {}, "geometry": null}
+    ]}"##;
+
+    #[test]
+    fn every_feature_is_used_or_reported() {
+        let import = parse_zones(FC, "1754251105.geojson", None).unwrap();
+        let r = &import.report;
+        assert_eq!(import.source, Source::DeepState);
+        assert_eq!(r.features, 6);
+        assert_eq!(r.zones[&Status::OCCUPIED], 1);
+        assert_eq!(r.zones[&Status::CONTESTED], 1);
+        assert_eq!(r.markers, 1);
+        assert_eq!(r.unclassified.len(), 1);
+        assert_eq!(r.unclassified[0].index, 2);
+        assert_eq!(r.ignored.len(), 2);
+        assert_eq!(import.snapshot.date().unwrap().timestamp(), 1754251105);
+    }
+
+    #[test]
+    fn generic_files_need_a_mapping_or_a_source() {
+        let fc = r#"{"type": "FeatureCollection", "features": [{"type": "Feature",
+            "properties": {"control": "RU"},
+            "geometry": {"type": "Polygon", "coordinates": [[[0,0],[1,0],[1,1],[0,0]]]}}]}"#;
+        let err = parse_zones(fc, "zones.geojson", None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--status-property"), "{err}");
+        let mapping = StatusMapping::new("control")
+            .parse_pairs("RU=occupied")
+            .unwrap();
+        let import = parse_zones(fc, "zones.geojson", Some(&Source::Generic(mapping))).unwrap();
+        assert_eq!(import.report.zones[&Status::OCCUPIED], 1);
+        assert!(StatusMapping::new("x").parse_pairs("RU").is_err());
+        assert!(StatusMapping::new("x").parse_pairs("RU=unmarked").is_err());
+    }
+
+    #[test]
+    fn a_bad_feature_names_file_and_index() {
+        let fc = r#"{"type": "FeatureCollection", "features": [{"type": "Feature",
+            "properties": {"name": "x /// geoJSON.status.occupied"},
+            "geometry": {"type": "Polygon", "coordinates": [[[0,0],[1,0],[1e400,1],[0,0]]]}}]}"#;
+        // serde_json refuses 1e400 itself: the message still names the file.
+        let err = parse_zones(fc, "bad.geojson", None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("bad.geojson: "), "{err}");
+    }
+}

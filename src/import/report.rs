@@ -1,0 +1,95 @@
+//! The import report: every feature of a file, used or accounted for.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::Status;
+
+/// What an import did with each feature of a file.
+///
+/// ```
+/// use frontline::import::ImportReport;
+/// let report = ImportReport::new("snapshot.geojson");
+/// assert_eq!(report.features, 0);
+/// assert!(report.to_string().starts_with("snapshot.geojson: 0 features"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ImportReport {
+    /// The file.
+    pub path: PathBuf,
+    /// Features in the file.
+    pub features: usize,
+    /// Features that became zones, by status.
+    pub zones: BTreeMap<Status, usize>,
+    /// Point features kept as markers.
+    pub markers: usize,
+    /// Features with only lines, or no geometry: neither ground nor markers.
+    pub ignored: Vec<Skipped>,
+    /// Polygonal features no rule could classify: left out of every area.
+    pub unclassified: Vec<Skipped>,
+    /// Repairs made (see [`crate::import`] for the list of repairs).
+    pub warnings: Vec<String>,
+}
+
+/// A feature left out, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// Its index in the file's `features` array.
+    pub index: usize,
+    /// Its name, when it has one.
+    pub name: Option<String>,
+    /// Why it was left out.
+    pub reason: String,
+}
+
+impl ImportReport {
+    /// An empty report for `path`.
+    pub fn new(path: impl Into<PathBuf>) -> ImportReport {
+        ImportReport {
+            path: path.into(),
+            ..ImportReport::default()
+        }
+    }
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} features:", self.path.display(), self.features)?;
+        for (status, n) in &self.zones {
+            write!(f, " {n} {status},")?;
+        }
+        write!(
+            f,
+            " {} markers, {} ignored, {} unclassified, {} repairs",
+            self.markers,
+            self.ignored.len(),
+            self.unclassified.len(),
+            self.warnings.len()
+        )?;
+        for s in &self.unclassified {
+            write!(
+                f,
+                "\n  unclassified feature {} ({}): {}",
+                s.index,
+                s.name.as_deref().unwrap_or("unnamed"),
+                s.reason
+            )?;
+        }
+        for s in &self.ignored {
+            write!(
+                f,
+                "\n  ignored feature {} ({}): {}",
+                s.index,
+                s.name.as_deref().unwrap_or("unnamed"),
+                s.reason
+            )?;
+        }
+        for w in &self.warnings {
+            write!(f, "\n  repaired {w}")?;
+        }
+        Ok(())
+    }
+}

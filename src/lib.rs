@@ -1,0 +1,34 @@
+//! # frontline
+//!
+//! Front lines and areas of control as polygons: who holds how many km² of a city,
+//! a raion or an oblast on a given date, measured geodesically on the WGS84
+//! ellipsoid.
+//!
+//! - [`model`]: [`Status`], [`Zone`], [`Snapshot`] (zones of one dated map resolved
+//!   into disjoint [`Layer`]s by a [`Precedence`]), [`Place`]s and [`Places`].
+//! - [`import`]: DeepStateMap raw snapshots, occupied-only archives, generic zone
+//!   files and place files, with an [`ImportReport`](import::ImportReport) that
+//!   accounts for every feature.
+//! - [`measure`]: [`GeodesicAreaKm2`] and control [`Share`]s.
+//!
+//! ```
+//! use frontline::{import, Status};
+//! let snapshot = import::read_zones("data/snapshots/deepstate_20250601.geojson", None)?.snapshot;
+//! let towns = import::read_places("data/city.geojson")?;
+//! let city = towns.find("Demo City")?[0];
+//! let share = snapshot.share(city)?;
+//! println!("{}: {:.1} % occupied, {:.1} % grey zone", share.region,
+//!     share.pct(&Status::OCCUPIED), share.pct(&Status::CONTESTED));
+//! # Ok::<(), frontline::Error>(())
+//! ```
+
+mod error;
+pub mod import;
+pub mod measure;
+pub mod model;
+
+pub use error::{Error, Result};
+pub use measure::{Amount, GeodesicAreaKm2, Share};
+pub use model::{
+    Layer, Marker, Place, PlaceGeometry, Places, Precedence, Snapshot, Status, Zone, ZoneSource,
+};

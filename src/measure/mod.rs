@@ -1,0 +1,8 @@
+//! Measures: geodesic areas and control shares.
+
+mod area;
+pub mod clip;
+mod share;
+
+pub use area::GeodesicAreaKm2;
+pub use share::{Amount, Share};

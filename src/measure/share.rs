@@ -1,0 +1,160 @@
+//! Control shares: how much of a region each status holds.
+
+use geo::MultiPolygon;
+use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
+
+use crate::measure::GeodesicAreaKm2;
+use crate::model::{Place, Snapshot, Status, UNMARKED};
+use crate::{Error, Result};
+
+/// An amount of ground: km² and its percentage of a region.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Amount {
+    /// Geodesic km².
+    pub km2: f64,
+    /// Percent of the region's area.
+    pub pct: f64,
+}
+
+/// How a region's ground divides between statuses in one snapshot.
+///
+/// Every status of the snapshot's precedence is listed (zero when absent), then any
+/// other status present, then `unmarked`: ground that no zone covers. The
+/// percentages sum to 100.
+///
+/// Serialised as
+/// `{"region", "area_km2", "status": {"occupied": {"km2", "pct"}, ..., "unmarked": {...}}}`.
+///
+/// ```
+/// use frontline::{Snapshot, Status, Zone};
+/// use geo::{polygon, MultiPolygon};
+/// let square = |x0: f64, x1: f64| MultiPolygon(vec![polygon![
+///     (x: x0, y: 48.0), (x: x1, y: 48.0), (x: x1, y: 48.5), (x: x0, y: 48.5)]]);
+/// let snap = Snapshot::new(None, vec![Zone::new(Status::OCCUPIED, square(37.0, 37.5))]);
+/// let share = snap.share_of("Demo", &square(37.25, 37.75));
+/// assert!((share.pct(&Status::OCCUPIED) - 50.0).abs() < 0.01);
+/// assert!((share.unmarked.pct - 50.0).abs() < 0.01);
+/// assert_eq!(share.pct(&Status::CONTESTED), 0.0);
+/// let json = serde_json::to_value(&share).unwrap();
+/// assert!(json["status"]["liberated"]["km2"].is_number());
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Share {
+    /// The region's label.
+    pub region: String,
+    /// The region's geodesic area in km².
+    pub area_km2: f64,
+    /// Each status's ground in the region, strongest first.
+    pub statuses: Vec<(Status, Amount)>,
+    /// Ground no zone covers.
+    pub unmarked: Amount,
+}
+
+impl Share {
+    /// The amount of one status (zero when not listed).
+    pub fn get(&self, status: &Status) -> Amount {
+        self.statuses
+            .iter()
+            .find(|(s, _)| s == status)
+            .map(|(_, a)| *a)
+            .unwrap_or_default()
+    }
+
+    /// km² of one status.
+    pub fn km2(&self, status: &Status) -> f64 {
+        self.get(status).km2
+    }
+
+    /// Percent of one status.
+    pub fn pct(&self, status: &Status) -> f64 {
+        self.get(status).pct
+    }
+}
+
+impl Serialize for Share {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct ByStatus<'a>(&'a Share);
+        impl Serialize for ByStatus<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(self.0.statuses.len() + 1))?;
+                for (status, amount) in &self.0.statuses {
+                    map.serialize_entry(status.as_str(), amount)?;
+                }
+                map.serialize_entry(UNMARKED, &self.0.unmarked)?;
+                map.end()
+            }
+        }
+        let mut s = serializer.serialize_struct("Share", 3)?;
+        s.serialize_field("region", &self.region)?;
+        s.serialize_field("area_km2", &self.area_km2)?;
+        s.serialize_field("status", &ByStatus(self))?;
+        s.end()
+    }
+}
+
+impl Snapshot {
+    /// The share of each status in a place's area; an error for a point.
+    pub fn share(&self, region: &Place) -> Result<Share> {
+        let area = region.area().ok_or_else(|| {
+            Error::Invalid(format!(
+                "{} is a point, not an area: control shares need a polygon",
+                region.label()
+            ))
+        })?;
+        Ok(self.share_of(region.label(), area))
+    }
+
+    /// The share of each status in `area`, labelled `region`.
+    pub fn share_of(&self, region: &str, area: &MultiPolygon<f64>) -> Share {
+        let area_km2 = area.geodesic_area_km2();
+        let pct = |km2: f64| {
+            if area_km2 > 0.0 {
+                100.0 * km2 / area_km2
+            } else {
+                0.0
+            }
+        };
+        let statuses: Vec<(Status, Amount)> = self
+            .statuses()
+            .into_iter()
+            .map(|status| {
+                let km2 = self
+                    .layer(&status)
+                    .map_or(0.0, |l| l.intersection(area).geodesic_area_km2());
+                (status, Amount { km2, pct: pct(km2) })
+            })
+            .collect();
+        let marked: f64 = statuses.iter().map(|(_, a)| a.km2).sum();
+        // Layers are disjoint, so what is left is unmarked; rounding can push the
+        // sum a hair over the region's area, never more.
+        let unmarked = (area_km2 - marked).max(0.0);
+        Share {
+            region: region.to_string(),
+            area_km2,
+            statuses,
+            unmarked: Amount {
+                km2: unmarked,
+                pct: pct(unmarked),
+            },
+        }
+    }
+
+    /// km² of each resolved layer over the whole snapshot, strongest first
+    /// (statuses with no ground are listed with 0).
+    ///
+    /// ```
+    /// let snap = frontline::import::read_zones("data/snapshots/deepstate_20250601.geojson", None).unwrap().snapshot;
+    /// let totals = snap.totals();
+    /// assert_eq!(totals[0].0, frontline::Status::OCCUPIED);
+    /// assert!(totals[0].1 > 0.0);
+    /// ```
+    pub fn totals(&self) -> Vec<(Status, f64)> {
+        self.statuses()
+            .into_iter()
+            .map(|s| {
+                let km2 = self.layer(&s).map_or(0.0, |l| l.area_km2());
+                (s, km2)
+            })
+            .collect()
+    }
+}

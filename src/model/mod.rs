@@ -1,0 +1,13 @@
+//! The domain model: statuses, zones, layers, snapshots and places.
+
+mod layer;
+mod place;
+mod snapshot;
+mod status;
+mod zone;
+
+pub use layer::Layer;
+pub use place::{Place, PlaceGeometry, Places};
+pub use snapshot::Snapshot;
+pub use status::{Precedence, Status, UNMARKED};
+pub use zone::{Marker, Zone, ZoneSource};

@@ -1,0 +1,146 @@
+//! Snapshots: the zones of one dated map, resolved into disjoint layers.
+
+use chrono::{DateTime, Utc};
+use geo::{BooleanOps, MultiPolygon, Polygon, unary_union};
+
+use super::{Layer, Marker, Precedence, Status, Zone};
+
+/// The zones of one dated map, with their ground resolved per status.
+///
+/// On construction the polygons of each status are unioned, then overlaps between
+/// statuses are settled by a [`Precedence`] (by default occupied over contested over
+/// liberated over other): each square metre belongs to one layer at most, so no km²
+/// is counted twice.
+///
+/// ```
+/// use frontline::{Snapshot, Status, Zone};
+/// use geo::{polygon, MultiPolygon};
+/// let square = |x0: f64| MultiPolygon(vec![polygon![
+///     (x: x0, y: 48.0), (x: x0 + 1.0, y: 48.0), (x: x0 + 1.0, y: 49.0), (x: x0, y: 49.0)]]);
+/// // A grey zone drawn half over occupied ground.
+/// let snap = Snapshot::new(None, vec![
+///     Zone::new(Status::OCCUPIED, square(37.0)),
+///     Zone::new(Status::CONTESTED, square(37.5)),
+/// ]);
+/// let occupied = snap.layer(&Status::OCCUPIED).unwrap().area_km2();
+/// let contested = snap.layer(&Status::CONTESTED).unwrap().area_km2();
+/// assert!((contested - occupied / 2.0).abs() < 0.01);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    date: Option<DateTime<Utc>>,
+    zones: Vec<Zone>,
+    markers: Vec<Marker>,
+    precedence: Precedence,
+    layers: Vec<Layer>,
+}
+
+impl Snapshot {
+    /// A snapshot with the default precedence.
+    pub fn new(date: Option<DateTime<Utc>>, zones: Vec<Zone>) -> Snapshot {
+        Snapshot::with_precedence(date, zones, &Precedence::default())
+    }
+
+    /// A snapshot whose overlaps are settled by `precedence`.
+    pub fn with_precedence(
+        date: Option<DateTime<Utc>>,
+        zones: Vec<Zone>,
+        precedence: &Precedence,
+    ) -> Snapshot {
+        let layers = resolve(&zones, precedence);
+        Snapshot {
+            date,
+            zones,
+            markers: Vec::new(),
+            precedence: precedence.clone(),
+            layers,
+        }
+    }
+
+    /// The same snapshot with point markers (units, directions) attached.
+    pub fn with_markers(mut self, markers: Vec<Marker>) -> Snapshot {
+        self.markers = markers;
+        self
+    }
+
+    /// When the map was published, when known.
+    pub fn date(&self) -> Option<DateTime<Utc>> {
+        self.date
+    }
+
+    /// The zones as drawn (overlapping, unresolved).
+    pub fn zones(&self) -> &[Zone] {
+        &self.zones
+    }
+
+    /// The point markers.
+    pub fn markers(&self) -> &[Marker] {
+        &self.markers
+    }
+
+    /// The precedence that resolved the layers.
+    pub fn precedence(&self) -> &Precedence {
+        &self.precedence
+    }
+
+    /// The resolved layers, strongest status first; statuses with no zone have none.
+    pub fn layers(&self) -> &[Layer] {
+        &self.layers
+    }
+
+    /// The layer of one status.
+    pub fn layer(&self, status: &Status) -> Option<&Layer> {
+        self.layers.iter().find(|l| l.status() == status)
+    }
+
+    /// Every status measures should list: the precedence's and any other present,
+    /// strongest first.
+    pub fn statuses(&self) -> Vec<Status> {
+        let mut all: Vec<Status> = self.precedence.statuses().to_vec();
+        for layer in &self.layers {
+            if !all.contains(layer.status()) {
+                all.push(layer.status().clone());
+            }
+        }
+        self.precedence.sort(&mut all);
+        all
+    }
+}
+
+/// Unions each status's polygons, then removes from each the ground of the
+/// statuses above it.
+fn resolve(zones: &[Zone], precedence: &Precedence) -> Vec<Layer> {
+    let mut statuses: Vec<Status> = Vec::new();
+    for z in zones {
+        if !statuses.contains(&z.status) {
+            statuses.push(z.status.clone());
+        }
+    }
+    precedence.sort(&mut statuses);
+    let mut covered = MultiPolygon::<f64>(Vec::new());
+    let mut layers = Vec::with_capacity(statuses.len());
+    for (i, status) in statuses.iter().enumerate() {
+        let polygons: Vec<&Polygon<f64>> = zones
+            .iter()
+            .filter(|z| &z.status == status)
+            .flat_map(|z| &z.geometry.0)
+            .collect();
+        // Polygons arrive valid and oriented (exterior counter-clockwise): the
+        // union's winding-based fill rule depends on it.
+        let union = unary_union(polygons);
+        let own = if covered.0.is_empty() {
+            union.clone()
+        } else {
+            union.difference(&covered)
+        };
+        if i + 1 < statuses.len() {
+            covered = if covered.0.is_empty() {
+                union
+            } else {
+                covered.union(&union)
+            };
+        }
+        layers.push(Layer::new(status.clone(), own));
+    }
+    layers
+}
