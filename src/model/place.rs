@@ -257,6 +257,7 @@ mod tests {
     fn edit_distance_counts_chars() {
         assert_eq!(edit_distance("pokrovsk", "pokrovsk"), 0);
         assert_eq!(edit_distance("pokrovsk", "pokrovs"), 1);
-        assert_eq!(edit_distance("київ", "киев"), 2);
+        assert_eq!(edit_distance("київ", "киев"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
     }
 }

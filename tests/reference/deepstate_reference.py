@@ -16,6 +16,11 @@ WHAT
       raw_weekly_oblast  status shares of Donetsk oblast, same 6 snapshots
       occupied_daily     occupied km² of chosen daily files, and the occupied share
                          of Donetsk oblast and of the town of Pokrovsk
+      samples            the crate's bundled, made-up sample data (<repo>/data): the
+                         two DeepState-format snapshots (API envelope unwrapped):
+                         feature counts and km² per status, and the shares of Demo
+                         Oblast (data/region.geojson) and of Demo City and Demo
+                         Village (data/city.geojson); plus their import diagnostics
 
 HOW (the crate's documented semantics, re-implemented here from the spec)
     * Raw snapshot: Point/MultiPoint/LineString(/MultiLineString) features, and any
@@ -45,7 +50,8 @@ USAGE (from the repository root)
     python3 tests/reference/deepstate_reference.py [--data ../shared/data]
     The default data directory is <repo root>/../shared/data, where the repo root
     is this script's directory/../.. . A relative --data is taken relative to the
-    current working directory.
+    current working directory. The sample data are read from <repo root>/data
+    (--samples DIR overrides it).
 """
 
 import argparse
@@ -209,10 +215,22 @@ def r(x):
 # readers
 # --------------------------------------------------------------------------
 
+def load_feature_collection(path):
+    """A GeoJSON file (gzip if its name ends in .gz) as a FeatureCollection dict.
+
+    DeepStateMap's API envelope {"id", "datetime", "map": FeatureCollection} is
+    unwrapped; returns (feature collection, envelope or None)."""
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        doc = json.load(fh)
+    if isinstance(doc, dict) and isinstance(doc.get("map"), dict) and "features" not in doc:
+        return doc["map"], doc
+    return doc, None
+
+
 def read_raw_snapshot(path, unclassified, mv_changes, invalid_parts):
     fname = os.path.basename(path)
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        fc = json.load(fh)
+    fc, _envelope = load_feature_collection(path)
     counts = {s: 0 for s in STATUSES}
     counts["unclassified"] = 0
     counts["markers"] = 0
@@ -299,6 +317,37 @@ def shares(region, layers, region_area=None):
             "status": {s: {"km2": r(v), "pct": r(100.0 * v / ra)} for s, v in status.items()}}
 
 
+SAMPLE_SNAPSHOTS = ["snapshots/deepstate_20250601.geojson", "snapshots/deepstate_20250801.geojson"]
+SAMPLE_PLACES = ["region.geojson", "city.geojson"]
+
+
+def read_samples(sample_dir):
+    """Totals and shares of the crate's bundled sample data (same rules as above)."""
+    regions, areas = [], {}
+    for rel in SAMPLE_PLACES:
+        regs = read_regions(os.path.join(sample_dir, rel))
+        areas[rel] = {reg["name"]: r(area_km2(reg["raw"])) for reg in regs}
+        regions.extend(regs)
+    region_areas = [area_km2(reg["geom"]) for reg in regions]
+    totals, shares_out = [], []
+    unclassified, mv_changes, invalid_parts = [], [], []
+    for rel in SAMPLE_SNAPSHOTS:
+        path = os.path.join(sample_dir, rel)
+        _fc, envelope = load_feature_collection(path)
+        utc = envelope["datetime"] if envelope else None
+        counts, layers = read_raw_snapshot(path, unclassified, mv_changes, invalid_parts)
+        totals.append({"file": rel, "utc": utc, "features": counts,
+                       "km2": {s: r(area_km2(layers[s])) for s in STATUSES}})
+        shares_out.append({"file": rel, "utc": utc, "picked_as": "bundled sample snapshot",
+                           "regions": [shares(reg, layers, a)
+                                       for reg, a in zip(regions, region_areas)]})
+    return {"data_dir": "data (relative to the repo root)",
+            "note": "made-up, illustrative shapes bundled with the crate; see data/README.md",
+            "areas": areas, "totals": totals, "shares": shares_out,
+            "unclassified": unclassified, "make_valid_changes": mv_changes,
+            "invalid_parts": invalid_parts}
+
+
 def utc_date_of(fname):
     secs = int(fname.split(".")[0])
     return dt.datetime.fromtimestamp(secs, tz=dt.timezone.utc)
@@ -310,6 +359,7 @@ def main():
     repo = os.path.normpath(os.path.join(here, "..", ".."))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=os.path.join(repo, "..", "shared", "data"))
+    ap.add_argument("--samples", default=os.path.join(repo, "data"))
     ap.add_argument("--out", default=os.path.join(here, "reference.json"))
     args = ap.parse_args()
     data = os.path.abspath(args.data)
@@ -409,6 +459,10 @@ def main():
                           "regions": region_shares})
         print(f"daily {got} {time.perf_counter() - t0:.1f}s", file=sys.stderr)
 
+    # ---- bundled sample data (made up; <repo>/data) --------------------------
+    samples = read_samples(os.path.abspath(args.samples))
+    print(f"samples {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+
     runtime = time.perf_counter() - t0
     meta = {
         "generated_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -433,7 +487,7 @@ def main():
            "unclassified": unclassified, "make_valid_changes": mv_changes,
            "invalid_parts": invalid_parts,
            "raw_weekly_raions": raion_out, "raw_weekly_oblast": oblast_out,
-           "occupied_daily": daily_out}
+           "occupied_daily": daily_out, "samples": samples}
     with open(args.out, "w", encoding="utf-8") as fh:
         json.dump(out, fh, ensure_ascii=False, indent=2, sort_keys=True)
         fh.write("\n")
