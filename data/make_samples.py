@@ -16,7 +16,7 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon, mapping
 from shapely.geometry.polygon import orient
 
-OUT = sys.argv[1] if len(sys.argv) > 1 else "/work/main/data"
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
 GEOD = pyproj.Geod(ellps="WGS84")
 C_LON, C_LAT = 37.44, 48.33  # centre of Demo City (fictional)
 LOCAL = pyproj.CRS.from_proj4(

@@ -58,8 +58,10 @@ impl ImportReport {
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {} features:", self.path.display(), self.features)?;
-        for (status, n) in &self.zones {
-            write!(f, " {n} {status},")?;
+        let mut statuses: Vec<&Status> = self.zones.keys().collect();
+        statuses.sort_by_key(|s| crate::Precedence::default().rank(s));
+        for status in statuses {
+            write!(f, " {} {status},", self.zones[status])?;
         }
         write!(
             f,

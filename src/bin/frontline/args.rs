@@ -25,7 +25,7 @@ pub enum Command {
     ///   frontline share deepstatemap_data_20260822.geojson --regions towns.geojson --name Pokrovsk
     ///   frontline share 1754251105.geojson.gz --within ukraine_outline.geojson --report
     #[command(verbatim_doc_comment)]
-    Share(ShareArgs),
+    Share(crate::commands::share::ShareArgs),
 }
 
 /// Which zone file, and how to read it.
@@ -82,33 +82,6 @@ impl ZoneArgs {
             (None, None) => Ok(None),
         }
     }
-}
-
-#[derive(Debug, Args)]
-pub struct ShareArgs {
-    #[command(flatten)]
-    pub zones: ZoneArgs,
-
-    /// Regions or cities (GeoJSON polygons); without it, the snapshot's totals.
-    #[arg(long, value_name = "FILE")]
-    pub regions: Option<PathBuf>,
-
-    /// Only the regions with this name (any `name`, `name:*` key; repeatable).
-    #[arg(long, value_name = "NAME", requires = "regions")]
-    pub name: Vec<String>,
-
-    /// For totals: also split each status into the part inside and outside this
-    /// outline (e.g. Ukraine's), to tell occupied Ukraine from ground abroad.
-    #[arg(long, value_name = "FILE", conflicts_with = "regions")]
-    pub within: Option<PathBuf>,
-
-    /// Print the import report: features per status, markers, unclassified ones.
-    #[arg(long)]
-    pub report: bool,
-
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -1,0 +1,221 @@
+//! `frontline share`: km² and % of each status in regions, or a snapshot's totals.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use serde::Serialize;
+
+use crate::args::{Format, ZoneArgs};
+use crate::output::{Cell, Table, emit};
+use crate::{warn, write_out};
+use frontline::import::{self, Import};
+use frontline::{Error, GeodesicAreaKm2, Place, Result, Share, Status};
+
+#[derive(Debug, Args)]
+pub struct ShareArgs {
+    #[command(flatten)]
+    pub zones: ZoneArgs,
+
+    /// Regions or cities (GeoJSON polygons); without it, the snapshot's totals.
+    #[arg(long, value_name = "FILE")]
+    pub regions: Option<PathBuf>,
+
+    /// Only the regions with this name (any `name`, `name:*` key; repeatable).
+    #[arg(long, value_name = "NAME", requires = "regions")]
+    pub name: Vec<String>,
+
+    /// For totals: also split each status into the part inside and outside this
+    /// outline (e.g. Ukraine's), to tell occupied Ukraine from ground abroad.
+    #[arg(long, value_name = "FILE", conflicts_with = "regions")]
+    pub within: Option<PathBuf>,
+
+    /// Print the import report: features per status, markers, unclassified ones.
+    #[arg(long)]
+    pub report: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+pub fn run(args: &ShareArgs) -> Result<()> {
+    let source = args.zones.source()?;
+    let import = import::read_zones(&args.zones.zones, source.as_ref())?;
+    if !args.report {
+        warn(&import.report.path, &import.report.warnings);
+    }
+    match &args.regions {
+        Some(path) => {
+            let places = import::read_places(path)?;
+            warn(path, places.warnings());
+            let selected: Vec<&Place> = if args.name.is_empty() {
+                places.iter().collect()
+            } else {
+                let mut v = Vec::new();
+                for name in &args.name {
+                    v.extend(places.find(name)?);
+                }
+                v
+            };
+            let shares = selected
+                .iter()
+                .map(|p| import.snapshot.share(p))
+                .collect::<Result<Vec<Share>>>()
+                .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+            print_shares(args, &import, &shares)
+        }
+        None => print_totals(args, &import),
+    }
+}
+
+/// Prints the report first when asked: as text (stderr for CSV, which must stay
+/// parseable) or, for JSON, around the results.
+fn with_report(
+    args: &ShareArgs,
+    import: &Import,
+    table: &Table,
+    results: &impl Serialize,
+) -> Result<()> {
+    #[derive(Serialize)]
+    struct Reported<'a, T> {
+        report: &'a import::ImportReport,
+        results: &'a T,
+    }
+    write_out(|out| {
+        if !args.report {
+            if args.format == Format::Table {
+                writeln!(out, "{}", describe(import))?;
+            }
+            return emit(args.format, table, results, out);
+        }
+        match args.format {
+            Format::Json => emit(
+                args.format,
+                table,
+                &Reported {
+                    report: &import.report,
+                    results,
+                },
+                out,
+            ),
+            Format::Csv => {
+                eprintln!("{}", import.report);
+                emit(args.format, table, results, out)
+            }
+            Format::Table => {
+                writeln!(out, "{}\n", import.report)?;
+                writeln!(out, "{}", describe(import))?;
+                emit(args.format, table, results, out)
+            }
+        }
+    })
+}
+
+fn describe(import: &Import) -> String {
+    let date = import.snapshot.date().map_or("undated".to_string(), |d| {
+        d.format("%Y-%m-%d %H:%M UTC").to_string()
+    });
+    format!("{} ({date})", import.report.path.display())
+}
+
+fn print_shares(args: &ShareArgs, import: &Import, shares: &[Share]) -> Result<()> {
+    let statuses: Vec<Status> = import.snapshot.statuses();
+    // The text table leaves out statuses that are zero everywhere; CSV and JSON keep
+    // every column so that files from many runs line up.
+    let shown: Vec<&Status> = statuses
+        .iter()
+        .filter(|s| args.format != Format::Table || shares.iter().any(|sh| sh.km2(s) > 0.0))
+        .collect();
+    let mut columns = vec!["region".to_string(), "area_km2".to_string()];
+    for s in &shown {
+        columns.push(format!("{s}_km2"));
+        columns.push(format!("{s}_pct"));
+    }
+    columns.push("unmarked_km2".into());
+    columns.push("unmarked_pct".into());
+    let mut table = Table::new(columns);
+    for sh in shares {
+        let mut row = vec![Cell::text(&sh.region), Cell::Number(sh.area_km2, 2)];
+        for s in &shown {
+            row.push(Cell::Number(sh.km2(s), 2));
+            row.push(Cell::Number(sh.pct(s), 2));
+        }
+        row.push(Cell::Number(sh.unmarked.km2, 2));
+        row.push(Cell::Number(sh.unmarked.pct, 2));
+        table.rows.push(row);
+    }
+    with_report(args, import, &table, &shares)
+}
+
+#[derive(Serialize)]
+struct Total {
+    status: Status,
+    km2: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inside_km2: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outside_km2: Option<f64>,
+}
+
+fn print_totals(args: &ShareArgs, import: &Import) -> Result<()> {
+    let inside: Option<Share> = match &args.within {
+        Some(path) => {
+            let places = import::read_places(path)?;
+            warn(path, places.warnings());
+            let outline = geo::MultiPolygon(
+                places
+                    .iter()
+                    .filter_map(Place::area)
+                    .flat_map(|a| a.0.iter().cloned())
+                    .collect(),
+            );
+            if outline.0.is_empty() {
+                return Err(Error::format(path, "no polygon to measure within"));
+            }
+            // The outline's features may touch or overlap (oblasts): union them once.
+            let outline = geo::unary_union(&outline.0);
+            let label = places
+                .iter()
+                .next()
+                .map_or("outline", |p| p.label())
+                .to_string();
+            let share = import.snapshot.share_of(&label, &outline);
+            eprintln!(
+                "frontline: within {} ({:.2} km²)",
+                path.display(),
+                outline.geodesic_area_km2()
+            );
+            Some(share)
+        }
+        None => None,
+    };
+    let totals: Vec<Total> = import
+        .snapshot
+        .totals()
+        .into_iter()
+        .map(|(status, km2)| {
+            let inside_km2 = inside.as_ref().map(|s| s.km2(&status));
+            Total {
+                outside_km2: inside_km2.map(|i| (km2 - i).max(0.0)),
+                inside_km2,
+                status,
+                km2,
+            }
+        })
+        .collect();
+    let mut columns = vec!["status", "km2"];
+    if inside.is_some() {
+        columns.extend(["inside_km2", "outside_km2"]);
+    }
+    let mut table = Table::new(columns);
+    for t in &totals {
+        let mut row = vec![Cell::text(t.status.as_str()), Cell::Number(t.km2, 2)];
+        if let (Some(i), Some(o)) = (t.inside_km2, t.outside_km2) {
+            row.push(Cell::Number(i, 2));
+            row.push(Cell::Number(o, 2));
+        }
+        table.rows.push(row);
+    }
+    with_report(args, import, &table, &totals)
+}
