@@ -1,0 +1,45 @@
+//! Shared helpers of the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+/// The real data beside the checkout (`../shared/data`, or `$FRONTLINE_DATA`);
+/// `None`, with a printed notice, when it is absent.
+pub fn shared_data(test: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("FRONTLINE_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
+    if dir.join("README.md").is_file() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "NOTICE: {test} skipped: real data not found at {} (set FRONTLINE_DATA)",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// The crate's own directory.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The committed output of tests/reference/deepstate_reference.py.
+pub fn reference() -> Value {
+    let text = std::fs::read_to_string(repo().join("tests/reference/reference.json"))
+        .expect("tests/reference/reference.json is committed");
+    serde_json::from_str(&text).expect("reference.json parses")
+}
+
+/// `actual` agrees with `expected` within 0.01 % of `expected`, or within `floor`
+/// km² for amounts so small that a relative bound means nothing.
+pub fn assert_km2(actual: f64, expected: f64, floor: f64, what: &str) {
+    let tolerance = (expected.abs() * 1e-4).max(floor);
+    assert!(
+        (actual - expected).abs() <= tolerance,
+        "{what}: {actual} km² vs reference {expected} km² (tolerance {tolerance})"
+    );
+}
