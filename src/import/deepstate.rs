@@ -149,19 +149,19 @@ pub fn classify(name: &str, fill: Option<&str>) -> Option<Class> {
 fn by_key(key: &str) -> Option<Status> {
     let key = key.trim();
     if key == "geojson.status.occupied" {
-        Some(Status::OCCUPIED)
-    } else if key == "geojson.status.unknown" {
-        Some(Status::CONTESTED)
-    } else if key == "geojson.status.dismissed" || key.starts_with("geojson.status.dismissed_at") {
-        Some(Status::LIBERATED)
-    } else if let Some(territory) = key.strip_prefix("geojson.territories.") {
-        Some(match territory {
+        return Some(Status::OCCUPIED);
+    }
+    if key == "geojson.status.unknown" {
+        return Some(Status::CONTESTED);
+    }
+    if key == "geojson.status.dismissed" || key.starts_with("geojson.status.dismissed_at") {
+        return Some(Status::LIBERATED);
+    }
+    key.strip_prefix("geojson.territories.")
+        .map(|territory| match territory {
             "crimea" | "ordlo" | "tuzla" => Status::OCCUPIED,
             _ => Status::OTHER,
         })
-    } else {
-        None
-    }
 }
 
 /// Non-breaking spaces, newlines and runs of spaces become one space; trimmed.

@@ -92,21 +92,78 @@ impl Serialize for Share {
     }
 }
 
+/// A region prepared for many shares (one per snapshot of a series): its
+/// geodesic area is measured once, not once per snapshot.
+///
+/// ```
+/// use frontline::{import, measure::Region};
+/// let towns = import::read_places("data/city.geojson")?;
+/// let city = Region::from_place(towns.find("Demo City")?[0])?;
+/// for file in ["deepstate_20250601.geojson", "deepstate_20250801.geojson"] {
+///     let snapshot = import::read_zones(format!("data/snapshots/{file}"), None)?.snapshot;
+///     let share = snapshot.share_in(&city);
+///     assert_eq!(share.area_km2, city.area_km2());
+/// }
+/// # Ok::<(), frontline::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Region<'a> {
+    label: &'a str,
+    area: &'a MultiPolygon<f64>,
+    area_km2: f64,
+}
+
+impl<'a> Region<'a> {
+    /// A region from a label and its ground.
+    pub fn new(label: &'a str, area: &'a MultiPolygon<f64>) -> Region<'a> {
+        Region {
+            label,
+            area,
+            area_km2: area.geodesic_area_km2(),
+        }
+    }
+
+    /// A region from a place; an error for a point.
+    pub fn from_place(place: &'a Place) -> Result<Region<'a>> {
+        let area = place.area().ok_or_else(|| {
+            Error::Invalid(format!(
+                "{} is a point, not an area: control shares need a polygon",
+                place.label()
+            ))
+        })?;
+        Ok(Region::new(place.label(), area))
+    }
+
+    /// Its label.
+    pub fn label(&self) -> &str {
+        self.label
+    }
+
+    /// Its ground.
+    pub fn area(&self) -> &MultiPolygon<f64> {
+        self.area
+    }
+
+    /// Its geodesic area in km².
+    pub fn area_km2(&self) -> f64 {
+        self.area_km2
+    }
+}
+
 impl Snapshot {
     /// The share of each status in a place's area; an error for a point.
     pub fn share(&self, region: &Place) -> Result<Share> {
-        let area = region.area().ok_or_else(|| {
-            Error::Invalid(format!(
-                "{} is a point, not an area: control shares need a polygon",
-                region.label()
-            ))
-        })?;
-        Ok(self.share_of(region.label(), area))
+        Ok(self.share_in(&Region::from_place(region)?))
     }
 
     /// The share of each status in `area`, labelled `region`.
     pub fn share_of(&self, region: &str, area: &MultiPolygon<f64>) -> Share {
-        let area_km2 = area.geodesic_area_km2();
+        self.share_in(&Region::new(region, area))
+    }
+
+    /// The share of each status in a prepared region.
+    pub fn share_in(&self, region: &Region<'_>) -> Share {
+        let (area, area_km2) = (region.area, region.area_km2);
         let pct = |km2: f64| {
             if area_km2 > 0.0 {
                 100.0 * km2 / area_km2
@@ -129,7 +186,7 @@ impl Snapshot {
         // sum a hair over the region's area, never more.
         let unmarked = (area_km2 - marked).max(0.0);
         Share {
-            region: region.to_string(),
+            region: region.label.to_string(),
             area_km2,
             statuses,
             unmarked: Amount {

@@ -1,5 +1,7 @@
 //! A resolved layer: all the ground of one status in a snapshot, indexed.
 
+use std::sync::OnceLock;
+
 use geo::{BooleanOps, BoundingRect, MultiPolygon, Polygon, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
@@ -31,7 +33,8 @@ type PartBox = GeomWithData<Rectangle<[f64; 2]>, usize>;
 pub struct Layer {
     status: Status,
     geometry: MultiPolygon<f64>,
-    area_km2: f64,
+    // Measured on first use: shares of regions never need the whole layer's area.
+    area_km2: OnceLock<f64>,
     index: RTree<PartBox>,
 }
 
@@ -49,7 +52,7 @@ impl Layer {
             })
             .collect();
         Layer {
-            area_km2: geometry.geodesic_area_km2(),
+            area_km2: OnceLock::new(),
             index: RTree::bulk_load(boxes),
             status,
             geometry,
@@ -68,7 +71,9 @@ impl Layer {
 
     /// Its geodesic area in km².
     pub fn area_km2(&self) -> f64 {
-        self.area_km2
+        *self
+            .area_km2
+            .get_or_init(|| self.geometry.geodesic_area_km2())
     }
 
     /// The polygons whose bounding boxes meet `rect`.

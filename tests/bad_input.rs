@@ -1,0 +1,232 @@
+//! Bad input never panics: each case is a clear error naming the file (and the
+//! feature), or a documented repair with a warning.
+
+use std::path::PathBuf;
+
+use frontline::import::{self, Source, StatusMapping};
+use frontline::{GeodesicAreaKm2, Status};
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn feature(geometry: &str, name: &str) -> String {
+    format!(r#"{{"type": "Feature", "properties": {{"name": "{name}"}}, "geometry": {geometry}}}"#)
+}
+
+fn collection(features: &[String]) -> String {
+    format!(
+        r#"{{"type": "FeatureCollection", "features": [{}]}}"#,
+        features.join(",")
+    )
+}
+
+const SQUARE: &str =
+    r#"{"type": "Polygon", "coordinates": [[[37,48],[37.1,48],[37.1,48.1],[37,48.1],[37,48]]]}"#;
+
+fn zones_error(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "zones.geojson", text);
+    let err = import::read_zones(&path, Some(&Source::DeepState))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("zones.geojson"),
+        "the message names the file: {err}"
+    );
+    err
+}
+
+#[test]
+fn malformed_json_and_empty_files() {
+    assert!(zones_error("").contains("empty"));
+    assert!(zones_error("   \n").contains("empty"));
+    assert!(
+        zones_error(r#"{"type": "FeatureCollection", "features": [{"type": "#)
+            .contains("not valid GeoJSON")
+    );
+    assert!(zones_error("<html>").contains("not valid GeoJSON"));
+    assert!(zones_error(r#"{"type": "Topology"}"#).contains("Topology"));
+}
+
+#[test]
+fn missing_file_is_an_io_error_naming_it() {
+    let err = import::read_zones("no/such/file.geojson", None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("no/such/file.geojson: "), "{err}");
+}
+
+#[test]
+fn broken_gzip_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("snap.geojson.gz");
+    std::fs::write(&path, [0x1f, 0x8b, 8, 0, 1, 2, 3]).unwrap();
+    let err = import::read_zones(&path, None).unwrap_err().to_string();
+    assert!(
+        err.contains("snap.geojson.gz") && err.contains("gzip"),
+        "{err}"
+    );
+}
+
+#[test]
+fn non_finite_and_out_of_range_coordinates_name_the_feature() {
+    // JSON has no NaN: a file with one is not JSON at all.
+    let nan = collection(&[feature(
+        r#"{"type": "Point", "coordinates": [NaN, 1]}"#,
+        "x",
+    )]);
+    assert!(zones_error(&nan).contains("not valid GeoJSON"));
+    let far = collection(&[
+        feature(SQUARE, "fine /// geoJSON.status.occupied"),
+        feature(
+            r#"{"type": "Polygon", "coordinates": [[[4000000,6000000],[4000100,6000000],[4000100,6000100],[4000000,6000000]]]}"#,
+            "projected",
+        ),
+    ]);
+    let err = zones_error(&far);
+    assert!(
+        err.contains("feature 1 (projected)") && err.contains("projected?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unclosed_and_degenerate_rings_are_repaired_with_warnings() {
+    let text = collection(&[
+        feature(
+            r#"{"type": "Polygon", "coordinates": [[[37,48],[37.1,48],[37.1,48.1],[37,48.1]]]}"#,
+            "a /// geoJSON.status.occupied",
+        ),
+        feature(
+            r#"{"type": "Polygon", "coordinates": [[[37,48],[37.1,48],[37,48]]]}"#,
+            "b /// geoJSON.status.occupied",
+        ),
+    ]);
+    let import = import::parse_zones(&text, "zones.geojson", None).unwrap();
+    let w = &import.report.warnings;
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(w[0].contains("feature 0") && w[0].contains("not closed"));
+    assert!(w[1].contains("feature 1") && w[1].contains("fewer than 3 distinct"));
+    assert_eq!(import.snapshot.zones().len(), 1);
+}
+
+#[test]
+fn self_intersecting_polygons_are_repaired_and_measured_once() {
+    // A bowtie: two triangles of 0.05° × 0.05° / 2 each.
+    let bowtie = r#"{"type": "Polygon", "coordinates": [[[37,48],[37.1,48.1],[37.1,48],[37,48.1],[37,48]]]}"#;
+    let text = collection(&[feature(bowtie, "x /// geoJSON.status.unknown")]);
+    let import = import::parse_zones(&text, "zones.geojson", None).unwrap();
+    assert!(
+        import.report.warnings[0].contains("repaired"),
+        "{:?}",
+        import.report.warnings
+    );
+    let contested = import.snapshot.layer(&Status::CONTESTED).unwrap();
+    let square = import::parse_zones(
+        &collection(&[feature(SQUARE, "s /// geoJSON.status.unknown")]),
+        "s.geojson",
+        None,
+    )
+    .unwrap()
+    .snapshot;
+    let half = square.layer(&Status::CONTESTED).unwrap().area_km2() / 2.0;
+    assert!(
+        (contested.area_km2() / half - 1.0).abs() < 0.01,
+        "{} vs {half}",
+        contested.area_km2()
+    );
+}
+
+#[test]
+fn a_point_where_a_region_is_needed_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "towns.geojson",
+        &collection(&[feature(
+            r#"{"type": "Point", "coordinates": [37, 48]}"#,
+            "Dot",
+        )]),
+    );
+    let places = import::read_places(&path).unwrap();
+    let snapshot = import::read_zones(
+        env!("CARGO_MANIFEST_DIR").to_string() + "/data/snapshots/deepstate_20250601.geojson",
+        None,
+    )
+    .unwrap()
+    .snapshot;
+    let err = snapshot
+        .share(places.iter().next().unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("Dot is a point"), "{err}");
+}
+
+#[test]
+fn a_places_file_without_usable_geometry_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "lines.geojson",
+        &collection(&[
+            feature(
+                r#"{"type": "LineString", "coordinates": [[37, 48], [38, 49]]}"#,
+                "Road",
+            ),
+            feature("null", "Nothing"),
+        ]),
+    );
+    let err = import::read_places(&path).unwrap_err().to_string();
+    assert!(
+        err.contains("lines.geojson") && err.contains("no feature with a usable"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_region_names_list_close_ones() {
+    let places =
+        import::read_places(env!("CARGO_MANIFEST_DIR").to_string() + "/data/city.geojson").unwrap();
+    let err = places.find("Demo Citty").unwrap_err().to_string();
+    assert!(
+        err.contains("city.geojson") && err.contains("Demo City"),
+        "{err}"
+    );
+    let err = places.find("Kyiv").unwrap_err().to_string();
+    assert!(!err.contains("did you mean"), "{err}");
+}
+
+#[test]
+fn generic_files_report_unmapped_values() {
+    let text = r#"{"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"side": "RU"}, "geometry": {"type": "Polygon", "coordinates": [[[37,48],[37.1,48],[37.1,48.1],[37,48]]]}},
+        {"type": "Feature", "properties": {"side": "??"}, "geometry": {"type": "Polygon", "coordinates": [[[36,48],[36.1,48],[36.1,48.1],[36,48]]]}}]}"#;
+    let mapping = StatusMapping::new("side").map("RU", Status::OCCUPIED);
+    let import = import::parse_zones(text, "g.geojson", Some(&Source::Generic(mapping))).unwrap();
+    assert_eq!(import.report.unclassified.len(), 1);
+    assert_eq!(import.report.unclassified[0].index, 1);
+    assert!(
+        import
+            .snapshot
+            .layer(&Status::OCCUPIED)
+            .unwrap()
+            .geometry()
+            .geodesic_area_km2()
+            > 0.0
+    );
+}
+
+#[test]
+fn an_empty_collection_is_an_empty_snapshot() {
+    let import = import::parse_zones(
+        r#"{"type": "FeatureCollection", "features": []}"#,
+        "e.geojson",
+        Some(&Source::DeepState),
+    )
+    .unwrap();
+    assert!(import.snapshot.layers().is_empty());
+    assert!(import.snapshot.totals().iter().all(|(_, km2)| *km2 == 0.0));
+}

@@ -1,0 +1,131 @@
+//! The `frontline` binary: output formats on stdout, errors on stderr with a
+//! non-zero exit.
+
+use std::process::{Command, Output};
+
+fn frontline(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+const JUNE: &str = "data/snapshots/deepstate_20250601.geojson";
+const AUGUST: &str = "data/snapshots/deepstate_20250801.geojson";
+
+#[test]
+fn share_json_has_every_status() {
+    let o = frontline(&[
+        "share",
+        AUGUST,
+        "--regions",
+        "data/city.geojson",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["region"], "Demo City");
+    for s in ["occupied", "contested", "liberated", "unmarked"] {
+        assert!(rows[0]["status"][s]["km2"].is_number(), "{s}");
+        assert!(rows[0]["status"][s]["pct"].is_number(), "{s}");
+    }
+    let sum: f64 = rows[0]["status"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|a| a["pct"].as_f64().unwrap())
+        .sum();
+    assert!((sum - 100.0).abs() < 0.01);
+    assert!(rows[0]["status"]["occupied"]["pct"].as_f64().unwrap() > 30.0);
+}
+
+#[test]
+fn share_table_and_csv() {
+    let o = frontline(&[
+        "share",
+        JUNE,
+        "--regions",
+        "data/city.geojson",
+        "--name",
+        "Демо-місто",
+    ]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .contains("2025-06-01 09:00 UTC"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Demo City") && !text.contains("Demo Village"),
+        "{text}"
+    );
+    let o = frontline(&[
+        "share",
+        JUNE,
+        "--regions",
+        "data/region.geojson",
+        "--format",
+        "csv",
+    ]);
+    let csv = stdout(&o);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "region,area_km2,occupied_km2,occupied_pct,contested_km2,contested_pct,liberated_km2,liberated_pct,other_km2,other_pct,unmarked_km2,unmarked_pct"
+    );
+    assert!(lines.next().unwrap().starts_with("Demo Oblast,4072.8"));
+}
+
+#[test]
+fn totals_and_report() {
+    let o = frontline(&["share", JUNE, "--report", "--format", "json"]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["report"]["markers"], 4);
+    assert_eq!(v["results"][0]["status"], "occupied");
+    let o = frontline(&["share", JUNE, "--within", "data/region.geojson"]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("inside_km2") && text.contains("outside_km2"),
+        "{text}"
+    );
+}
+
+#[test]
+fn errors_go_to_stderr_with_a_failure_exit() {
+    let o = frontline(&[
+        "share",
+        JUNE,
+        "--regions",
+        "data/city.geojson",
+        "--name",
+        "Atlantis",
+    ]);
+    assert!(!o.status.success());
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no feature is named \"Atlantis\""), "{err}");
+    let o = frontline(&["share", "data/README.md"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("data/README.md: not valid GeoJSON"));
+    let o = frontline(&["share", JUNE, "--format", "xml"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn help_lists_the_command() {
+    let o = frontline(&["--help"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("share"));
+}
