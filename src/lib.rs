@@ -26,9 +26,11 @@ mod error;
 pub mod import;
 pub mod measure;
 pub mod model;
+pub mod proximity;
 
 pub use error::{Error, Result};
 pub use measure::{Amount, GeodesicAreaKm2, Share};
+pub use proximity::{Front, FrontOptions, ProximityIndex};
 pub use model::{
     Layer, Marker, Place, PlaceGeometry, Places, Precedence, Snapshot, Status, Zone, ZoneSource,
 };

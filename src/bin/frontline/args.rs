@@ -26,6 +26,26 @@ pub enum Command {
     ///   frontline share 1754251105.geojson.gz --within ukraine_outline.geojson --report
     #[command(verbatim_doc_comment)]
     Share(crate::commands::share::ShareArgs),
+    /// The control status at points (occupied, contested, ..., or unmarked).
+    ///
+    /// Examples:
+    ///   frontline status 1754251105.geojson.gz --at 37.18,48.28 --at 37.80,48.59
+    #[command(verbatim_doc_comment)]
+    Status(crate::commands::status::StatusArgs),
+    /// Each place with its status and geodesic distance to the front (or a status).
+    ///
+    /// Examples:
+    ///   frontline near 1754251105.geojson.gz --places donetsk/places.geojson --aoi ukraine_outline.geojson --within 10km
+    ///   frontline near 1754251105.geojson.gz --places donetsk/places.geojson --status occupied --format csv
+    #[command(verbatim_doc_comment)]
+    Near(crate::commands::near::NearArgs),
+    /// The front line: its geodesic length, the grey zone's two edges, and a GeoJSON.
+    ///
+    /// Examples:
+    ///   frontline front 1754251105.geojson.gz --aoi ukraine_outline.geojson -o front.geojson
+    ///   frontline front 1754251105.geojson.gz --aoi ukraine_oblasts.geojson --tolerance 2km --format json
+    #[command(verbatim_doc_comment)]
+    Front(crate::commands::front::FrontArgs),
 }
 
 /// Which zone file, and how to read it.
