@@ -10,8 +10,6 @@
 //!   files and place files, with an [`ImportReport`](import::ImportReport) that
 //!   accounts for every feature.
 //! - [`measure`]: [`GeodesicAreaKm2`] and control [`Share`]s.
-//! - [`timeline`]: many dated snapshots: [`Timeline`] (`as_of`, ranges), time
-//!   series of shares, and the [`diff`](timeline::diff) between two dates.
 //!
 //! ```
 //! use frontline::{import, Status};
@@ -28,7 +26,6 @@ mod error;
 pub mod import;
 pub mod measure;
 pub mod model;
-pub mod timeline;
 pub mod proximity;
 
 pub use error::{Error, Result};
@@ -37,4 +34,3 @@ pub use proximity::{Front, FrontOptions, ProximityIndex};
 pub use model::{
     Layer, Marker, Place, PlaceGeometry, Places, Precedence, Snapshot, Status, Zone, ZoneSource,
 };
-pub use timeline::Timeline;
