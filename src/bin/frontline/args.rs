@@ -26,6 +26,20 @@ pub enum Command {
     ///   frontline share 1754251105.geojson.gz --within ukraine_outline.geojson --report
     #[command(verbatim_doc_comment)]
     Share(crate::commands::share::ShareArgs),
+    /// Km² and % of each status in regions, for every snapshot of an archive.
+    ///
+    /// Examples:
+    ///   frontline series ../shared/data/deepstate/raw-weekly --regions donetsk/raions.geojson
+    ///   frontline series 'raw-weekly/17*.geojson.gz' --regions towns.geojson --name Pokrovsk --from 2024-01-01
+    #[command(verbatim_doc_comment)]
+    Series(crate::commands::series::SeriesArgs),
+    /// Per status, km² gained and lost between two snapshots (everywhere or per region).
+    ///
+    /// Examples:
+    ///   frontline diff 1748797200.geojson.gz 1754251105.geojson.gz --regions donetsk/raions.geojson
+    ///   frontline diff older.geojson newer.geojson -o changes.geojson
+    #[command(verbatim_doc_comment)]
+    Diff(crate::commands::diff::DiffArgs),
     /// The control status at points (occupied, contested, ..., or unmarked).
     ///
     /// Examples:

@@ -21,6 +21,8 @@ fn main() -> ExitCode {
         Command::Status(args) => commands::status::run(&args),
         Command::Near(args) => commands::near::run(&args),
         Command::Front(args) => commands::front::run(&args),
+        Command::Series(args) => commands::series::run(&args),
+        Command::Diff(args) => commands::diff::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
