@@ -10,6 +10,8 @@
 //!   files and place files, with an [`ImportReport`](import::ImportReport) that
 //!   accounts for every feature.
 //! - [`measure`]: [`GeodesicAreaKm2`] and control [`Share`]s.
+//! - [`timeline`]: many dated snapshots: [`Timeline`] (`as_of`, ranges), time
+//!   series of shares, and the [`diff`](timeline::diff) between two dates.
 //!
 //! ```
 //! use frontline::{import, Status};
@@ -26,9 +28,13 @@ mod error;
 pub mod import;
 pub mod measure;
 pub mod model;
+pub mod proximity;
+pub mod timeline;
 
 pub use error::{Error, Result};
 pub use measure::{Amount, GeodesicAreaKm2, Share};
 pub use model::{
     Layer, Marker, Place, PlaceGeometry, Places, Precedence, Snapshot, Status, Zone, ZoneSource,
 };
+pub use proximity::{Front, FrontOptions, ProximityIndex};
+pub use timeline::Timeline;

@@ -26,6 +26,40 @@ pub enum Command {
     ///   frontline share 1754251105.geojson.gz --within ukraine_outline.geojson --report
     #[command(verbatim_doc_comment)]
     Share(crate::commands::share::ShareArgs),
+    /// Km² and % of each status in regions, for every snapshot of an archive.
+    ///
+    /// Examples:
+    ///   frontline series ../shared/data/deepstate/raw-weekly --regions donetsk/raions.geojson
+    ///   frontline series 'raw-weekly/17*.geojson.gz' --regions towns.geojson --name Pokrovsk --from 2024-01-01
+    #[command(verbatim_doc_comment)]
+    Series(crate::commands::series::SeriesArgs),
+    /// Per status, km² gained and lost between two snapshots (everywhere or per region).
+    ///
+    /// Examples:
+    ///   frontline diff 1748797200.geojson.gz 1754251105.geojson.gz --regions donetsk/raions.geojson
+    ///   frontline diff older.geojson newer.geojson -o changes.geojson
+    #[command(verbatim_doc_comment)]
+    Diff(crate::commands::diff::DiffArgs),
+    /// The control status at points (occupied, contested, ..., or unmarked).
+    ///
+    /// Examples:
+    ///   frontline status 1754251105.geojson.gz --at 37.18,48.28 --at 37.80,48.59
+    #[command(verbatim_doc_comment)]
+    Status(crate::commands::status::StatusArgs),
+    /// Each place with its status and geodesic distance to the front (or a status).
+    ///
+    /// Examples:
+    ///   frontline near 1754251105.geojson.gz --places donetsk/places.geojson --aoi ukraine_outline.geojson --within 10km
+    ///   frontline near 1754251105.geojson.gz --places donetsk/places.geojson --status occupied --format csv
+    #[command(verbatim_doc_comment)]
+    Near(crate::commands::near::NearArgs),
+    /// The front line: its geodesic length, the grey zone's two edges, and a GeoJSON.
+    ///
+    /// Examples:
+    ///   frontline front 1754251105.geojson.gz --aoi ukraine_outline.geojson -o front.geojson
+    ///   frontline front 1754251105.geojson.gz --aoi ukraine_oblasts.geojson --tolerance 2km --format json
+    #[command(verbatim_doc_comment)]
+    Front(crate::commands::front::FrontArgs),
 }
 
 /// Which zone file, and how to read it.

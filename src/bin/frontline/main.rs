@@ -18,6 +18,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Share(args) => commands::share::run(&args),
+        Command::Status(args) => commands::status::run(&args),
+        Command::Near(args) => commands::near::run(&args),
+        Command::Front(args) => commands::front::run(&args),
+        Command::Series(args) => commands::series::run(&args),
+        Command::Diff(args) => commands::diff::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

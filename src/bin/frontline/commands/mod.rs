@@ -1,3 +1,8 @@
 //! One module per subcommand: its arguments and how it runs.
 
+pub mod diff;
+pub mod front;
+pub mod near;
+pub mod series;
 pub mod share;
+pub mod status;

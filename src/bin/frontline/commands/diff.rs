@@ -1,0 +1,130 @@
+//! `frontline diff`: per status, km² gained and lost between two snapshots.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::args::{Format, SourceKind};
+use crate::commands::series::{regions, select, source};
+use crate::output::{Cell, Table, emit};
+use crate::{warn, write_out};
+use frontline::timeline::{Diff, diff};
+use frontline::{Error, Result, import};
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older snapshot.
+    pub older: PathBuf,
+
+    /// The newer snapshot.
+    pub newer: PathBuf,
+
+    /// Measure the changes within each of these regions (GeoJSON polygons)
+    /// instead of everywhere.
+    #[arg(long, value_name = "FILE")]
+    pub regions: Option<PathBuf>,
+
+    /// Only the regions with this name (repeatable).
+    #[arg(long, value_name = "NAME", requires = "regions")]
+    pub name: Vec<String>,
+
+    /// Kind of both zone files [default: detected per file].
+    #[arg(long, value_enum)]
+    pub source: Option<SourceKind>,
+
+    /// Also write the gained and lost polygons to this GeoJSON file.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+pub fn run(args: &DiffArgs) -> Result<()> {
+    let source = source(args.source)?;
+    let read = |path: &PathBuf| -> Result<frontline::Snapshot> {
+        let import = import::read_zones(path, source.as_ref())?;
+        warn(path, &import.report.warnings);
+        Ok(import.snapshot)
+    };
+    let (older, newer) = (read(&args.older)?, read(&args.newer)?);
+    let diffs: Vec<Diff> = match &args.regions {
+        None => vec![diff(&older, &newer, None)?],
+        Some(path) => {
+            let places = regions(path, &args.name)?;
+            select(&places, &args.name)
+                .into_iter()
+                .map(|p| {
+                    let area = p.area().ok_or_else(|| {
+                        Error::Invalid(format!("{}: {} is a point", path.display(), p.label()))
+                    })?;
+                    diff(&older, &newer, Some((p.label(), area)))
+                })
+                .collect::<Result<_>>()?
+        }
+    };
+    if let Some(out) = &args.output {
+        let features: Vec<geojson::Feature> =
+            diffs.iter().flat_map(|d| d.to_geojson().features).collect();
+        let text = geojson::FeatureCollection::new(features).to_string();
+        write_atomically(out, text.as_bytes())?;
+    }
+    let mut table = Table::new([
+        "region",
+        "status",
+        "before_km2",
+        "after_km2",
+        "gained_km2",
+        "lost_km2",
+        "net_km2",
+        "km2_per_day",
+    ]);
+    for d in &diffs {
+        for c in &d.changes {
+            table.rows.push(vec![
+                Cell::text(d.region.as_deref().unwrap_or("everywhere")),
+                Cell::text(c.status.as_str()),
+                Cell::Number(c.before_km2, 2),
+                Cell::Number(c.after_km2, 2),
+                Cell::Number(c.gained_km2, 2),
+                Cell::Number(c.lost_km2, 2),
+                Cell::Number(c.net_km2, 2),
+                c.km2_per_day
+                    .map_or(Cell::text("-"), |v| Cell::Number(v, 3)),
+            ]);
+        }
+    }
+    write_out(|out| {
+        if args.format == Format::Table
+            && let Some(d) = diffs.first()
+        {
+            writeln!(out, "{} → {} ({:.1} days)", d.from, d.to, d.days)?;
+        }
+        emit(args.format, &table, &diffs, out)
+    })
+}
+
+/// Writes through a temporary file in the same directory, then renames it, so
+/// that a reader never sees half a file.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })
+}

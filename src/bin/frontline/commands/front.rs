@@ -1,0 +1,136 @@
+//! `frontline front`: the front line of a snapshot, its length, and a GeoJSON of it.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use geo::MultiLineString;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::args::{Format, ZoneArgs};
+use crate::output::{Cell, Table, emit};
+use crate::{warn, write_out};
+use frontline::proximity::{Front, FrontOptions, parse_distance};
+use frontline::{Error, Result, import};
+
+#[derive(Debug, Args)]
+pub struct FrontArgs {
+    #[command(flatten)]
+    pub zones: ZoneArgs,
+
+    /// Area of interest (e.g. ukraine_outline.geojson or the oblasts): edges
+    /// outside it or along its outline are not front. Without it, every edge of
+    /// occupied-or-contested ground is (state borders and coasts included).
+    #[arg(long, value_name = "FILE")]
+    pub aoi: Option<PathBuf>,
+
+    /// Edges closer than this to the outline run along it (m or km).
+    #[arg(
+        long,
+        value_name = "DISTANCE",
+        default_value = "1km",
+        allow_hyphen_values = true
+    )]
+    pub tolerance: String,
+
+    /// Write the lines as GeoJSON (front, grey_occupied, grey_rest).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// The union of the polygons of an area-of-interest file.
+pub fn read_aoi(path: &Path) -> Result<geo::MultiPolygon<f64>> {
+    let places = import::read_places(path)?;
+    warn(path, places.warnings());
+    let polygons: Vec<geo::Polygon<f64>> = places
+        .iter()
+        .filter_map(|p| p.area())
+        .flat_map(|a| a.0.iter().cloned())
+        .collect();
+    if polygons.is_empty() {
+        return Err(Error::format(path, "no polygon to use as area of interest"));
+    }
+    // Oblasts touch and may overlap: one outline from their union.
+    Ok(geo::unary_union(&polygons))
+}
+
+/// The options given by `--aoi` and `--tolerance`.
+pub fn options(aoi: Option<&Path>, tolerance: &str) -> Result<FrontOptions> {
+    let mut options = FrontOptions::default().tolerance_m(parse_distance(tolerance)?);
+    if let Some(path) = aoi {
+        options = options.within(read_aoi(path)?);
+    } else {
+        eprintln!(
+            "frontline: note: no --aoi: the front includes state borders and coasts of occupied ground"
+        );
+    }
+    Ok(options)
+}
+
+#[derive(Serialize)]
+struct Line {
+    line: &'static str,
+    km: f64,
+    pieces: usize,
+}
+
+pub fn run(args: &FrontArgs) -> Result<()> {
+    let options = options(args.aoi.as_deref(), &args.tolerance)?;
+    let import = import::read_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
+    warn(&import.report.path, &import.report.warnings);
+    let front = Front::derive(&import.snapshot, &options)?;
+    let lines = [
+        ("front", front.line(), front.length_km()),
+        (
+            "grey_occupied",
+            front.grey_occupied(),
+            front.grey_occupied_km(),
+        ),
+        ("grey_rest", front.grey_rest(), front.grey_rest_km()),
+    ];
+    if let Some(path) = &args.output {
+        write_geojson(path, &lines)?;
+        eprintln!("frontline: wrote {}", path.display());
+    }
+    let rows: Vec<Line> = lines
+        .iter()
+        .map(|(name, l, km)| Line {
+            line: name,
+            km: *km,
+            pieces: l.0.len(),
+        })
+        .collect();
+    let mut table = Table::new(["line", "km", "pieces"]);
+    for r in &rows {
+        table.rows.push(vec![
+            Cell::text(r.line),
+            Cell::Number(r.km, 1),
+            Cell::Number(r.pieces as f64, 0),
+        ]);
+    }
+    write_out(|out| emit(args.format, &table, &rows, out))
+}
+
+fn write_geojson(path: &Path, lines: &[(&str, &MultiLineString<f64>, f64)]) -> Result<()> {
+    let features: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|(name, l, km)| {
+            json!({
+                "type": "Feature",
+                "properties": {"line": name, "km": km},
+                "geometry": geojson::Geometry::from(*l),
+            })
+        })
+        .collect();
+    let doc = json!({"type": "FeatureCollection", "features": features});
+    let text = serde_json::to_string(&doc)
+        .map_err(|e| Error::Invalid(format!("cannot encode the GeoJSON: {e}")))?;
+    std::fs::write(path, text).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}

@@ -1,0 +1,145 @@
+//! `frontline near`: each place with its status and its distance to the front
+//! (or to the nearest ground of a status), optionally only those within a distance.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use geo::InteriorPoint;
+use serde::Serialize;
+
+use crate::args::{Format, ZoneArgs};
+use crate::commands::front::options;
+use crate::output::{Cell, Table, emit};
+use crate::{warn, write_out};
+use frontline::model::UNMARKED;
+use frontline::proximity::{Front, Nearest, ProximityIndex, parse_distance};
+use frontline::{Error, PlaceGeometry, Result, Status, import};
+
+#[derive(Debug, Args)]
+pub struct NearArgs {
+    #[command(flatten)]
+    pub zones: ZoneArgs,
+
+    /// Places (GeoJSON points or polygons; a polygon is measured from its interior
+    /// point).
+    #[arg(long, value_name = "FILE")]
+    pub places: PathBuf,
+
+    /// Only places at most this far (m or km, e.g. 10km).
+    #[arg(long, value_name = "DISTANCE", allow_hyphen_values = true)]
+    pub within: Option<String>,
+
+    /// Measure to the nearest ground of this status instead of the front line.
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
+
+    /// Area of interest for the front line (see `frontline front`).
+    #[arg(long, value_name = "FILE", conflicts_with = "status")]
+    pub aoi: Option<PathBuf>,
+
+    /// Tolerance along the area of interest's outline (see `frontline front`).
+    #[arg(
+        long,
+        value_name = "DISTANCE",
+        default_value = "1km",
+        allow_hyphen_values = true
+    )]
+    pub tolerance: String,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    place: &'a str,
+    lon: f64,
+    lat: f64,
+    status: &'a str,
+    /// `None` when there is nothing to measure to.
+    distance_km: Option<f64>,
+    nearest_lon: Option<f64>,
+    nearest_lat: Option<f64>,
+}
+
+pub fn run(args: &NearArgs) -> Result<()> {
+    let within_km = args
+        .within
+        .as_deref()
+        .map(parse_distance)
+        .transpose()?
+        .map(|m| m / 1000.0);
+    let status: Option<Status> = args.status.as_deref().map(str::parse).transpose()?;
+    let front_options = match status {
+        Some(_) => None,
+        None => Some(options(args.aoi.as_deref(), &args.tolerance)?),
+    };
+    let places = import::read_places(&args.places)?;
+    warn(&args.places, places.warnings());
+    let import = import::read_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
+    warn(&import.report.path, &import.report.warnings);
+    let index = ProximityIndex::new(&import.snapshot);
+    let front = front_options
+        .map(|o| Front::derive(&import.snapshot, &o))
+        .transpose()?;
+    let mut rows = Vec::new();
+    for place in &places {
+        let point = match &place.geometry {
+            PlaceGeometry::Point(p) => Some(*p),
+            PlaceGeometry::Area(a) => a.interior_point(),
+        };
+        let Some(point) = point else { continue };
+        let at =
+            |e: Error| Error::Invalid(format!("{}: {}: {e}", args.places.display(), place.label()));
+        let nearest: Option<Nearest> = match (&status, &front) {
+            (Some(s), _) => index.nearest(point, s).map_err(at)?,
+            (None, Some(f)) => f.nearest(point).map_err(at)?,
+            (None, None) => None,
+        };
+        if let Some(limit) = within_km
+            && nearest.is_none_or(|n| n.km > limit)
+        {
+            continue;
+        }
+        rows.push(Row {
+            place: place.label(),
+            lon: point.x(),
+            lat: point.y(),
+            status: index
+                .status_at(point)
+                .map_err(at)?
+                .map_or(UNMARKED, Status::as_str),
+            distance_km: nearest.map(|n| n.km),
+            nearest_lon: nearest.map(|n| n.point.x()),
+            nearest_lat: nearest.map(|n| n.point.y()),
+        });
+    }
+    if rows.is_empty()
+        && places
+            .iter()
+            .all(|p| matches!(&p.geometry, PlaceGeometry::Area(a) if a.0.is_empty()))
+    {
+        return Err(Error::format(&args.places, "no usable place geometry"));
+    }
+    rows.sort_by(|a, b| {
+        let key = |r: &Row| r.distance_km.unwrap_or(f64::INFINITY);
+        key(a).total_cmp(&key(b))
+    });
+    let target = status
+        .as_ref()
+        .map_or("front".to_string(), |s| s.to_string());
+    let column = format!("{target}_km");
+    let mut table = Table::new(["place", "lon", "lat", "status", column.as_str()]);
+    for r in &rows {
+        table.rows.push(vec![
+            Cell::text(r.place),
+            Cell::Number(r.lon, 4),
+            Cell::Number(r.lat, 4),
+            Cell::text(r.status),
+            r.distance_km
+                .map_or(Cell::text("none"), |d| Cell::Number(d, 2)),
+        ]);
+    }
+    write_out(|out| emit(args.format, &table, &rows, out))
+}

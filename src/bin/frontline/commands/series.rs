@@ -1,0 +1,186 @@
+//! `frontline series`: every snapshot's km² and % per status in regions.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use crate::args::{Format, SourceKind};
+use crate::output::{Cell, Table, emit};
+use crate::{warn, write_out};
+use frontline::import::{self, Source};
+use frontline::timeline::{self, Issue, LoadOptions, Timeline};
+use frontline::{Place, Result, Share};
+
+#[derive(Debug, Args)]
+pub struct SeriesArgs {
+    /// Snapshots: files, directories (every .geojson/.json, optionally .gz) or
+    /// glob patterns (quote them: 'archive/17*.geojson.gz').
+    #[arg(required = true, value_name = "SNAPSHOTS")]
+    pub snapshots: Vec<PathBuf>,
+
+    /// Regions or cities (GeoJSON polygons).
+    #[arg(long, value_name = "FILE")]
+    pub regions: PathBuf,
+
+    /// Only the regions with this name (any `name`, `name:*` key; repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub name: Vec<String>,
+
+    /// First date (YYYY-MM-DD or RFC 3339), inclusive.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// Last date (YYYY-MM-DD: the whole day; or RFC 3339), inclusive.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+
+    /// Kind of every zone file [default: detected per file].
+    #[arg(long, value_enum)]
+    pub source: Option<SourceKind>,
+
+    /// Stop at the first unreadable or undated file, or same-date files that
+    /// differ (default: report them on stderr and go on).
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+}
+
+/// Reads the regions and picks the named ones.
+pub fn regions(path: &Path, names: &[String]) -> Result<frontline::Places> {
+    let places = import::read_places(path)?;
+    warn(path, places.warnings());
+    for name in names {
+        places.find(name)?;
+    }
+    Ok(places)
+}
+
+pub fn select<'a>(places: &'a frontline::Places, names: &[String]) -> Vec<&'a Place> {
+    places
+        .iter()
+        .filter(|p| names.is_empty() || names.iter().any(|n| p.matches(n)))
+        .collect()
+}
+
+/// The source for every file: only the kinds that need no further options.
+pub fn source(kind: Option<SourceKind>) -> Result<Option<Source>> {
+    match kind {
+        None => Ok(None),
+        Some(SourceKind::Deepstate) => Ok(Some(Source::DeepState)),
+        Some(SourceKind::Occupied) => Ok(Some(Source::Occupied)),
+        Some(SourceKind::Generic) => Err(frontline::Error::Invalid(
+            "generic zone files are not supported in a timeline yet; use --source deepstate \
+             or occupied, or none"
+                .into(),
+        )),
+    }
+}
+
+/// Load options with a progress bar on stderr (hidden when stderr is not a terminal).
+pub fn load_options(
+    inputs: &[PathBuf],
+    kind: Option<SourceKind>,
+    strict: bool,
+) -> Result<(LoadOptions, ProgressBar)> {
+    let files = timeline::snapshot_files(inputs)?;
+    let bar = ProgressBar::new(files.len() as u64);
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} {pos}/{len} snapshots [{bar:30}] {elapsed} {msg}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let b = bar.clone();
+    let options = LoadOptions::default()
+        .source(source(kind)?)
+        .strict(strict)
+        .progress(Arc::new(move |_| b.inc(1)));
+    Ok((options, bar))
+}
+
+pub fn report_issues(issues: &[Issue]) {
+    for issue in issues {
+        eprintln!("frontline: warning: {issue}");
+    }
+}
+
+pub fn run(args: &SeriesArgs) -> Result<()> {
+    let from = args
+        .from
+        .as_deref()
+        .map(|d| timeline::parse_date(d, false))
+        .transpose()?;
+    let to = args
+        .to
+        .as_deref()
+        .map(|d| timeline::parse_date(d, true))
+        .transpose()?;
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(frontline::Error::Invalid(format!(
+            "--from ({f}) is after --to ({t})"
+        )));
+    }
+    let places = regions(&args.regions, &args.name)?;
+    let selected = select(&places, &args.name);
+    let (options, bar) = load_options(&args.snapshots, args.source, args.strict)?;
+    let loaded = timeline::load_series(&args.snapshots, &selected, &options);
+    bar.finish_and_clear();
+    let mut series = loaded?;
+    report_issues(series.issues());
+    series.retain_range(from, to)?;
+    if series.is_empty() {
+        eprintln!("frontline: warning: no snapshot falls in the range asked for");
+    }
+    print(args.format, &series)
+}
+
+fn print(format: Format, series: &Timeline<Vec<Share>>) -> Result<()> {
+    #[derive(Serialize)]
+    struct Json<'a> {
+        issues: &'a [Issue],
+        series: &'a Timeline<Vec<Share>>,
+    }
+    if format == Format::Csv {
+        return write_out(|out| {
+            timeline::write_series_csv(series, &mut *out).map_err(std::io::Error::other)
+        });
+    }
+    let mut table = Table::new([
+        "date",
+        "region",
+        "area_km2",
+        "occupied_km2",
+        "occupied_pct",
+        "contested_km2",
+        "contested_pct",
+    ]);
+    for e in series {
+        for sh in &e.value {
+            let (o, c) = (
+                sh.get(&frontline::Status::OCCUPIED),
+                sh.get(&frontline::Status::CONTESTED),
+            );
+            table.rows.push(vec![
+                Cell::text(e.date.format("%Y-%m-%d %H:%M").to_string()),
+                Cell::text(&sh.region),
+                Cell::Number(sh.area_km2, 2),
+                Cell::Number(o.km2, 2),
+                Cell::Number(o.pct, 2),
+                Cell::Number(c.km2, 2),
+                Cell::Number(c.pct, 2),
+            ]);
+        }
+    }
+    let json = Json {
+        issues: series.issues(),
+        series,
+    };
+    write_out(|out| emit(format, &table, &json, out))
+}

@@ -1,0 +1,79 @@
+//! `frontline status`: the control status at points.
+
+use clap::Args;
+use serde::Serialize;
+
+use crate::args::{Format, ZoneArgs};
+use crate::output::{Cell, Table, emit};
+use crate::{warn, write_out};
+use frontline::model::UNMARKED;
+use frontline::proximity::ProximityIndex;
+use frontline::{Error, Result, Status, import};
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub zones: ZoneArgs,
+
+    /// A point as LON,LAT (degrees, WGS84); repeatable.
+    #[arg(
+        long,
+        value_name = "LON,LAT",
+        required = true,
+        allow_hyphen_values = true
+    )]
+    pub at: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// `LON,LAT` → a point, checked for range.
+pub fn parse_point(text: &str) -> Result<geo::Point<f64>> {
+    let bad = || Error::Invalid(format!("--at {text:?}: expected LON,LAT, e.g. 37.18,48.28"));
+    let (lon, lat) = text.split_once(',').ok_or_else(bad)?;
+    let lon: f64 = lon.trim().parse().map_err(|_| bad())?;
+    let lat: f64 = lat.trim().parse().map_err(|_| bad())?;
+    let point = geo::point!(x: lon, y: lat);
+    frontline::proximity::check_point(point)
+        .map_err(|e| Error::Invalid(format!("--at {text:?}: {e}")))?;
+    Ok(point)
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    lon: f64,
+    lat: f64,
+    status: &'a str,
+}
+
+pub fn run(args: &StatusArgs) -> Result<()> {
+    let points = args
+        .at
+        .iter()
+        .map(|t| parse_point(t))
+        .collect::<Result<Vec<_>>>()?;
+    let import = import::read_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
+    warn(&import.report.path, &import.report.warnings);
+    let index = ProximityIndex::new(&import.snapshot);
+    let statuses = index.statuses_at(&points)?;
+    let rows: Vec<Row> = points
+        .iter()
+        .zip(&statuses)
+        .map(|(p, s)| Row {
+            lon: p.x(),
+            lat: p.y(),
+            status: s.map_or(UNMARKED, Status::as_str),
+        })
+        .collect();
+    let mut table = Table::new(["lon", "lat", "status"]);
+    for r in &rows {
+        table.rows.push(vec![
+            Cell::Number(r.lon, 6),
+            Cell::Number(r.lat, 6),
+            Cell::text(r.status),
+        ]);
+    }
+    write_out(|out| emit(args.format, &table, &rows, out))
+}

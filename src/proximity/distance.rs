@@ -1,0 +1,229 @@
+//! Geodesic nearest-segment search.
+//!
+//! Segments are straight in longitude/latitude (as geo and GEOS draw polygon
+//! edges). They are indexed in 3-D by the unit normal vectors of their ends, so
+//! that the R-tree's Euclidean bounds are bounds on the ellipsoid too: the
+//! geodesic distance between two points is at least `M_MIN` times the chord
+//! between their normals, because a unit normal turns at most by the largest
+//! principal curvature `1 / M_MIN` per metre along any curve on the ellipsoid.
+//! Candidates come out nearest bound first; each is measured exactly and the
+//! search stops when the next bound exceeds the best distance found.
+
+use geo::{Coord, LineString};
+use geographiclib_rs::InverseGeodesic;
+use rstar::{AABB, PointDistance, RTree, RTreeObject};
+
+use super::WGS84;
+
+/// WGS84 meridional radius of curvature at the equator, a(1 − e²): the smallest
+/// radius of curvature of the ellipsoid, in metres.
+const M_MIN: f64 = 6_335_439.327;
+const A: f64 = 6_378_137.0;
+const E2: f64 = 0.006_694_379_990_141_317;
+
+/// A segment between two lon/lat positions, with its 3-D envelope and a tag.
+#[derive(Clone, Debug)]
+pub(crate) struct Segment {
+    pub a: Coord<f64>,
+    pub b: Coord<f64>,
+    pub tag: u32,
+    env: AABB<[f64; 3]>,
+}
+
+/// The unit normal of the ellipsoid at a lon/lat position (degrees).
+pub(crate) fn normal(c: Coord<f64>) -> [f64; 3] {
+    let (lat, lon) = (c.y.to_radians(), c.x.to_radians());
+    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
+
+impl Segment {
+    pub fn new(a: Coord<f64>, b: Coord<f64>, tag: u32) -> Segment {
+        let (na, nb) = (normal(a), normal(b));
+        // The segment is straight in lon/lat, so on the unit sphere it bows away
+        // from the chord by at most |second derivative| / 8 ≤ (|Δφ| + |Δλ|)² / 8.
+        let span = (b.y - a.y).abs().to_radians() + (b.x - a.x).abs().to_radians();
+        let pad = span * span / 8.0 + 1e-12;
+        let lo = [0, 1, 2].map(|i| na[i].min(nb[i]) - pad);
+        let hi = [0, 1, 2].map(|i| na[i].max(nb[i]) + pad);
+        Segment {
+            a,
+            b,
+            tag,
+            env: AABB::from_corners(lo, hi),
+        }
+    }
+
+    /// The point of the segment nearest `q`, found in the tangent plane at `q`
+    /// (an affine image of lon/lat, so the segment stays straight), and its exact
+    /// geodesic distance in metres.
+    pub fn nearest(&self, q: Coord<f64>) -> (f64, Coord<f64>) {
+        let lat = q.y.to_radians();
+        let w = (1.0 - E2 * lat.sin().powi(2)).sqrt();
+        // Metres per radian east (N cos φ) and north (M).
+        let kx = A / w * lat.cos();
+        let ky = A * (1.0 - E2) / (w * w * w);
+        let plane = |c: Coord<f64>| {
+            let dlon = wrap(c.x - q.x);
+            (dlon.to_radians() * kx, (c.y - q.y).to_radians() * ky)
+        };
+        let (ax, ay) = plane(self.a);
+        let (bx, by) = plane(self.b);
+        let (dx, dy) = (bx - ax, by - ay);
+        let len2 = dx * dx + dy * dy;
+        let t = if len2 > 0.0 {
+            (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let p = Coord {
+            x: self.a.x + t * (self.b.x - self.a.x),
+            y: self.a.y + t * (self.b.y - self.a.y),
+        };
+        (geodesic_m(q, p), p)
+    }
+}
+
+/// Longitude difference folded into [-180, 180].
+fn wrap(d: f64) -> f64 {
+    if d > 180.0 {
+        d - 360.0
+    } else if d < -180.0 {
+        d + 360.0
+    } else {
+        d
+    }
+}
+
+/// Geodesic distance in metres between two lon/lat positions (GeographicLib).
+pub(crate) fn geodesic_m(p: Coord<f64>, q: Coord<f64>) -> f64 {
+    InverseGeodesic::<f64>::inverse(&*WGS84, p.y, p.x, q.y, q.x)
+}
+
+impl RTreeObject for Segment {
+    type Envelope = AABB<[f64; 3]>;
+    fn envelope(&self) -> Self::Envelope {
+        self.env
+    }
+}
+
+impl PointDistance for Segment {
+    /// The envelope's distance: a lower bound, refined by [`Segment::nearest`].
+    fn distance_2(&self, point: &[f64; 3]) -> f64 {
+        self.env.distance_2(point)
+    }
+}
+
+/// An R-tree of segments answering geodesic nearest-point queries.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SegmentIndex {
+    tree: RTree<Segment>,
+}
+
+/// What a nearest search found: distance in metres, the point, the segment's tag.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Hit {
+    pub metres: f64,
+    pub point: Coord<f64>,
+    pub tag: u32,
+}
+
+impl SegmentIndex {
+    pub fn bulk_load(segments: Vec<Segment>) -> SegmentIndex {
+        SegmentIndex {
+            tree: RTree::bulk_load(segments),
+        }
+    }
+
+    /// Segments of every ring or line, each tagged with `tag`.
+    pub fn segments_of<'a>(
+        lines: impl IntoIterator<Item = &'a LineString<f64>>,
+        tag: u32,
+        out: &mut Vec<Segment>,
+    ) {
+        for line in lines {
+            for w in line.0.windows(2) {
+                out.push(Segment::new(w[0], w[1], tag));
+            }
+        }
+    }
+
+    /// The nearest point of any segment; `None` when there are none.
+    pub fn nearest(&self, q: Coord<f64>) -> Option<Hit> {
+        self.nearest_within(q, f64::INFINITY)
+    }
+
+    /// The nearest point of any segment if it is at most `limit` metres away.
+    pub fn nearest_within(&self, q: Coord<f64>, limit: f64) -> Option<Hit> {
+        let mut best: Option<Hit> = None;
+        let mut bound = limit;
+        for (seg, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&normal(q)) {
+            if M_MIN * d2.sqrt() > bound {
+                break;
+            }
+            let (metres, point) = seg.nearest(q);
+            if metres <= bound && best.is_none_or(|b| metres < b.metres) {
+                bound = metres;
+                best = Some(Hit {
+                    metres,
+                    point,
+                    tag: seg.tag,
+                });
+            }
+        }
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::coord;
+
+    #[test]
+    fn nearest_matches_a_brute_force_scan_of_dense_points() {
+        let ring = LineString::from(vec![
+            (37.0, 48.0),
+            (37.5, 48.1),
+            (37.9, 48.6),
+            (37.2, 48.9),
+            (37.0, 48.0),
+        ]);
+        let mut segs = Vec::new();
+        SegmentIndex::segments_of([&ring], 7, &mut segs);
+        let index = SegmentIndex::bulk_load(segs.clone());
+        for q in [
+            coord!(x: 36.0, y: 47.0),
+            coord!(x: 37.4, y: 48.5),
+            coord!(x: 40.0, y: 50.0),
+        ] {
+            let hit = index.nearest(q).unwrap();
+            // Brute force: 2,000 points along every segment.
+            let brute = segs
+                .iter()
+                .flat_map(|s| {
+                    (0..=2000).map(move |i| {
+                        let t = i as f64 / 2000.0;
+                        coord!(x: s.a.x + t * (s.b.x - s.a.x), y: s.a.y + t * (s.b.y - s.a.y))
+                    })
+                })
+                .map(|p| geodesic_m(q, p))
+                .fold(f64::INFINITY, f64::min);
+            assert_eq!(hit.tag, 7);
+            // The tangent-plane foot of the perpendicular is within centimetres of
+            // the true nearest point at tens of km.
+            assert!(hit.metres <= brute + 0.05, "{} > {brute}", hit.metres);
+            assert!(brute - hit.metres < 30.0, "{} vs {brute}", hit.metres);
+            assert!((geodesic_m(q, hit.point) - hit.metres).abs() < 1e-6);
+        }
+        assert!(
+            index
+                .nearest_within(coord!(x: 30.0, y: 48.0), 1000.0)
+                .is_none()
+        );
+        assert!(
+            SegmentIndex::default()
+                .nearest(coord!(x: 0.0, y: 0.0))
+                .is_none()
+        );
+    }
+}

@@ -1,0 +1,441 @@
+//! The front line: where occupied-or-contested ground meets the rest.
+
+use geo::{Coord, LineString, MultiLineString, MultiPolygon, Point};
+
+use super::distance::{Segment, SegmentIndex, geodesic_m};
+use super::index::PolygonGrid;
+use super::{Nearest, ProximityIndex, check_point};
+use crate::model::{Snapshot, Status};
+use crate::{Error, Result};
+
+/// Edges are cut into pieces no longer than this before they are classified, so
+/// that a long edge running partly along the border is not kept or dropped whole.
+const PIECE_M: f64 = 250.0;
+/// Two layers' edges closer than this are one shared edge (the boolean operations
+/// that resolved the layers leave them equal up to rounding).
+const SHARED_M: f64 = 1.0;
+
+/// How to derive a [`Front`].
+///
+/// ```
+/// use frontline::proximity::FrontOptions;
+/// let options = FrontOptions::default().tolerance_m(2_000.0);
+/// assert_eq!(options.tolerance, 2_000.0);
+/// assert!(options.aoi.is_none());
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct FrontOptions {
+    /// Area of interest (e.g. Ukraine's outline): only what lies inside it, farther
+    /// than `tolerance` from its outline, is front. `None`: every edge is.
+    pub aoi: Option<MultiPolygon<f64>>,
+    /// Metres: edges this close to the outline run along it (digitising slivers
+    /// between the zone file's border and the outline's).
+    pub tolerance: f64,
+}
+
+impl FrontOptions {
+    /// The same options with an area of interest.
+    pub fn within(mut self, aoi: MultiPolygon<f64>) -> FrontOptions {
+        self.aoi = Some(aoi);
+        self
+    }
+
+    /// The same options with a tolerance in metres.
+    pub fn tolerance_m(mut self, metres: f64) -> FrontOptions {
+        self.tolerance = metres;
+        self
+    }
+}
+
+/// The front line of a snapshot: the boundary of occupied-or-contested ground
+/// (leaving out what runs along the area of interest's outline), and the two edges
+/// of the grey zone. Lengths are geodesic on WGS84.
+///
+/// ```
+/// use frontline::{proximity::{Front, FrontOptions}, Snapshot, Status, Zone};
+/// use geo::{point, polygon, MultiPolygon};
+/// let rect = |x0: f64, x1: f64| MultiPolygon(vec![polygon![
+///     (x: x0, y: 48.0), (x: x1, y: 48.0), (x: x1, y: 49.0), (x: x0, y: 49.0)]]);
+/// // Occupied east of 38°, a grey band 37.9°-38°, in an outline that follows
+/// // the occupied ground's north, east and south edges.
+/// let snap = Snapshot::new(None, vec![
+///     Zone::new(Status::OCCUPIED, rect(38.0, 39.0)),
+///     Zone::new(Status::CONTESTED, rect(37.9, 38.0)),
+/// ]);
+/// let aoi = rect(36.0, 39.0);
+/// let front = Front::derive(&snap, &FrontOptions::default().within(aoi).tolerance_m(1_000.0))?;
+/// // The band's west edge, one degree of latitude (111.2 km) less the kilometre
+/// // or so at each end that is within the tolerance of the outline.
+/// assert!(front.length_km() > 108.5 && front.length_km() < 109.5, "{}", front.length_km());
+/// // Where grey meets occupied: the meridian 38°, likewise.
+/// assert!((front.grey_occupied_km() - front.length_km()).abs() < 0.1);
+/// let near = front.nearest(point!(x: 37.0, y: 48.5))?.unwrap();
+/// assert!((near.point.x() - 37.9).abs() < 1e-9);
+/// # Ok::<(), frontline::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Front {
+    line: MultiLineString<f64>,
+    grey_occupied: MultiLineString<f64>,
+    grey_rest: MultiLineString<f64>,
+    length_km: f64,
+    grey_occupied_km: f64,
+    grey_rest_km: f64,
+    index: SegmentIndex,
+}
+
+/// A piece of a layer's edge, in ring order.
+struct Piece {
+    a: Coord<f64>,
+    b: Coord<f64>,
+    /// Index of its ring among all rings cut.
+    ring: usize,
+}
+
+impl Front {
+    /// Derives the front of `snapshot` (occupied and contested ground against the
+    /// rest). An error for a negative or non-finite tolerance or an area of
+    /// interest without area.
+    pub fn derive(snapshot: &Snapshot, options: &FrontOptions) -> Result<Front> {
+        if !(options.tolerance.is_finite() && options.tolerance >= 0.0) {
+            return Err(Error::Invalid(format!(
+                "tolerance {} m must be a finite, non-negative number",
+                options.tolerance
+            )));
+        }
+        let outline = match &options.aoi {
+            Some(aoi) => Some(Outline::new(aoi)?),
+            None => None,
+        };
+        let rings = |status: &Status| -> Vec<&LineString<f64>> {
+            snapshot
+                .layer(status)
+                .map(|l| {
+                    l.geometry()
+                        .0
+                        .iter()
+                        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let (occupied, contested) = (rings(&Status::OCCUPIED), rings(&Status::CONTESTED));
+        let edges = |rings: &[&LineString<f64>]| {
+            let mut segs = Vec::new();
+            SegmentIndex::segments_of(rings.iter().copied(), 0, &mut segs);
+            SegmentIndex::bulk_load(segs)
+        };
+        let (occupied_edges, contested_edges) = (edges(&occupied), edges(&contested));
+        let keep = |c: Coord<f64>| {
+            outline
+                .as_ref()
+                .is_none_or(|o| o.keeps(c, options.tolerance))
+        };
+        // An edge with occupied-or-contested ground on both sides within the
+        // tolerance borders a digitising gap (e.g. between DeepState's ORDLO and
+        // occupied polygons), not held ground.
+        let statuses = ProximityIndex::new(snapshot);
+        let held = |c: Coord<f64>| {
+            statuses
+                .status_of(c)
+                .is_some_and(|s| *s == Status::OCCUPIED || *s == Status::CONTESTED)
+        };
+        let gap = |p: &Piece| {
+            let (left, right) = across(p, options.tolerance.max(SHARED_M));
+            held(left) && held(right)
+        };
+
+        let mut front = Vec::new();
+        let mut grey_occupied = Vec::new();
+        let mut grey_rest = Vec::new();
+        // Occupied edges not shared with the grey zone face the rest.
+        let pieces = cut(&occupied);
+        let flags: Vec<bool> = pieces
+            .iter()
+            .map(|p| !shared(&contested_edges, p) && keep(p.a) && keep(p.b) && !gap(p))
+            .collect();
+        front.extend(chain(&pieces, &flags));
+        // Grey-zone edges: shared with occupied ground, or facing the rest.
+        let pieces = cut(&contested);
+        let on_occupied: Vec<bool> = pieces.iter().map(|p| shared(&occupied_edges, p)).collect();
+        let kept: Vec<bool> = pieces.iter().map(|p| keep(p.a) && keep(p.b)).collect();
+        let inner: Vec<bool> = on_occupied
+            .iter()
+            .zip(&kept)
+            .map(|(s, k)| *s && *k)
+            .collect();
+        let outer: Vec<bool> = pieces
+            .iter()
+            .zip(on_occupied.iter().zip(&kept))
+            .map(|(p, (s, k))| !*s && *k && !gap(p))
+            .collect();
+        grey_occupied.extend(chain(&pieces, &inner));
+        let rest = chain(&pieces, &outer);
+        front.extend(rest.iter().cloned());
+        grey_rest.extend(rest);
+
+        let mut segs = Vec::new();
+        SegmentIndex::segments_of(&front, 0, &mut segs);
+        let (line, grey_occupied, grey_rest) = (
+            MultiLineString(front),
+            MultiLineString(grey_occupied),
+            MultiLineString(grey_rest),
+        );
+        Ok(Front {
+            length_km: length_km(&line),
+            grey_occupied_km: length_km(&grey_occupied),
+            grey_rest_km: length_km(&grey_rest),
+            line,
+            grey_occupied,
+            grey_rest,
+            index: SegmentIndex::bulk_load(segs),
+        })
+    }
+
+    /// The front line.
+    pub fn line(&self) -> &MultiLineString<f64> {
+        &self.line
+    }
+
+    /// Its geodesic length, km.
+    pub fn length_km(&self) -> f64 {
+        self.length_km
+    }
+
+    /// Where the grey zone meets occupied ground.
+    pub fn grey_occupied(&self) -> &MultiLineString<f64> {
+        &self.grey_occupied
+    }
+
+    /// Its geodesic length, km.
+    pub fn grey_occupied_km(&self) -> f64 {
+        self.grey_occupied_km
+    }
+
+    /// Where the grey zone meets the rest (held ground): part of the front line.
+    pub fn grey_rest(&self) -> &MultiLineString<f64> {
+        &self.grey_rest
+    }
+
+    /// Its geodesic length, km.
+    pub fn grey_rest_km(&self) -> f64 {
+        self.grey_rest_km
+    }
+
+    /// The nearest point of the front line and its geodesic distance; `None` when
+    /// there is no front (no occupied or contested ground in the area of interest).
+    pub fn nearest(&self, point: Point<f64>) -> Result<Option<Nearest>> {
+        let q = check_point(point)?;
+        Ok(self.index.nearest(q).map(|hit| Nearest {
+            km: hit.metres / 1000.0,
+            point: Point(hit.point),
+        }))
+    }
+}
+
+/// The area of interest: inside tests and distances to its outline.
+struct Outline {
+    grids: Vec<PolygonGrid>,
+    edges: SegmentIndex,
+}
+
+impl Outline {
+    fn new(aoi: &MultiPolygon<f64>) -> Result<Outline> {
+        let grids: Vec<PolygonGrid> = aoi.0.iter().filter_map(PolygonGrid::new).collect();
+        if grids.is_empty() {
+            return Err(Error::Invalid("the area of interest has no area".into()));
+        }
+        let mut segs: Vec<Segment> = Vec::new();
+        for p in &aoi.0 {
+            SegmentIndex::segments_of(
+                std::iter::once(p.exterior()).chain(p.interiors()),
+                0,
+                &mut segs,
+            );
+        }
+        Ok(Outline {
+            grids,
+            edges: SegmentIndex::bulk_load(segs),
+        })
+    }
+
+    /// Inside, and farther than `tolerance` metres from the outline.
+    fn keeps(&self, c: Coord<f64>, tolerance: f64) -> bool {
+        self.grids.iter().any(|g| g.contains(c))
+            && self.edges.nearest_within(c, tolerance).is_none()
+    }
+}
+
+/// Whether a piece lies on an edge of `other` (its middle does).
+fn shared(other: &SegmentIndex, p: &Piece) -> bool {
+    let mid = Coord {
+        x: (p.a.x + p.b.x) / 2.0,
+        y: (p.a.y + p.b.y) / 2.0,
+    };
+    other.nearest_within(mid, SHARED_M).is_some()
+}
+
+/// The two points `metres` away from the middle of a piece, square to it.
+fn across(p: &Piece, metres: f64) -> (Coord<f64>, Coord<f64>) {
+    let mid = Coord {
+        x: (p.a.x + p.b.x) / 2.0,
+        y: (p.a.y + p.b.y) / 2.0,
+    };
+    // Metres per degree, locally: enough for an offset of a few km.
+    let kx = 111_320.0 * mid.y.to_radians().cos().max(1e-6);
+    let ky = 110_574.0;
+    let (dx, dy) = ((p.b.x - p.a.x) * kx, (p.b.y - p.a.y) * ky);
+    let len = dx.hypot(dy);
+    if len == 0.0 {
+        return (mid, mid);
+    }
+    let (nx, ny) = (-dy / len * metres / kx, dx / len * metres / ky);
+    let clamp = |c: Coord<f64>| Coord {
+        x: c.x.clamp(-180.0, 180.0),
+        y: c.y.clamp(-90.0, 90.0),
+    };
+    (
+        clamp(Coord {
+            x: mid.x + nx,
+            y: mid.y + ny,
+        }),
+        clamp(Coord {
+            x: mid.x - nx,
+            y: mid.y - ny,
+        }),
+    )
+}
+
+/// Cuts every ring into pieces of at most about `PIECE_M`.
+fn cut(rings: &[&LineString<f64>]) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    for (ring, line) in rings.iter().enumerate() {
+        for w in line.0.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            // A cheap overestimate of the length (degrees × 111.4 km) is enough to
+            // choose the number of pieces.
+            let deg = ((b.x - a.x) * a.y.to_radians().cos()).hypot(b.y - a.y);
+            let n = ((deg * 111_400.0 / PIECE_M).ceil() as usize).clamp(1, 100_000);
+            let mut prev = a;
+            for i in 1..=n {
+                let t = i as f64 / n as f64;
+                let next = if i == n {
+                    b
+                } else {
+                    Coord {
+                        x: a.x + t * (b.x - a.x),
+                        y: a.y + t * (b.y - a.y),
+                    }
+                };
+                pieces.push(Piece {
+                    a: prev,
+                    b: next,
+                    ring,
+                });
+                prev = next;
+            }
+        }
+    }
+    pieces
+}
+
+/// Joins consecutive kept pieces of one ring into lines; a run that goes round the
+/// ring's closing vertex is one line.
+fn chain(pieces: &[Piece], keep: &[bool]) -> Vec<LineString<f64>> {
+    let mut lines: Vec<LineString<f64>> = Vec::new();
+    let mut start = 0;
+    while start < pieces.len() {
+        let ring = pieces[start].ring;
+        let end = pieces[start..]
+            .iter()
+            .position(|p| p.ring != ring)
+            .map_or(pieces.len(), |n| start + n);
+        let (ps, ks) = (&pieces[start..end], &keep[start..end]);
+        let first_line = lines.len();
+        let mut current: Vec<Coord<f64>> = Vec::new();
+        for (p, k) in ps.iter().zip(ks) {
+            if *k {
+                if current.is_empty() {
+                    current.push(p.a);
+                }
+                current.push(p.b);
+            } else if !current.is_empty() {
+                lines.push(LineString(std::mem::take(&mut current)));
+            }
+        }
+        let wraps = ks.first() == Some(&true) && ks.last() == Some(&true) && ks.contains(&false);
+        if !current.is_empty() {
+            if wraps && lines.len() > first_line {
+                // The last run continues into the first one across the closing vertex.
+                let head = std::mem::replace(&mut lines[first_line], LineString(Vec::new()));
+                current.extend(head.0.into_iter().skip(1));
+                lines[first_line] = LineString(current);
+            } else {
+                lines.push(LineString(current));
+            }
+        }
+        start = end;
+    }
+    lines
+}
+
+fn length_km(lines: &MultiLineString<f64>) -> f64 {
+    lines
+        .0
+        .iter()
+        .flat_map(|l| l.0.windows(2))
+        .map(|w| geodesic_m(w[0], w[1]))
+        .fold(0.0, |a, b| a + b)
+        / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Zone;
+    use geo::{coord, polygon};
+
+    fn piece(ring: usize, x: f64) -> Piece {
+        Piece {
+            a: coord!(x: x, y: 0.0),
+            b: coord!(x: x + 1.0, y: 0.0),
+            ring,
+        }
+    }
+
+    #[test]
+    fn chains_runs_and_wraps_round_the_closing_vertex() {
+        let pieces: Vec<Piece> = (0..5)
+            .map(|i| piece(0, i as f64))
+            .chain([piece(1, 9.0)])
+            .collect();
+        let lines = chain(&pieces, &[true, false, true, true, true, true]);
+        // Ring 0: pieces 2-4 then 0 (wrapping) form one line; ring 1 its own.
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].0.len(), 5);
+        assert_eq!(lines[0].0[0], coord!(x: 2.0, y: 0.0));
+        assert_eq!(lines[1].0.len(), 2);
+        assert!(chain(&pieces, &[false; 6]).is_empty());
+    }
+
+    #[test]
+    fn no_front_without_occupied_or_contested_ground() {
+        let sq = MultiPolygon(vec![
+            polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)],
+        ]);
+        let snap = Snapshot::new(None, vec![Zone::new(Status::LIBERATED, sq)]);
+        let front = Front::derive(&snap, &FrontOptions::default()).unwrap();
+        assert_eq!(front.length_km(), 0.0);
+        assert!(
+            front
+                .nearest(geo::point!(x: 0.5, y: 0.5))
+                .unwrap()
+                .is_none()
+        );
+        assert!(Front::derive(&snap, &FrontOptions::default().tolerance_m(-1.0)).is_err());
+        let flat = MultiPolygon(vec![
+            polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 2.0, y: 0.0)],
+        ]);
+        assert!(Front::derive(&snap, &FrontOptions::default().within(flat)).is_err());
+    }
+}

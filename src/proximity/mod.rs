@@ -1,0 +1,304 @@
+//! Proximity: the status at a point, geodesic distances to zones and to the front
+//! line, and the front line itself.
+//!
+//! - [`ProximityIndex`]: built once per [`Snapshot`] (`ProximityIndex::new`), it
+//!   answers [`status_at`](ProximityIndex::status_at) (grid point-in-polygon per
+//!   zone part, found through an R-tree of part envelopes) and
+//!   [`nearest`](ProximityIndex::nearest) (the nearest ground of a status, with the
+//!   point reached and its geodesic distance).
+//! - [`Front`]: the boundary of occupied-or-contested ground, leaving out what runs
+//!   along an area-of-interest outline (state border, coast), with its geodesic
+//!   length and the two edges of the grey zone.
+//!
+//! Distances are geodesic on WGS84 (GeographicLib), to the nearest point of the
+//! zones' edges, which are straight in longitude/latitude as in the zone files.
+//!
+//! ```
+//! use frontline::{import, proximity::ProximityIndex, Status};
+//! let snapshot = import::read_zones("data/snapshots/deepstate_20250801.geojson", None)?.snapshot;
+//! let index = ProximityIndex::new(&snapshot);
+//! let town = geo::point!(x: 37.30, y: 48.30);
+//! let status = index.status_at(town)?;
+//! let nearest = index.nearest(town, &Status::OCCUPIED)?.expect("the snapshot has occupied ground");
+//! println!("{} km from occupied ground", nearest.km);
+//! # Ok::<(), frontline::Error>(())
+//! ```
+
+mod distance;
+mod front;
+mod index;
+
+use std::sync::LazyLock;
+
+use geo::{Coord, Point};
+use geographiclib_rs::Geodesic;
+use rstar::RTree;
+use rstar::primitives::{GeomWithData, Rectangle};
+
+use crate::model::{Snapshot, Status};
+use crate::{Error, Result};
+use distance::{Segment, SegmentIndex};
+use index::PolygonGrid;
+
+pub use front::{Front, FrontOptions};
+
+/// Built once: `Geodesic::wgs84()` derives series coefficients on every call.
+static WGS84: LazyLock<Geodesic> = LazyLock::new(Geodesic::wgs84);
+
+/// The nearest point of some ground or line, and how far it is.
+///
+/// ```
+/// use frontline::proximity::Nearest;
+/// let n = Nearest { km: 0.0, point: geo::point!(x: 37.0, y: 48.0) };
+/// assert_eq!(n.point.x(), 37.0);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Nearest {
+    /// Geodesic distance on WGS84, km; 0 inside the ground asked about.
+    pub km: f64,
+    /// The point reached (longitude/latitude): on an edge, or the query point itself
+    /// when it is inside.
+    pub point: Point<f64>,
+}
+
+/// Checks that a point is a finite longitude/latitude in range.
+///
+/// ```
+/// use frontline::proximity::check_point;
+/// assert!(check_point(geo::point!(x: 37.5, y: 48.0)).is_ok());
+/// assert!(check_point(geo::point!(x: 48.0, y: 137.5)).is_err());
+/// assert!(check_point(geo::point!(x: f64::NAN, y: 0.0)).is_err());
+/// ```
+pub fn check_point(p: Point<f64>) -> Result<Coord<f64>> {
+    let (x, y) = (p.x(), p.y());
+    if !x.is_finite() || !y.is_finite() {
+        return Err(Error::Invalid(format!(
+            "point ({x}, {y}) is not a number: expected longitude, latitude"
+        )));
+    }
+    if !(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y) {
+        return Err(Error::Invalid(format!(
+            "point ({x}, {y}) is out of range: longitude must be in [-180, 180] and latitude in [-90, 90]"
+        )));
+    }
+    Ok(p.0)
+}
+
+/// Parses a distance with its unit, `m` or `km` (`10km`, `2.5 km`, `500m`), into
+/// metres; no unit, a negative or non-finite value is an error.
+///
+/// ```
+/// use frontline::proximity::parse_distance;
+/// assert_eq!(parse_distance("10km").unwrap(), 10_000.0);
+/// assert_eq!(parse_distance(" 250 m").unwrap(), 250.0);
+/// assert!(parse_distance("10").is_err());
+/// assert!(parse_distance("-5km").is_err());
+/// ```
+pub fn parse_distance(text: &str) -> Result<f64> {
+    let t = text.trim().to_lowercase();
+    let (number, scale) = if let Some(n) = t.strip_suffix("km") {
+        (n, 1000.0)
+    } else if let Some(n) = t.strip_suffix('m') {
+        (n, 1.0)
+    } else {
+        return Err(Error::Invalid(format!(
+            "distance {text:?} has no unit: write e.g. 10km or 500m"
+        )));
+    };
+    let value: f64 = number.trim().parse().map_err(|_| {
+        Error::Invalid(format!(
+            "distance {text:?} is not a number with a unit (m or km)"
+        ))
+    })?;
+    if !value.is_finite() || value < 0.0 {
+        return Err(Error::Invalid(format!(
+            "distance {text:?} must be a finite, non-negative number"
+        )));
+    }
+    Ok(value * scale)
+}
+
+type PartBox = GeomWithData<Rectangle<[f64; 2]>, u32>;
+
+/// A snapshot's zones prepared for point queries: which status holds a point, and
+/// how far the nearest ground of a status is.
+///
+/// Built once ([`ProximityIndex::new`]) and reused: every zone part gets a grid for
+/// point-in-polygon tests (found through an R-tree of part envelopes) and every
+/// layer an R-tree of its edges for geodesic nearest-point searches.
+///
+/// ```
+/// use frontline::{proximity::ProximityIndex, Snapshot, Status, Zone};
+/// use geo::{point, polygon, MultiPolygon};
+/// let square = MultiPolygon(vec![polygon![
+///     (x: 37.0, y: 48.0), (x: 38.0, y: 48.0), (x: 38.0, y: 49.0), (x: 37.0, y: 49.0)]]);
+/// let index = ProximityIndex::new(&Snapshot::new(None, vec![Zone::new(Status::OCCUPIED, square)]));
+/// assert_eq!(index.status_at(point!(x: 37.5, y: 48.5))?, Some(&Status::OCCUPIED));
+/// assert_eq!(index.status_at(point!(x: 36.5, y: 48.5))?, None); // unmarked
+/// // 0.5° of longitude at 48.5° N is about 36.9 km.
+/// let near = index.nearest(point!(x: 36.5, y: 48.5), &Status::OCCUPIED)?.unwrap();
+/// assert!((near.km - 36.99).abs() < 0.1);
+/// assert!(index.nearest(point!(x: 36.5, y: 48.5), &Status::CONTESTED)?.is_none());
+/// # Ok::<(), frontline::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct ProximityIndex {
+    statuses: Vec<Status>,
+    parts: RTree<PartBox>,
+    /// Each part's layer (index into `statuses`) and grid.
+    grids: Vec<(usize, PolygonGrid)>,
+    /// Each layer's edges.
+    edges: Vec<SegmentIndex>,
+}
+
+impl ProximityIndex {
+    /// Indexes a snapshot's resolved layers.
+    pub fn new(snapshot: &Snapshot) -> ProximityIndex {
+        let mut statuses = Vec::new();
+        let mut grids = Vec::new();
+        let mut boxes = Vec::new();
+        let mut edges = Vec::new();
+        for (l, layer) in snapshot.layers().iter().enumerate() {
+            statuses.push(layer.status().clone());
+            let mut segs: Vec<Segment> = Vec::new();
+            for polygon in &layer.geometry().0 {
+                SegmentIndex::segments_of(
+                    std::iter::once(polygon.exterior()).chain(polygon.interiors()),
+                    0,
+                    &mut segs,
+                );
+                let Some(grid) = PolygonGrid::new(polygon) else {
+                    continue; // no area: no point is inside it
+                };
+                let Some(r) = geo::BoundingRect::bounding_rect(polygon) else {
+                    continue;
+                };
+                let rect = Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+                boxes.push(GeomWithData::new(rect, grids.len() as u32));
+                grids.push((l, grid));
+            }
+            edges.push(SegmentIndex::bulk_load(segs));
+        }
+        ProximityIndex {
+            statuses,
+            parts: RTree::bulk_load(boxes),
+            grids,
+            edges,
+        }
+    }
+
+    /// The statuses present, strongest first.
+    pub fn statuses(&self) -> &[Status] {
+        &self.statuses
+    }
+
+    /// The status of the zone holding `point`; `None` when no zone does (the
+    /// point is [`UNMARKED`](crate::model::UNMARKED)); an error for a point out of
+    /// range or not a number.
+    pub fn status_at(&self, point: Point<f64>) -> Result<Option<&Status>> {
+        let q = check_point(point)?;
+        Ok(self.status_of(q))
+    }
+
+    /// [`status_at`](Self::status_at) for many points, in order; the first bad
+    /// point is an error naming its position in the list.
+    ///
+    /// ```
+    /// use frontline::{proximity::ProximityIndex, Snapshot};
+    /// let index = ProximityIndex::new(&Snapshot::new(None, vec![]));
+    /// let points = [geo::point!(x: 37.0, y: 48.0), geo::point!(x: 37.1, y: 48.1)];
+    /// assert_eq!(index.statuses_at(&points)?, vec![None, None]);
+    /// assert!(index.statuses_at(&[geo::point!(x: 200.0, y: 0.0)]).is_err());
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn statuses_at(&self, points: &[Point<f64>]) -> Result<Vec<Option<&Status>>> {
+        points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                check_point(*p)
+                    .map(|q| self.status_of(q))
+                    .map_err(|e| Error::Invalid(format!("point {}: {e}", i + 1)))
+            })
+            .collect()
+    }
+
+    pub(crate) fn status_of(&self, q: Coord<f64>) -> Option<&Status> {
+        self.parts
+            .locate_all_at_point(&[q.x, q.y])
+            .map(|b| &self.grids[b.data as usize])
+            .find(|(_, grid)| grid.contains(q))
+            .map(|(l, _)| &self.statuses[*l])
+    }
+
+    /// The nearest ground of `status`: distance 0 and the point itself when it is
+    /// inside such ground, else the nearest point of its edges. `None` when the
+    /// snapshot has no ground of that status.
+    pub fn nearest(&self, point: Point<f64>, status: &Status) -> Result<Option<Nearest>> {
+        let q = check_point(point)?;
+        let Some(l) = self.statuses.iter().position(|s| s == status) else {
+            return Ok(None);
+        };
+        if self.status_of(q) == Some(status) {
+            return Ok(Some(Nearest { km: 0.0, point }));
+        }
+        Ok(self.edges[l].nearest(q).map(|hit| Nearest {
+            km: hit.metres / 1000.0,
+            point: Point(hit.point),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Zone;
+    use geo::{MultiPolygon, point, polygon};
+
+    #[test]
+    fn empty_snapshots_answer_unmarked_and_none() {
+        let index = ProximityIndex::new(&Snapshot::new(None, vec![]));
+        assert_eq!(index.status_at(point!(x: 37.0, y: 48.0)).unwrap(), None);
+        assert_eq!(
+            index
+                .nearest(point!(x: 37.0, y: 48.0), &Status::OCCUPIED)
+                .unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn bad_points_are_errors() {
+        let sq = MultiPolygon(vec![
+            polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)],
+        ]);
+        let index =
+            ProximityIndex::new(&Snapshot::new(None, vec![Zone::new(Status::OCCUPIED, sq)]));
+        for p in [
+            point!(x: f64::NAN, y: 0.5),
+            point!(x: 0.5, y: f64::INFINITY),
+            point!(x: 180.5, y: 0.0),
+            point!(x: 0.0, y: -91.0),
+        ] {
+            assert!(index.status_at(p).is_err());
+            assert!(index.nearest(p, &Status::OCCUPIED).is_err());
+        }
+        let err = index
+            .statuses_at(&[point!(x: 0.5, y: 0.5), point!(x: 0.5, y: 95.0)])
+            .unwrap_err();
+        assert!(err.to_string().starts_with("point 2:"), "{err}");
+        let inside = index
+            .nearest(point!(x: 0.5, y: 0.5), &Status::OCCUPIED)
+            .unwrap();
+        assert_eq!(inside.unwrap().km, 0.0);
+    }
+
+    #[test]
+    fn distances_need_a_unit() {
+        for bad in ["10", "-5km", "km", "ten km", "nanm", "1e400km", ""] {
+            assert!(parse_distance(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_distance("1.5KM").unwrap(), 1500.0);
+        assert_eq!(parse_distance("0m").unwrap(), 0.0);
+    }
+}

@@ -1,0 +1,166 @@
+//! Changes between two snapshots: per status, the ground gained and lost.
+
+use chrono::{DateTime, Utc};
+use geo::{BooleanOps, MultiPolygon};
+use serde::Serialize;
+
+use crate::measure::GeodesicAreaKm2;
+use crate::{Error, Result, Snapshot, Status};
+
+/// How one status's ground changed between two snapshots.
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusChange {
+    /// The status.
+    pub status: Status,
+    /// Its km² in the older snapshot.
+    pub before_km2: f64,
+    /// Its km² in the newer snapshot.
+    pub after_km2: f64,
+    /// km² it holds in the newer snapshot and did not hold in the older.
+    pub gained_km2: f64,
+    /// km² it held in the older snapshot and no longer holds.
+    pub lost_km2: f64,
+    /// `gained - lost`.
+    pub net_km2: f64,
+    /// `net` per day between the two dates; `None` when they are the same instant.
+    pub km2_per_day: Option<f64>,
+    /// The ground gained.
+    #[serde(skip)]
+    pub gained: MultiPolygon<f64>,
+    /// The ground lost.
+    #[serde(skip)]
+    pub lost: MultiPolygon<f64>,
+}
+
+/// What changed between two snapshots, per status, in a region or everywhere.
+#[derive(Clone, Debug, Serialize)]
+pub struct Diff {
+    /// The older snapshot's date.
+    pub from: DateTime<Utc>,
+    /// The newer snapshot's date.
+    pub to: DateTime<Utc>,
+    /// Days between them (fractional).
+    pub days: f64,
+    /// The region measured, `None` for everywhere.
+    pub region: Option<String>,
+    /// One change per status of either snapshot, strongest first.
+    pub changes: Vec<StatusChange>,
+}
+
+impl Diff {
+    /// The change of one status, when either snapshot has it.
+    pub fn change(&self, status: &Status) -> Option<&StatusChange> {
+        self.changes.iter().find(|c| &c.status == status)
+    }
+
+    /// The gained and lost polygons as GeoJSON features with `status`, `change`
+    /// (`gained` / `lost`), `km2`, `from` and `to` properties.
+    pub fn to_geojson(&self) -> geojson::FeatureCollection {
+        let mut features = Vec::new();
+        for c in &self.changes {
+            for (kind, geometry, km2) in [
+                ("gained", &c.gained, c.gained_km2),
+                ("lost", &c.lost, c.lost_km2),
+            ] {
+                if geometry.0.is_empty() {
+                    continue;
+                }
+                let mut f = geojson::Feature {
+                    geometry: Some(geojson::Geometry::new(geojson::GeometryValue::from(
+                        geometry,
+                    ))),
+                    ..geojson::Feature::default()
+                };
+                f.set_property("status", c.status.as_str());
+                f.set_property("change", kind);
+                f.set_property("km2", km2);
+                f.set_property("from", self.from.to_rfc3339());
+                f.set_property("to", self.to.to_rfc3339());
+                if let Some(r) = &self.region {
+                    f.set_property("region", r.as_str());
+                }
+                features.push(f);
+            }
+        }
+        geojson::FeatureCollection::new(features)
+    }
+}
+
+/// Per status, the ground gained and lost from `older` to `newer` (within
+/// `region`, a label and its area, when given).
+///
+/// Both snapshots need dates, and `older` must not be after `newer`. Works across
+/// sources (a raw DeepState snapshot against an occupied-only file): statuses
+/// missing from one side count as empty there.
+///
+/// ```
+/// use frontline::{import, Status};
+/// use frontline::timeline::diff;
+/// let june = import::read_zones("data/snapshots/deepstate_20250601.geojson", None)?.snapshot;
+/// let august = import::read_zones("data/snapshots/deepstate_20250801.geojson", None)?.snapshot;
+/// let d = diff(&june, &august, None)?;
+/// let occupied = d.change(&Status::OCCUPIED).unwrap();
+/// assert!((occupied.net_km2 - (occupied.after_km2 - occupied.before_km2)).abs() < 0.01);
+/// assert!(diff(&august, &june, None).is_err());
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn diff(
+    older: &Snapshot,
+    newer: &Snapshot,
+    region: Option<(&str, &MultiPolygon<f64>)>,
+) -> Result<Diff> {
+    let (Some(from), Some(to)) = (older.date(), newer.date()) else {
+        return Err(Error::Invalid(
+            "a diff needs two dated snapshots; one of them has no date".into(),
+        ));
+    };
+    if from > to {
+        return Err(Error::Invalid(format!(
+            "the older snapshot ({from}) is after the newer one ({to}): swap them"
+        )));
+    }
+    let days = (to - from).num_seconds() as f64 / 86_400.0;
+    let mut statuses = older.statuses();
+    for s in newer.statuses() {
+        if !statuses.contains(&s) {
+            statuses.push(s);
+        }
+    }
+    older.precedence().sort(&mut statuses);
+    let ground = |snap: &Snapshot, status: &Status| -> MultiPolygon<f64> {
+        match (snap.layer(status), region) {
+            (None, _) => MultiPolygon(Vec::new()),
+            (Some(l), None) => l.geometry().clone(),
+            (Some(l), Some((_, area))) => l.intersection(area),
+        }
+    };
+    let changes = statuses
+        .into_iter()
+        .map(|status| {
+            let before = ground(older, &status);
+            let after = ground(newer, &status);
+            let gained = after.difference(&before);
+            let lost = before.difference(&after);
+            let (gained_km2, lost_km2) = (gained.geodesic_area_km2(), lost.geodesic_area_km2());
+            let net_km2 = gained_km2 - lost_km2;
+            StatusChange {
+                before_km2: before.geodesic_area_km2(),
+                after_km2: after.geodesic_area_km2(),
+                km2_per_day: (days > 0.0).then(|| net_km2 / days),
+                status,
+                gained_km2,
+                lost_km2,
+                net_km2,
+                gained,
+                lost,
+            }
+        })
+        .collect();
+    Ok(Diff {
+        from,
+        to,
+        days,
+        region: region.map(|(label, _)| label.to_string()),
+        changes,
+    })
+}

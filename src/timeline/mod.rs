@@ -1,0 +1,577 @@
+//! Many dated snapshots at once: loading a directory, a glob or a list of files in
+//! parallel, sorted by time, with `as_of` look-ups, ranges, time series and the
+//! changes between two dates.
+//!
+//! A snapshot's date comes from the DeepState API envelope's `datetime`, else from
+//! its file name (DeepState's `<unix-seconds>.geojson.gz`, or a trailing
+//! `YYYYMMDD` / `YYYY-MM-DD`), as [`read_zones`](crate::import::read_zones) finds
+//! it. A file with no date, or one that cannot be read, is reported as an
+//! [`Issue`] and skipped (or, with [`LoadOptions::strict`], ends the load with an
+//! error naming it). Two files with the same date are reported too, saying
+//! whether their content is the same.
+//!
+//! [`Timeline`] is generic over what it keeps of each snapshot: the whole
+//! [`Snapshot`] ([`Timeline::load`]), or only what a computation needs
+//! ([`Timeline::load_with`]), so that hundreds of snapshots can be measured
+//! without holding all their polygons in memory at once.
+//!
+//! ```
+//! use frontline::timeline::{LoadOptions, Timeline};
+//! let timeline = Timeline::load(&["data/snapshots"], &LoadOptions::default())?;
+//! assert_eq!(timeline.len(), 2);
+//! let june = timeline.as_of_day("2025-07-15".parse().unwrap())?;
+//! assert_eq!(june.date.to_string(), "2025-06-01 09:00:00 UTC");
+//! # Ok::<(), frontline::Error>(())
+//! ```
+
+mod diff;
+mod series;
+
+use std::collections::hash_map::DefaultHasher;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::import::{self, ImportReport, Source};
+use crate::{Error, Result, Snapshot};
+
+pub use diff::{Diff, StatusChange, diff};
+pub use series::{load_series, series, write_series_csv};
+
+/// Called after each file is read (from the worker threads), e.g. to move a
+/// progress bar.
+pub type Progress = Arc<dyn Fn(&Path) + Send + Sync>;
+
+/// How to load many snapshots.
+///
+/// ```
+/// use frontline::timeline::LoadOptions;
+/// let options = LoadOptions::default().strict(true);
+/// assert!(options.is_strict());
+/// ```
+#[derive(Clone, Default)]
+pub struct LoadOptions {
+    source: Option<Source>,
+    strict: bool,
+    progress: Option<Progress>,
+}
+
+impl fmt::Debug for LoadOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoadOptions")
+            .field("source", &self.source)
+            .field("strict", &self.strict)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+impl LoadOptions {
+    /// Reads every file as this kind (default: detected per file).
+    pub fn source(mut self, source: Option<Source>) -> LoadOptions {
+        self.source = source;
+        self
+    }
+
+    /// Makes an unreadable or undated file, or two files with the same date and
+    /// different content, end the load with an error (default: report and go on).
+    pub fn strict(mut self, strict: bool) -> LoadOptions {
+        self.strict = strict;
+        self
+    }
+
+    /// Whether the load is strict.
+    pub fn is_strict(&self) -> bool {
+        self.strict
+    }
+
+    /// Calls `progress` after each file.
+    pub fn progress(mut self, progress: Progress) -> LoadOptions {
+        self.progress = Some(progress);
+        self
+    }
+}
+
+/// A file that did not make it into a timeline as it was, and why.
+///
+/// ```
+/// use frontline::timeline::Issue;
+/// let issue = Issue::Undated { path: "zones.geojson".into() };
+/// assert!(issue.to_string().contains("no date"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Issue {
+    /// The file could not be read or parsed: skipped.
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        error: String,
+    },
+    /// Neither the envelope nor the file name gives a date: skipped.
+    Undated {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Two files have the same date: the first (in path order) is kept.
+    Duplicate {
+        /// Their date.
+        date: DateTime<Utc>,
+        /// The file kept.
+        kept: PathBuf,
+        /// The file dropped.
+        dropped: PathBuf,
+        /// Whether both resolve to the same ground (same statuses, same polygons).
+        same_content: bool,
+    },
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Issue::Unreadable { error, .. } => write!(f, "skipped: {error}"),
+            Issue::Undated { path } => write!(
+                f,
+                "{}: skipped: no date (no envelope `datetime`, and the file name has \
+                 neither Unix seconds nor a YYYYMMDD / YYYY-MM-DD date)",
+                path.display()
+            ),
+            Issue::Duplicate {
+                date,
+                kept,
+                dropped,
+                same_content,
+            } => write!(
+                f,
+                "{}: same date as {} ({date}), {}; kept the other one",
+                dropped.display(),
+                kept.display(),
+                if *same_content {
+                    "same content"
+                } else {
+                    "DIFFERENT content"
+                }
+            ),
+        }
+    }
+}
+
+/// One dated snapshot of a timeline, or what was kept of it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry<T> {
+    /// When the map was published.
+    pub date: DateTime<Utc>,
+    /// The file it came from.
+    #[serde(rename = "file")]
+    pub path: PathBuf,
+    /// What the import did with each feature.
+    #[serde(skip)]
+    pub report: ImportReport,
+    /// A digest of the resolved layers (statuses and coordinates), to tell
+    /// same-content duplicates from conflicting ones.
+    #[serde(skip)]
+    pub fingerprint: u64,
+    /// The snapshot, or what was computed from it.
+    pub value: T,
+}
+
+/// Dated snapshots (or values computed from them), oldest first, one per date.
+#[derive(Clone, Debug, Serialize)]
+pub struct Timeline<T = Snapshot> {
+    entries: Vec<Entry<T>>,
+    #[serde(skip)]
+    issues: Vec<Issue>,
+}
+
+impl Timeline<Snapshot> {
+    /// Loads whole snapshots from files, directories or glob patterns (see
+    /// [`snapshot_files`]).
+    pub fn load(inputs: &[impl AsRef<Path>], options: &LoadOptions) -> Result<Timeline> {
+        Timeline::load_with(inputs, options, Ok)
+    }
+}
+
+impl<T: Send> Timeline<T> {
+    /// Loads snapshots in parallel and keeps of each what `keep` makes of it;
+    /// the snapshot itself is dropped as soon as `keep` returns.
+    ///
+    /// An error from `keep` counts as the file's own (reported and skipped, or
+    /// fatal when strict). The load fails when no file is left.
+    ///
+    /// ```
+    /// use frontline::timeline::{LoadOptions, Timeline};
+    /// use frontline::Status;
+    /// let occupied = Timeline::load_with(&["data/snapshots"], &LoadOptions::default(), |s| {
+    ///     Ok(s.layer(&Status::OCCUPIED).map_or(0.0, |l| l.area_km2()))
+    /// })?;
+    /// assert!(occupied.iter().all(|e| e.value > 0.0));
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn load_with(
+        inputs: &[impl AsRef<Path>],
+        options: &LoadOptions,
+        keep: impl Fn(Snapshot) -> Result<T> + Sync,
+    ) -> Result<Timeline<T>> {
+        let files = snapshot_files(inputs)?;
+        let read = |path: &PathBuf| -> std::result::Result<Entry<T>, Issue> {
+            let entry = read_entry(path, options, &keep);
+            if let Some(progress) = &options.progress {
+                progress(path);
+            }
+            entry
+        };
+        // Each worker reads, resolves and reduces one file at a time, so at most
+        // one snapshot per thread is in memory.
+        let results: Vec<std::result::Result<Entry<T>, Issue>> =
+            files.par_iter().map(read).collect();
+        let mut entries = Vec::with_capacity(results.len());
+        let mut issues = Vec::new();
+        for r in results {
+            match r {
+                Ok(e) => entries.push(e),
+                Err(issue) if options.strict => return Err(Error::Invalid(issue.to_string())),
+                Err(issue) => issues.push(issue),
+            }
+        }
+        let timeline = Timeline::from_entries(entries, issues, options.strict)?;
+        if timeline.entries.is_empty() {
+            let why: Vec<String> = timeline.issues.iter().map(Issue::to_string).collect();
+            return Err(Error::Invalid(format!(
+                "no usable snapshot among {} files:\n  {}",
+                files.len(),
+                why.join("\n  ")
+            )));
+        }
+        Ok(timeline)
+    }
+
+    /// A timeline of entries in any order: sorted by date (then path), one kept per
+    /// date, duplicates added to `issues`; with `strict`, a duplicate of different
+    /// content is an error.
+    pub fn from_entries(
+        mut entries: Vec<Entry<T>>,
+        mut issues: Vec<Issue>,
+        strict: bool,
+    ) -> Result<Timeline<T>> {
+        entries.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.path.cmp(&b.path)));
+        let mut kept: Vec<Entry<T>> = Vec::with_capacity(entries.len());
+        for e in entries {
+            match kept.last() {
+                Some(last) if last.date == e.date => {
+                    let issue = Issue::Duplicate {
+                        date: e.date,
+                        kept: last.path.clone(),
+                        dropped: e.path.clone(),
+                        same_content: last.fingerprint == e.fingerprint,
+                    };
+                    if strict && last.fingerprint != e.fingerprint {
+                        return Err(Error::Invalid(issue.to_string()));
+                    }
+                    issues.push(issue);
+                }
+                _ => kept.push(e),
+            }
+        }
+        Ok(Timeline {
+            entries: kept,
+            issues,
+        })
+    }
+
+    /// The same timeline with each value mapped, in parallel.
+    pub fn map<U: Send>(&self, f: impl Fn(&Entry<T>) -> Result<U> + Sync) -> Result<Timeline<U>>
+    where
+        T: Sync,
+    {
+        let entries = self
+            .entries
+            .par_iter()
+            .map(|e| {
+                Ok(Entry {
+                    date: e.date,
+                    path: e.path.clone(),
+                    report: e.report.clone(),
+                    fingerprint: e.fingerprint,
+                    value: f(e)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Timeline {
+            entries,
+            issues: self.issues.clone(),
+        })
+    }
+}
+
+impl<T> Timeline<T> {
+    /// The entries, oldest first.
+    pub fn entries(&self) -> &[Entry<T>] {
+        &self.entries
+    }
+
+    /// Iterates oldest first.
+    pub fn iter(&self) -> std::slice::Iter<'_, Entry<T>> {
+        self.entries.iter()
+    }
+
+    /// How many snapshots there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Files skipped and duplicates dropped while loading.
+    pub fn issues(&self) -> &[Issue] {
+        &self.issues
+    }
+
+    /// The first and last dates, `None` when empty.
+    pub fn span(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        Some((self.entries.first()?.date, self.entries.last()?.date))
+    }
+
+    /// The latest snapshot at or before `when`.
+    ///
+    /// A time before the first snapshot is an error saying so; a time after the
+    /// last gives the last snapshot (the latest known state), and
+    /// [`Timeline::span`] tells how old it is.
+    ///
+    /// ```
+    /// use frontline::timeline::{LoadOptions, Timeline};
+    /// let timeline = Timeline::load(&["data/snapshots"], &LoadOptions::default())?;
+    /// let err = timeline.as_of_day("2020-01-01".parse().unwrap()).unwrap_err();
+    /// assert!(err.to_string().contains("before the first snapshot"));
+    /// let latest = timeline.as_of_day("2030-01-01".parse().unwrap())?;
+    /// assert_eq!(latest.date.format("%F").to_string(), "2025-08-01");
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn as_of(&self, when: DateTime<Utc>) -> Result<&Entry<T>> {
+        let after = self.entries.partition_point(|e| e.date <= when);
+        match after.checked_sub(1).and_then(|i| self.entries.get(i)) {
+            Some(e) => Ok(e),
+            None => Err(Error::Invalid(match self.entries.first() {
+                Some(first) => format!(
+                    "{when} is before the first snapshot ({}, {})",
+                    first.date,
+                    first.path.display()
+                ),
+                None => "the timeline is empty".to_string(),
+            })),
+        }
+    }
+
+    /// The latest snapshot published on or before the end of `day` (UTC).
+    pub fn as_of_day(&self, day: NaiveDate) -> Result<&Entry<T>> {
+        self.as_of(end_of_day(day))
+    }
+
+    /// The snapshots with `from <= date <= to` (either bound open when `None`);
+    /// empty when none falls in it, an error when `from` is after `to`.
+    ///
+    /// ```
+    /// use frontline::timeline::{LoadOptions, Timeline, parse_date};
+    /// let timeline = Timeline::load(&["data/snapshots"], &LoadOptions::default())?;
+    /// let summer = timeline.range(Some(parse_date("2025-07-01", false)?), None)?;
+    /// assert_eq!(summer.len(), 1);
+    /// assert!(timeline.range(Some(parse_date("2026-01-01", false)?), None)?.is_empty());
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn range(
+        &self,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<&[Entry<T>]> {
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            return Err(Error::Invalid(format!(
+                "the range starts ({f}) after it ends ({t})"
+            )));
+        }
+        let start = from.map_or(0, |f| self.entries.partition_point(|e| e.date < f));
+        let end = to.map_or(self.entries.len(), |t| {
+            self.entries.partition_point(|e| e.date <= t)
+        });
+        Ok(&self.entries[start..end.max(start)])
+    }
+
+    /// Keeps only the snapshots in a range (see [`Timeline::range`]).
+    pub fn retain_range(
+        &mut self,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        let _ = self.range(from, to)?;
+        self.entries
+            .retain(|e| from.is_none_or(|f| e.date >= f) && to.is_none_or(|t| e.date <= t));
+        Ok(())
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Timeline<T> {
+    type Item = &'a Entry<T>;
+    type IntoIter = std::slice::Iter<'a, Entry<T>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter()
+    }
+}
+
+fn read_entry<T>(
+    path: &Path,
+    options: &LoadOptions,
+    keep: &impl Fn(Snapshot) -> Result<T>,
+) -> std::result::Result<Entry<T>, Issue> {
+    let unreadable = |e: Error| Issue::Unreadable {
+        path: path.to_path_buf(),
+        error: e.to_string(),
+    };
+    let import = import::read_zones(path, options.source.as_ref()).map_err(unreadable)?;
+    let Some(date) = import.snapshot.date() else {
+        return Err(Issue::Undated {
+            path: path.to_path_buf(),
+        });
+    };
+    let fingerprint = fingerprint(&import.snapshot);
+    let value = keep(import.snapshot).map_err(unreadable)?;
+    Ok(Entry {
+        date,
+        path: path.to_path_buf(),
+        report: import.report,
+        fingerprint,
+        value,
+    })
+}
+
+/// A digest of the resolved layers: statuses and every coordinate's bits.
+pub fn fingerprint(snapshot: &Snapshot) -> u64 {
+    let mut h = DefaultHasher::new();
+    for layer in snapshot.layers() {
+        layer.status().hash(&mut h);
+        for polygon in &layer.geometry().0 {
+            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                ring.0.len().hash(&mut h);
+                for c in &ring.0 {
+                    c.x.to_bits().hash(&mut h);
+                    c.y.to_bits().hash(&mut h);
+                }
+            }
+        }
+    }
+    h.finish()
+}
+
+/// The zone files named by `inputs`: files as given, every `.geojson`/`.json`
+/// (optionally `.gz`) file of a directory, and the matches of glob patterns
+/// (`archive/17*.geojson.gz`), sorted and without repeats.
+///
+/// ```
+/// let files = frontline::timeline::snapshot_files(&["data/snapshots/*.geojson"])?;
+/// assert_eq!(files.len(), 2);
+/// assert!(frontline::timeline::snapshot_files(&["data/nothing-*.geojson"]).is_err());
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn snapshot_files(inputs: &[impl AsRef<Path>]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        let input = input.as_ref();
+        if input.is_dir() {
+            let io = |source| Error::Io {
+                path: input.to_path_buf(),
+                source,
+            };
+            let mut found: Vec<PathBuf> = std::fs::read_dir(input)
+                .map_err(io)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && is_zone_file_name(p))
+                .collect();
+            if found.is_empty() {
+                return Err(Error::Invalid(format!(
+                    "{}: no .geojson or .json file (optionally .gz) in this directory",
+                    input.display()
+                )));
+            }
+            found.sort();
+            files.extend(found);
+        } else if input.exists() {
+            files.push(input.to_path_buf());
+        } else {
+            let text = input.to_string_lossy();
+            if !text.contains(['*', '?', '[']) {
+                return Err(Error::Io {
+                    path: input.to_path_buf(),
+                    source: std::io::Error::from(std::io::ErrorKind::NotFound),
+                });
+            }
+            let bad = |e: String| Error::Invalid(format!("{text}: {e}"));
+            let mut found: Vec<PathBuf> = glob::glob(&text)
+                .map_err(|e| bad(e.to_string()))?
+                .filter_map(|p| p.ok())
+                .filter(|p| p.is_file())
+                .collect();
+            if found.is_empty() {
+                return Err(bad("the pattern matches no file".into()));
+            }
+            found.sort();
+            files.extend(found);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|p| seen.insert(p.clone()));
+    Ok(files)
+}
+
+fn is_zone_file_name(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    name.ends_with(".geojson") || name.ends_with(".json")
+}
+
+/// The last instant of a UTC day.
+fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
+    // 23:59:59 exists on every day; the fallback only keeps this free of unwrap.
+    day.and_hms_opt(23, 59, 59)
+        .map_or(DateTime::<Utc>::MAX_UTC, |t| t.and_utc())
+}
+
+/// Parses a date given by a user: `YYYY-MM-DD` (its first instant, or its last
+/// with `end_of_day`, so that `--to 2025-06-01` includes that day's maps), or an
+/// RFC 3339 time.
+///
+/// ```
+/// use frontline::timeline::parse_date;
+/// assert_eq!(parse_date("2025-06-01", true)?.to_rfc3339(), "2025-06-01T23:59:59+00:00");
+/// assert!(parse_date("June", false).is_err());
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn parse_date(text: &str, end_of_day_: bool) -> Result<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(if end_of_day_ {
+            end_of_day(day)
+        } else {
+            day.and_time(chrono::NaiveTime::MIN).and_utc()
+        });
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|_| {
+            Error::Invalid(format!(
+                "{text:?} is not a date: use YYYY-MM-DD or an RFC 3339 time"
+            ))
+        })
+}

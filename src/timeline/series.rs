@@ -1,0 +1,129 @@
+//! Time series: every snapshot's km² and % per status in a set of regions.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::model::UNMARKED;
+use crate::timeline::{LoadOptions, Timeline};
+use crate::{Error, Place, Precedence, Result, Share, Snapshot, Status};
+
+/// The shares of `regions` in every snapshot of a loaded timeline, measured in
+/// parallel; an error when a region is a point.
+///
+/// ```
+/// use frontline::timeline::{LoadOptions, Timeline, series};
+/// use frontline::{import, Status};
+/// let timeline = Timeline::load(&["data/snapshots"], &LoadOptions::default())?;
+/// let towns = import::read_places("data/city.geojson")?;
+/// let shares = series(&timeline, &towns.find("Demo City")?)?;
+/// for entry in &shares {
+///     println!("{}: {:.1} % occupied", entry.date, entry.value[0].pct(&Status::OCCUPIED));
+/// }
+/// assert_eq!(shares.len(), 2);
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn series(timeline: &Timeline<Snapshot>, regions: &[&Place]) -> Result<Timeline<Vec<Share>>> {
+    check_areas(regions)?;
+    timeline.map(|e| shares(&e.value, regions))
+}
+
+/// Loads snapshots and measures `regions` in each as it is read, keeping only the
+/// shares: the way to go through hundreds of snapshots in little memory.
+///
+/// ```
+/// use frontline::timeline::{LoadOptions, load_series};
+/// use frontline::{import, Status};
+/// let towns = import::read_places("data/city.geojson")?;
+/// let regions: Vec<_> = towns.iter().collect();
+/// let shares = load_series(&["data/snapshots"], &regions, &LoadOptions::default())?;
+/// assert_eq!(shares.entries()[0].value.len(), 2);
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn load_series(
+    inputs: &[impl AsRef<Path>],
+    regions: &[&Place],
+    options: &LoadOptions,
+) -> Result<Timeline<Vec<Share>>> {
+    check_areas(regions)?;
+    Timeline::load_with(inputs, options, |snapshot| shares(&snapshot, regions))
+}
+
+fn check_areas(regions: &[&Place]) -> Result<()> {
+    if regions.is_empty() {
+        return Err(Error::Invalid("a series needs at least one region".into()));
+    }
+    match regions.iter().find(|p| p.area().is_none()) {
+        Some(p) => Err(Error::Invalid(format!(
+            "{} is a point, not an area: a series of shares needs polygons",
+            p.label()
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn shares(snapshot: &Snapshot, regions: &[&Place]) -> Result<Vec<Share>> {
+    regions.iter().map(|r| snapshot.share(r)).collect()
+}
+
+/// Writes a series as CSV: one row per snapshot and region, with
+/// `date,file,region,area_km2`, then `<status>_km2,<status>_pct` for every status
+/// met anywhere in the series (strongest first), then `unmarked_km2,unmarked_pct`.
+/// Numbers are written in full precision.
+///
+/// ```
+/// use frontline::timeline::{LoadOptions, load_series, write_series_csv};
+/// let towns = frontline::import::read_places("data/city.geojson")?;
+/// let shares = load_series(&["data/snapshots"], &towns.find("Demo City")?, &LoadOptions::default())?;
+/// let mut out = Vec::new();
+/// write_series_csv(&shares, &mut out)?;
+/// let text = String::from_utf8(out).unwrap();
+/// assert!(text.starts_with("date,file,region,area_km2,occupied_km2,occupied_pct,"));
+/// assert_eq!(text.lines().count(), 3);
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn write_series_csv(series: &Timeline<Vec<Share>>, out: impl Write) -> Result<()> {
+    let mut statuses: Vec<Status> = Vec::new();
+    for e in series {
+        for share in &e.value {
+            for (s, _) in &share.statuses {
+                if !statuses.contains(s) {
+                    statuses.push(s.clone());
+                }
+            }
+        }
+    }
+    Precedence::default().sort(&mut statuses);
+    let failed = |e: csv::Error| Error::Invalid(format!("cannot write the series: {e}"));
+    let mut w = csv::Writer::from_writer(out);
+    let mut header: Vec<String> = ["date", "file", "region", "area_km2"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for s in &statuses {
+        header.push(format!("{s}_km2"));
+        header.push(format!("{s}_pct"));
+    }
+    header.push(format!("{UNMARKED}_km2"));
+    header.push(format!("{UNMARKED}_pct"));
+    w.write_record(&header).map_err(failed)?;
+    for e in series {
+        for share in &e.value {
+            let mut row = vec![
+                e.date.to_rfc3339(),
+                e.path.display().to_string(),
+                share.region.clone(),
+                share.area_km2.to_string(),
+            ];
+            for s in &statuses {
+                let a = share.get(s);
+                row.push(a.km2.to_string());
+                row.push(a.pct.to_string());
+            }
+            row.push(share.unmarked.km2.to_string());
+            row.push(share.unmarked.pct.to_string());
+            w.write_record(&row).map_err(failed)?;
+        }
+    }
+    w.flush()
+        .map_err(|e| Error::Invalid(format!("cannot write the series: {e}")))
+}
