@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use frontline::import;
+use frontline::measure::Regions;
 
 fn shared_data() -> Option<PathBuf> {
     let dir = std::env::var_os("FRONTLINE_DATA")
@@ -22,10 +23,13 @@ fn bench(c: &mut Criterion) {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let sample = here.join("data/snapshots/deepstate_20250801.geojson");
     let region = import::read_places(here.join("data/region.geojson")).expect("bundled region");
+    let region = Regions::new(&region.iter().collect::<Vec<_>>()).expect("an area");
     c.bench_function("samples/import+share", |b| {
         b.iter(|| {
-            let snap = import::read_zones(&sample, None).expect("bundled snapshot").snapshot;
-            region.iter().map(|r| black_box(snap.share(r))).count()
+            let snap = import::read_zones(&sample, None)
+                .expect("bundled snapshot")
+                .snapshot;
+            black_box(region.shares(&snap))
         })
     });
 
@@ -35,19 +39,24 @@ fn bench(c: &mut Criterion) {
     };
     let snapshot = data.join("deepstate/raw-weekly/1754251105.geojson.gz");
     let raions = import::read_places(data.join("admin/donetsk/raions.geojson")).expect("raions");
+    let raions = Regions::new(&raions.iter().collect::<Vec<_>>()).expect("areas");
     let mut group = c.benchmark_group("raw-2025-08-03");
     group.sample_size(20);
     group.bench_function("import", |b| {
         b.iter(|| black_box(import::read_zones(&snapshot, None).expect("snapshot")))
     });
-    let snap = import::read_zones(&snapshot, None).expect("snapshot").snapshot;
+    let snap = import::read_zones(&snapshot, None)
+        .expect("snapshot")
+        .snapshot;
     group.bench_function("8 raion shares", |b| {
-        b.iter(|| raions.iter().map(|r| black_box(snap.share(r))).count())
+        b.iter(|| black_box(raions.shares(&snap)))
     });
     group.bench_function("import + 8 raion shares", |b| {
         b.iter(|| {
-            let snap = import::read_zones(&snapshot, None).expect("snapshot").snapshot;
-            raions.iter().map(|r| black_box(snap.share(r))).count()
+            let snap = import::read_zones(&snapshot, None)
+                .expect("snapshot")
+                .snapshot;
+            black_box(raions.shares(&snap))
         })
     });
     group.finish();

@@ -6,7 +6,39 @@
 //! only a pre-filter: rings clipped this way may run along the box edge and touch
 //! themselves there, which the even-odd boolean operation that follows accepts.
 
-use geo::{Coord, LineString, Polygon, Rect};
+use std::borrow::Cow;
+
+use geo::{BoundingRect, Coord, LineString, Polygon, Rect};
+
+/// A polygon's part within `rect`: the polygon itself when it lies inside, `None`
+/// when its bounding box misses `rect`, else [`clip_polygon`]'s result.
+///
+/// ```
+/// use frontline::measure::clip::clip_to;
+/// use geo::{polygon, Rect, coord};
+/// let p = polygon![(x: 1.0, y: 1.0), (x: 2.0, y: 1.0), (x: 2.0, y: 2.0)];
+/// let big = Rect::new(coord!(x: 0.0, y: 0.0), coord!(x: 5.0, y: 5.0));
+/// assert!(matches!(clip_to(&p, &big), Some(std::borrow::Cow::Borrowed(_))));
+/// assert!(clip_to(&p, &Rect::new(coord!(x: 3.0, y: 3.0), coord!(x: 5.0, y: 5.0))).is_none());
+/// ```
+pub fn clip_to<'a>(polygon: &'a Polygon<f64>, rect: &Rect<f64>) -> Option<Cow<'a, Polygon<f64>>> {
+    let b = polygon.bounding_rect()?;
+    let inside = rect.min().x <= b.min().x
+        && rect.min().y <= b.min().y
+        && b.max().x <= rect.max().x
+        && b.max().y <= rect.max().y;
+    let disjoint = b.max().x < rect.min().x
+        || rect.max().x < b.min().x
+        || b.max().y < rect.min().y
+        || rect.max().y < b.min().y;
+    if inside {
+        Some(Cow::Borrowed(polygon))
+    } else if disjoint {
+        None
+    } else {
+        clip_polygon(polygon, rect).map(Cow::Owned)
+    }
+}
 
 /// Clips a polygon to `rect`; `None` when nothing of it is left.
 ///

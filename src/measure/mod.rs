@@ -5,4 +5,4 @@ pub mod clip;
 mod share;
 
 pub use area::GeodesicAreaKm2;
-pub use share::{Amount, Region, Share};
+pub use share::{Amount, Region, Regions, Share};

@@ -1,6 +1,6 @@
 //! Control shares: how much of a region each status holds.
 
-use geo::MultiPolygon;
+use geo::{BoundingRect, MultiPolygon, Rect, coord};
 use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 
 use crate::measure::GeodesicAreaKm2;
@@ -147,6 +147,64 @@ impl<'a> Region<'a> {
     /// Its geodesic area in km².
     pub fn area_km2(&self) -> f64 {
         self.area_km2
+    }
+}
+
+/// A set of regions prepared for many snapshots: areas measured once, and the box
+/// around them, to which each country-wide snapshot is cut down
+/// ([`Snapshot::clipped`]) before its layers are resolved.
+///
+/// ```
+/// use frontline::{import, measure::Regions, Status};
+/// let towns = import::read_places("data/city.geojson")?;
+/// let regions = Regions::new(&towns.iter().collect::<Vec<_>>())?;
+/// let snapshot = import::read_zones("data/snapshots/deepstate_20250801.geojson", None)?.snapshot;
+/// let shares = regions.shares(&snapshot);
+/// assert_eq!(shares.len(), 2);
+/// let whole = snapshot.share(towns.find("Demo Village")?[0])?;
+/// assert!((shares[1].km2(&Status::OCCUPIED) - whole.km2(&Status::OCCUPIED)).abs() < 1e-6);
+/// # Ok::<(), frontline::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Regions<'a> {
+    regions: Vec<Region<'a>>,
+    bounds: Rect<f64>,
+}
+
+impl<'a> Regions<'a> {
+    /// Prepares places; an error when one is a point or there are none.
+    pub fn new(places: &[&'a Place]) -> Result<Regions<'a>> {
+        let regions = places
+            .iter()
+            .map(|p| Region::from_place(p))
+            .collect::<Result<Vec<Region<'a>>>>()?;
+        let bounds = regions
+            .iter()
+            .filter_map(|r| r.area().bounding_rect())
+            .reduce(|a, b| {
+                Rect::new(
+                    coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+                    coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+                )
+            })
+            .ok_or_else(|| Error::Invalid("no region with an area to measure".into()))?;
+        Ok(Regions { regions, bounds })
+    }
+
+    /// The prepared regions, in the order given.
+    pub fn regions(&self) -> &[Region<'a>] {
+        &self.regions
+    }
+
+    /// The box around all of them.
+    pub fn bounds(&self) -> Rect<f64> {
+        self.bounds
+    }
+
+    /// The share of every region in `snapshot`, in order.
+    pub fn shares(&self, snapshot: &Snapshot) -> Vec<Share> {
+        let near = snapshot.clipped(self.bounds);
+        self.regions.iter().map(|r| near.share_in(r)).collect()
     }
 }
 

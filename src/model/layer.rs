@@ -8,7 +8,7 @@ use rstar::{AABB, RTree};
 
 use super::Status;
 use crate::measure::GeodesicAreaKm2;
-use crate::measure::clip::clip_polygon;
+use crate::measure::clip::clip_to;
 
 type PartBox = GeomWithData<Rectangle<[f64; 2]>, usize>;
 
@@ -95,21 +95,11 @@ impl Layer {
         };
         let near: Vec<Polygon<f64>> = self
             .parts_near(&rect)
-            .filter_map(|p| match p.bounding_rect() {
-                Some(b) if contains_rect(&rect, &b) => Some(p.clone()),
-                _ => clip_polygon(p, &rect),
-            })
+            .filter_map(|p| clip_to(p, &rect).map(|c| c.into_owned()))
             .collect();
         if near.is_empty() {
             return MultiPolygon(Vec::new());
         }
         area.intersection(&MultiPolygon(near))
     }
-}
-
-fn contains_rect(outer: &Rect<f64>, inner: &Rect<f64>) -> bool {
-    outer.min().x <= inner.min().x
-        && outer.min().y <= inner.min().y
-        && outer.max().x >= inner.max().x
-        && outer.max().y >= inner.max().y
 }

@@ -1,16 +1,22 @@
 //! Snapshots: the zones of one dated map, resolved into disjoint layers.
 
+use std::sync::OnceLock;
+
 use chrono::{DateTime, Utc};
-use geo::{BooleanOps, MultiPolygon, Polygon, unary_union};
+use geo::{BooleanOps, MultiPolygon, Polygon, Rect, unary_union};
+
+use crate::measure::clip::clip_to;
 
 use super::{Layer, Marker, Precedence, Status, Zone};
 
 /// The zones of one dated map, with their ground resolved per status.
 ///
-/// On construction the polygons of each status are unioned, then overlaps between
-/// statuses are settled by a [`Precedence`] (by default occupied over contested over
-/// liberated over other): each square metre belongs to one layer at most, so no km²
-/// is counted twice.
+/// The polygons of each status are unioned, then overlaps between statuses are
+/// settled by a [`Precedence`] (by default occupied over contested over liberated
+/// over other): each square metre belongs to one layer at most, so no km² is
+/// counted twice. That work is done once, on the first call that needs the layers;
+/// work on one area of a country-wide map can skip most of it with
+/// [`Snapshot::clipped`].
 ///
 /// ```
 /// use frontline::{Snapshot, Status, Zone};
@@ -33,7 +39,7 @@ pub struct Snapshot {
     zones: Vec<Zone>,
     markers: Vec<Marker>,
     precedence: Precedence,
-    layers: Vec<Layer>,
+    layers: OnceLock<Vec<Layer>>,
 }
 
 impl Snapshot {
@@ -48,14 +54,55 @@ impl Snapshot {
         zones: Vec<Zone>,
         precedence: &Precedence,
     ) -> Snapshot {
-        let layers = resolve(&zones, precedence);
         Snapshot {
             date,
             zones,
             markers: Vec::new(),
             precedence: precedence.clone(),
-            layers,
+            layers: OnceLock::new(),
         }
+    }
+
+    /// The same map cut down to `rect`: zones clipped to it, markers outside it
+    /// dropped. Shares of regions inside `rect` are the same as in the whole map,
+    /// but resolving the layers only walks the edges near it.
+    ///
+    /// ```
+    /// use frontline::{import, measure::Region};
+    /// use geo::BoundingRect;
+    /// let snapshot = import::read_zones("data/snapshots/deepstate_20250801.geojson", None)?.snapshot;
+    /// let places = import::read_places("data/city.geojson")?;
+    /// let city = Region::from_place(places.find("Demo City")?[0])?;
+    /// let near = snapshot.clipped(city.area().bounding_rect().unwrap());
+    /// let (a, b) = (snapshot.share_in(&city), near.share_in(&city));
+    /// assert!((a.km2(&frontline::Status::OCCUPIED) - b.km2(&frontline::Status::OCCUPIED)).abs() < 1e-6);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn clipped(&self, rect: Rect<f64>) -> Snapshot {
+        let zones = self
+            .zones
+            .iter()
+            .filter_map(|z| {
+                let parts: Vec<Polygon<f64>> = z
+                    .geometry
+                    .0
+                    .iter()
+                    .filter_map(|p| clip_to(p, &rect).map(|c| c.into_owned()))
+                    .collect();
+                (!parts.is_empty()).then(|| Zone {
+                    geometry: MultiPolygon(parts),
+                    ..z.clone()
+                })
+            })
+            .collect();
+        let markers = self
+            .markers
+            .iter()
+            .filter(|m| rect.min().x <= m.point.x() && m.point.x() <= rect.max().x)
+            .filter(|m| rect.min().y <= m.point.y() && m.point.y() <= rect.max().y)
+            .cloned()
+            .collect();
+        Snapshot::with_precedence(self.date, zones, &self.precedence).with_markers(markers)
     }
 
     /// The same snapshot with point markers (units, directions) attached.
@@ -86,19 +133,20 @@ impl Snapshot {
 
     /// The resolved layers, strongest status first; statuses with no zone have none.
     pub fn layers(&self) -> &[Layer] {
-        &self.layers
+        self.layers
+            .get_or_init(|| resolve(&self.zones, &self.precedence))
     }
 
     /// The layer of one status.
     pub fn layer(&self, status: &Status) -> Option<&Layer> {
-        self.layers.iter().find(|l| l.status() == status)
+        self.layers().iter().find(|l| l.status() == status)
     }
 
     /// Every status measures should list: the precedence's and any other present,
     /// strongest first.
     pub fn statuses(&self) -> Vec<Status> {
         let mut all: Vec<Status> = self.precedence.statuses().to_vec();
-        for layer in &self.layers {
+        for layer in self.layers() {
             if !all.contains(layer.status()) {
                 all.push(layer.status().clone());
             }

@@ -453,12 +453,14 @@ fn read_entry<T>(
     })
 }
 
-/// A digest of the resolved layers: statuses and every coordinate's bits.
+/// A digest of the zones as drawn: statuses and every coordinate's bits. (Not of
+/// the resolved layers: resolving a whole country-wide map is the costly step that
+/// a series cut down to its regions avoids.)
 pub fn fingerprint(snapshot: &Snapshot) -> u64 {
     let mut h = DefaultHasher::new();
-    for layer in snapshot.layers() {
-        layer.status().hash(&mut h);
-        for polygon in &layer.geometry().0 {
+    for zone in snapshot.zones() {
+        zone.status.hash(&mut h);
+        for polygon in &zone.geometry.0 {
             for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
                 ring.0.len().hash(&mut h);
                 for c in &ring.0 {

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::measure::Regions;
 use crate::model::UNMARKED;
 use crate::timeline::{LoadOptions, Timeline};
 use crate::{Error, Place, Precedence, Result, Share, Snapshot, Status};
@@ -23,8 +24,8 @@ use crate::{Error, Place, Precedence, Result, Share, Snapshot, Status};
 /// # Ok::<(), frontline::Error>(())
 /// ```
 pub fn series(timeline: &Timeline<Snapshot>, regions: &[&Place]) -> Result<Timeline<Vec<Share>>> {
-    check_areas(regions)?;
-    timeline.map(|e| shares(&e.value, regions))
+    let prepared = Regions::new(regions)?;
+    timeline.map(|e| Ok(prepared.shares(&e.value)))
 }
 
 /// Loads snapshots and measures `regions` in each as it is read, keeping only the
@@ -44,25 +45,8 @@ pub fn load_series(
     regions: &[&Place],
     options: &LoadOptions,
 ) -> Result<Timeline<Vec<Share>>> {
-    check_areas(regions)?;
-    Timeline::load_with(inputs, options, |snapshot| shares(&snapshot, regions))
-}
-
-fn check_areas(regions: &[&Place]) -> Result<()> {
-    if regions.is_empty() {
-        return Err(Error::Invalid("a series needs at least one region".into()));
-    }
-    match regions.iter().find(|p| p.area().is_none()) {
-        Some(p) => Err(Error::Invalid(format!(
-            "{} is a point, not an area: a series of shares needs polygons",
-            p.label()
-        ))),
-        None => Ok(()),
-    }
-}
-
-fn shares(snapshot: &Snapshot, regions: &[&Place]) -> Result<Vec<Share>> {
-    regions.iter().map(|r| snapshot.share(r)).collect()
+    let prepared = Regions::new(regions)?;
+    Timeline::load_with(inputs, options, |snapshot| Ok(prepared.shares(&snapshot)))
 }
 
 /// Writes a series as CSV: one row per snapshot and region, with

@@ -10,6 +10,7 @@ use crate::args::{Format, ZoneArgs};
 use crate::output::{Cell, Table, emit};
 use crate::{warn, write_out};
 use frontline::import::{self, Import};
+use frontline::measure::Regions;
 use frontline::{Error, GeodesicAreaKm2, Place, Result, Share, Status};
 
 #[derive(Debug, Args)]
@@ -58,11 +59,9 @@ pub fn run(args: &ShareArgs) -> Result<()> {
                 }
                 v
             };
-            let shares = selected
-                .iter()
-                .map(|p| import.snapshot.share(p))
-                .collect::<Result<Vec<Share>>>()
+            let regions = Regions::new(&selected)
                 .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+            let shares = regions.shares(&import.snapshot);
             print_shares(args, &import, &shares)
         }
         None => print_totals(args, &import),
