@@ -71,23 +71,14 @@ impl fmt::Display for ImportReport {
             self.unclassified.len(),
             self.warnings.len()
         )?;
-        for s in &self.unclassified {
-            write!(
-                f,
-                "\n  unclassified feature {} ({}): {}",
-                s.index,
-                s.name.as_deref().unwrap_or("unnamed"),
-                s.reason
-            )?;
-        }
-        for s in &self.ignored {
-            write!(
-                f,
-                "\n  ignored feature {} ({}): {}",
-                s.index,
-                s.name.as_deref().unwrap_or("unnamed"),
-                s.reason
-            )?;
+        for (what, list) in [
+            ("unclassified", &self.unclassified),
+            ("ignored", &self.ignored),
+        ] {
+            for s in list {
+                let name = s.name.as_deref().unwrap_or("unnamed");
+                write!(f, "\n  {what} feature {} ({name}): {}", s.index, s.reason)?;
+            }
         }
         for w in &self.warnings {
             write!(f, "\n  repaired {w}")?;

@@ -170,6 +170,23 @@ impl Places {
         self.places.is_empty()
     }
 
+    /// The ground of all the places with an area, unioned into one outline (oblasts
+    /// touch and may overlap); `None` when none has an area.
+    ///
+    /// ```
+    /// let oblast = frontline::import::read_places("data/region.geojson").unwrap();
+    /// assert_eq!(oblast.union().unwrap().0.len(), 1);
+    /// ```
+    pub fn union(&self) -> Option<geo::MultiPolygon<f64>> {
+        let polygons: Vec<&geo::Polygon<f64>> = self
+            .places
+            .iter()
+            .filter_map(Place::area)
+            .flat_map(|a| &a.0)
+            .collect();
+        (!polygons.is_empty()).then(|| geo::unary_union(polygons))
+    }
+
     /// The places any of whose names equals `query` (case-insensitive); an
     /// [`Error::UnknownName`] listing close names when none does.
     pub fn find(&self, query: &str) -> Result<Vec<&Place>> {

@@ -43,6 +43,15 @@ pub(crate) fn write_out(f: impl FnOnce(&mut io::StdoutLock) -> io::Result<()>) -
     }
 }
 
+/// The union of the polygons of an outline file (`--within`, `--aoi`).
+pub(crate) fn read_outline(path: &std::path::Path) -> Result<geo::MultiPolygon<f64>> {
+    let places = frontline::import::read_places(path)?;
+    warn(path, places.warnings());
+    places
+        .union()
+        .ok_or_else(|| Error::format(path, "no polygon to use as an outline"))
+}
+
 /// Repairs made while reading go to stderr, a few lines at most.
 pub(crate) fn warn(path: &std::path::Path, warnings: &[String]) {
     const SHOWN: usize = 10;

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::args::{Format, ZoneArgs};
 use crate::output::{Cell, Table, emit};
-use crate::{warn, write_out};
+use crate::{read_outline, warn, write_out};
 use frontline::proximity::{Front, FrontOptions, parse_distance};
 use frontline::{Error, Result, import};
 
@@ -42,27 +42,11 @@ pub struct FrontArgs {
     pub format: Format,
 }
 
-/// The union of the polygons of an area-of-interest file.
-pub fn read_aoi(path: &Path) -> Result<geo::MultiPolygon<f64>> {
-    let places = import::read_places(path)?;
-    warn(path, places.warnings());
-    let polygons: Vec<geo::Polygon<f64>> = places
-        .iter()
-        .filter_map(|p| p.area())
-        .flat_map(|a| a.0.iter().cloned())
-        .collect();
-    if polygons.is_empty() {
-        return Err(Error::format(path, "no polygon to use as area of interest"));
-    }
-    // Oblasts touch and may overlap: one outline from their union.
-    Ok(geo::unary_union(&polygons))
-}
-
 /// The options given by `--aoi` and `--tolerance`.
 pub fn options(aoi: Option<&Path>, tolerance: &str) -> Result<FrontOptions> {
     let mut options = FrontOptions::default().tolerance_m(parse_distance(tolerance)?);
     if let Some(path) = aoi {
-        options = options.within(read_aoi(path)?);
+        options = options.within(read_outline(path)?);
     } else {
         eprintln!(
             "frontline: note: no --aoi: the front includes state borders and coasts of occupied ground"

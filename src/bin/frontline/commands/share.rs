@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::args::{Format, ZoneArgs};
 use crate::output::{Cell, Table, emit};
-use crate::{warn, write_out};
+use crate::{read_outline, warn, write_out};
 use frontline::import::{self, Import};
 use frontline::measure::Regions;
 use frontline::{Error, GeodesicAreaKm2, Place, Result, Share, Status};
@@ -160,25 +160,8 @@ struct Total {
 fn print_totals(args: &ShareArgs, import: &Import) -> Result<()> {
     let inside: Option<Share> = match &args.within {
         Some(path) => {
-            let places = import::read_places(path)?;
-            warn(path, places.warnings());
-            let outline = geo::MultiPolygon(
-                places
-                    .iter()
-                    .filter_map(Place::area)
-                    .flat_map(|a| a.0.iter().cloned())
-                    .collect(),
-            );
-            if outline.0.is_empty() {
-                return Err(Error::format(path, "no polygon to measure within"));
-            }
-            // The outline's features may touch or overlap (oblasts): union them once.
-            let outline = geo::unary_union(&outline.0);
-            let label = places
-                .iter()
-                .next()
-                .map_or("outline", |p| p.label())
-                .to_string();
+            let outline = read_outline(path)?;
+            let label = path.display().to_string();
             let share = import.snapshot.share_of(&label, &outline);
             eprintln!(
                 "frontline: within {} ({:.2} km²)",
