@@ -11,7 +11,9 @@
 //!   accounts for every feature.
 //! - [`measure`]: [`GeodesicAreaKm2`] and control [`Share`]s.
 //! - [`timeline`]: many dated snapshots: [`Timeline`] (`as_of`, ranges), time
-//!   series of shares, and the [`diff`](timeline::diff) between two dates.
+//!   series of shares, the [`diff`](timeline::diff) between two dates, and a
+//!   compact [`store`](timeline::store) that opens an archive fast.
+//! - [`atomic`]: files written through a temporary file and a rename.
 //!
 //! ```
 //! use frontline::{import, Status};
@@ -24,6 +26,7 @@
 //! # Ok::<(), frontline::Error>(())
 //! ```
 
+pub mod atomic;
 mod error;
 pub mod import;
 pub mod measure;

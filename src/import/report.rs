@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Status;
 
@@ -16,7 +16,7 @@ use crate::Status;
 /// assert_eq!(report.features, 0);
 /// assert!(report.to_string().starts_with("snapshot.geojson: 0 features"));
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImportReport {
     /// The file.
     pub path: PathBuf,
@@ -35,7 +35,7 @@ pub struct ImportReport {
 }
 
 /// A feature left out, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     /// Its index in the file's `features` array.
     pub index: usize,

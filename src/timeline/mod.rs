@@ -26,6 +26,7 @@
 
 mod diff;
 mod series;
+pub mod store;
 
 use std::collections::hash_map::DefaultHasher;
 use std::fmt;
@@ -219,7 +220,10 @@ impl<T: Send> Timeline<T> {
         options: &LoadOptions,
         keep: impl Fn(Snapshot) -> Result<T> + Sync,
     ) -> Result<Timeline<T>> {
-        let files = snapshot_files(inputs)?;
+        let mut files = snapshot_files(inputs)?;
+        let (stores, zone_files): (Vec<PathBuf>, Vec<PathBuf>) =
+            files.drain(..).partition(|p| store::is_store(p));
+        let files = zone_files;
         let read = |path: &PathBuf| -> std::result::Result<Entry<T>, Issue> {
             let entry = read_entry(path, options, &keep);
             if let Some(progress) = &options.progress {
@@ -229,8 +233,42 @@ impl<T: Send> Timeline<T> {
         };
         // Each worker reads, resolves and reduces one file at a time, so at most
         // one snapshot per thread is in memory.
-        let results: Vec<std::result::Result<Entry<T>, Issue>> =
+        let mut results: Vec<std::result::Result<Entry<T>, Issue>> =
             files.par_iter().map(read).collect();
+        // A store is one file of many snapshots: each is decoded and reduced in
+        // parallel; a damaged store is reported (or fatal) as a whole.
+        for path in &stores {
+            let unreadable = |e: Error| Issue::Unreadable {
+                path: path.clone(),
+                error: e.to_string(),
+            };
+            match store::Store::open(path) {
+                Ok(opened) => {
+                    let decoded: Result<Vec<Entry<T>>> = (0..opened.len())
+                        .into_par_iter()
+                        .map(|i| {
+                            let e = opened.entry(i)?;
+                            Ok(Entry {
+                                date: e.date,
+                                path: e.path,
+                                report: e.report,
+                                fingerprint: e.fingerprint,
+                                value: keep(e.value)?,
+                            })
+                        })
+                        .collect();
+                    match decoded {
+                        Ok(entries) => results.extend(entries.into_iter().map(Ok)),
+                        Err(e) => results.push(Err(unreadable(e))),
+                    }
+                }
+                Err(e) => results.push(Err(unreadable(e))),
+            }
+            if let Some(progress) = &options.progress {
+                progress(path);
+            }
+        }
+        let files_read = files.len() + stores.len();
         let mut entries = Vec::with_capacity(results.len());
         let mut issues = Vec::new();
         for r in results {
@@ -245,7 +283,7 @@ impl<T: Send> Timeline<T> {
             let why: Vec<String> = timeline.issues.iter().map(Issue::to_string).collect();
             return Err(Error::Invalid(format!(
                 "no usable snapshot among {} files:\n  {}",
-                files.len(),
+                files_read,
                 why.join("\n  ")
             )));
         }

@@ -33,6 +33,15 @@ pub enum Command {
     ///   frontline series 'raw-weekly/17*.geojson.gz' --regions towns.geojson --name Pokrovsk --from 2024-01-01
     #[command(verbatim_doc_comment)]
     Series(crate::commands::series::SeriesArgs),
+    /// Save snapshots (files, directories, globs) into one compact store file that
+    /// every command reads much faster than the GeoJSON.
+    ///
+    /// Examples:
+    ///   frontline store ../shared/data/deepstate/raw-weekly -o raw-weekly.fls
+    ///   frontline series raw-weekly.fls --regions donetsk/raions.geojson
+    ///   frontline share raw-weekly.fls@2024-02-20 --regions donetsk/towns.geojson
+    #[command(verbatim_doc_comment)]
+    Store(crate::commands::store::StoreArgs),
     /// Per status, km² gained and lost between two snapshots (everywhere or per region).
     ///
     /// Examples:
@@ -66,7 +75,9 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ZoneArgs {
     /// Zone file: a DeepState raw snapshot, an occupied-only archive file, or any
-    /// GeoJSON with a status property (.gz read transparently).
+    /// GeoJSON with a status property (.gz read transparently); or a store file
+    /// (`frontline store`): its latest snapshot, or `archive.fls@YYYY-MM-DD` for
+    /// the latest on or before that day.
     pub zones: PathBuf,
 
     /// Kind of zone file [default: detected from the content].

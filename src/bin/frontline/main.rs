@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Front(args) => commands::front::run(&args),
         Command::Series(args) => commands::series::run(&args),
         Command::Diff(args) => commands::diff::run(&args),
+        Command::Store(args) => commands::store::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -65,4 +66,45 @@ pub(crate) fn warn(path: &std::path::Path, warnings: &[String]) {
             warnings.len() - SHOWN
         );
     }
+}
+
+/// A snapshot read for a command that takes one zone file, and its import report.
+pub(crate) struct Loaded {
+    pub snapshot: frontline::Snapshot,
+    pub report: frontline::import::ImportReport,
+}
+
+/// Reads one snapshot: a zone file, or a store file (detected by its magic
+/// bytes) as `archive.fls` (its latest snapshot) or `archive.fls@YYYY-MM-DD` (the
+/// latest at or before that day).
+pub(crate) fn load_zones(
+    path: &std::path::Path,
+    source: Option<&frontline::import::Source>,
+) -> Result<Loaded> {
+    use frontline::timeline::{parse_date, store};
+    let (file, when) = match path.to_str().and_then(|s| s.rsplit_once('@')) {
+        Some((file, date)) if !path.exists() && store::is_store(file) => (
+            std::path::PathBuf::from(file),
+            Some(parse_date(date, true)?),
+        ),
+        _ => (path.to_path_buf(), None),
+    };
+    if store::is_store(&file) {
+        let entry = store::Store::open(&file)?.as_of(when)?;
+        eprintln!(
+            "frontline: {}: snapshot of {} ({})",
+            file.display(),
+            entry.date.format("%Y-%m-%d %H:%M UTC"),
+            entry.path.display()
+        );
+        return Ok(Loaded {
+            snapshot: entry.value,
+            report: entry.report,
+        });
+    }
+    let import = frontline::import::read_zones(&file, source)?;
+    Ok(Loaded {
+        snapshot: import.snapshot,
+        report: import.report,
+    })
 }

@@ -10,14 +10,14 @@ use crate::commands::series::{regions, select, source};
 use crate::output::{Cell, Table, emit};
 use crate::{warn, write_out};
 use frontline::timeline::{Diff, diff};
-use frontline::{Error, Result, import};
+use frontline::{Error, Result};
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The older snapshot.
+    /// The older snapshot (a zone file, or `archive.fls@YYYY-MM-DD` from a store).
     pub older: PathBuf,
 
-    /// The newer snapshot.
+    /// The newer snapshot (a zone file, a store file for its latest, or `archive.fls@DATE`).
     pub newer: PathBuf,
 
     /// Measure the changes within each of these regions (GeoJSON polygons)
@@ -45,7 +45,7 @@ pub struct DiffArgs {
 pub fn run(args: &DiffArgs) -> Result<()> {
     let source = source(args.source)?;
     let read = |path: &PathBuf| -> Result<frontline::Snapshot> {
-        let import = import::read_zones(path, source.as_ref())?;
+        let import = crate::load_zones(path, source.as_ref())?;
         warn(path, &import.report.warnings);
         Ok(import.snapshot)
     };
@@ -69,7 +69,7 @@ pub fn run(args: &DiffArgs) -> Result<()> {
         let features: Vec<geojson::Feature> =
             diffs.iter().flat_map(|d| d.to_geojson().features).collect();
         let text = geojson::FeatureCollection::new(features).to_string();
-        write_atomically(out, text.as_bytes())?;
+        frontline::atomic::write(out, text.as_bytes())?;
     }
     let mut table = Table::new([
         "region",
@@ -103,28 +103,5 @@ pub fn run(args: &DiffArgs) -> Result<()> {
             writeln!(out, "{} → {} ({:.1} days)", d.from, d.to, d.days)?;
         }
         emit(args.format, &table, &diffs, out)
-    })
-}
-
-/// Writes through a temporary file in the same directory, then renames it, so
-/// that a reader never sees half a file.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let io = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(e)
     })
 }

@@ -11,7 +11,7 @@ use crate::args::{Format, ZoneArgs};
 use crate::output::{Cell, Table, emit};
 use crate::{read_outline, warn, write_out};
 use frontline::proximity::{Front, FrontOptions, parse_distance};
-use frontline::{Error, Result, import};
+use frontline::{Error, Result};
 
 #[derive(Debug, Args)]
 pub struct FrontArgs {
@@ -64,7 +64,7 @@ struct Line {
 
 pub fn run(args: &FrontArgs) -> Result<()> {
     let options = options(args.aoi.as_deref(), &args.tolerance)?;
-    let import = import::read_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
+    let import = crate::load_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
     warn(&import.report.path, &import.report.warnings);
     let front = Front::derive(&import.snapshot, &options)?;
     let lines = [

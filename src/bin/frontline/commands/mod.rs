@@ -6,3 +6,4 @@ pub mod near;
 pub mod series;
 pub mod share;
 pub mod status;
+pub mod store;

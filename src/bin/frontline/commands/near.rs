@@ -77,7 +77,7 @@ pub fn run(args: &NearArgs) -> Result<()> {
     };
     let places = import::read_places(&args.places)?;
     warn(&args.places, places.warnings());
-    let import = import::read_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
+    let import = crate::load_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
     warn(&import.report.path, &import.report.warnings);
     let index = ProximityIndex::new(&import.snapshot);
     let front = front_options

@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
+use crate::Loaded as Import;
 use crate::args::{Format, ZoneArgs};
 use crate::output::{Cell, Table, emit};
 use crate::{read_outline, warn, write_out};
-use frontline::import::{self, Import};
+use frontline::import;
 use frontline::measure::Regions;
 use frontline::{Error, GeodesicAreaKm2, Place, Result, Share, Status};
 
@@ -42,7 +43,7 @@ pub struct ShareArgs {
 
 pub fn run(args: &ShareArgs) -> Result<()> {
     let source = args.zones.source()?;
-    let import = import::read_zones(&args.zones.zones, source.as_ref())?;
+    let import = crate::load_zones(&args.zones.zones, source.as_ref())?;
     if !args.report {
         warn(&import.report.path, &import.report.warnings);
     }

@@ -8,7 +8,7 @@ use crate::output::{Cell, Table, emit};
 use crate::{warn, write_out};
 use frontline::model::UNMARKED;
 use frontline::proximity::ProximityIndex;
-use frontline::{Error, Result, Status, import};
+use frontline::{Error, Result, Status};
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -54,7 +54,7 @@ pub fn run(args: &StatusArgs) -> Result<()> {
         .iter()
         .map(|t| parse_point(t))
         .collect::<Result<Vec<_>>>()?;
-    let import = import::read_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
+    let import = crate::load_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
     warn(&import.report.path, &import.report.warnings);
     let index = ProximityIndex::new(&import.snapshot);
     let statuses = index.statuses_at(&points)?;
