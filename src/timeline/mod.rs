@@ -25,6 +25,7 @@
 //! ```
 
 mod diff;
+mod history;
 mod series;
 pub mod store;
 
@@ -42,6 +43,9 @@ use crate::import::{self, ImportReport, Source};
 use crate::{Error, Result, Snapshot};
 
 pub use diff::{Diff, StatusChange, diff};
+pub use history::{
+    Histories, PlaceHistory, assemble, histories, load_histories, load_history_timeline,
+};
 pub use series::{load_series, series, write_series_csv};
 
 /// Called after each file is read (from the worker threads), e.g. to move a

@@ -33,6 +33,13 @@ pub enum Command {
     ///   frontline series 'raw-weekly/17*.geojson.gz' --regions towns.geojson --name Pokrovsk --from 2024-01-01
     #[command(verbatim_doc_comment)]
     Series(crate::commands::series::SeriesArgs),
+    /// Each place's status on every date, first date occupied or contested, days contested.
+    ///
+    /// Examples:
+    ///   frontline history raw-weekly.fls --places donetsk/places.geojson --format csv
+    ///   frontline history ../shared/data/deepstate/occupied-daily --places donetsk/places.geojson --name Pokrovsk
+    #[command(verbatim_doc_comment)]
+    History(crate::commands::history::HistoryArgs),
     /// Save snapshots (files, directories, globs) into one compact store file that
     /// every command reads much faster than the GeoJSON.
     ///

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         Command::Series(args) => commands::series::run(&args),
         Command::Diff(args) => commands::diff::run(&args),
         Command::Store(args) => commands::store::run(&args),
+        Command::History(args) => commands::history::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 
 pub mod diff;
 pub mod front;
+pub mod history;
 pub mod near;
 pub mod series;
 pub mod share;

@@ -1,0 +1,250 @@
+//! Place histories: each place's status on every date of a timeline, when it
+//! was first occupied or contested, and how long it spent contested.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use geo::{BoundingRect, InteriorPoint, Point, Rect, coord};
+use serde::Serialize;
+
+use crate::proximity::{ProximityIndex, check_point};
+use crate::timeline::{LoadOptions, Timeline};
+use crate::{Error, Place, PlaceGeometry, Result, Snapshot, Status};
+
+/// One place through a timeline.
+///
+/// Days contested count, for every snapshot that has the place contested, the
+/// time until the next snapshot (the state is taken to hold until the next map);
+/// the last snapshot adds nothing, having no known end.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlaceHistory {
+    /// The place's label.
+    pub place: String,
+    /// The point looked up: the place's point, or an interior point of its area.
+    #[serde(serialize_with = "serialize_point")]
+    pub point: Point<f64>,
+    /// Its status on each date of [`Histories::dates`] (`None`: unmarked).
+    pub statuses: Vec<Option<Status>>,
+    /// The first date it was occupied.
+    pub first_occupied: Option<DateTime<Utc>>,
+    /// The first date it was contested.
+    pub first_contested: Option<DateTime<Utc>>,
+    /// Days spent contested (see above).
+    pub days_contested: f64,
+}
+
+fn serialize_point<S: serde::Serializer>(p: &Point<f64>, s: S) -> Result<S::Ok, S::Error> {
+    [p.x(), p.y()].serialize(s)
+}
+
+/// The histories of many places over the same dates.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Histories {
+    /// The snapshots' dates, oldest first.
+    pub dates: Vec<DateTime<Utc>>,
+    /// One history per place, in the order given.
+    pub places: Vec<PlaceHistory>,
+}
+
+/// The point a place is looked up at.
+fn point_of(place: &Place) -> Result<Point<f64>> {
+    let p = match &place.geometry {
+        PlaceGeometry::Point(p) => Some(*p),
+        PlaceGeometry::Area(a) => a.interior_point(),
+    }
+    .ok_or_else(|| Error::Invalid(format!("{}: an empty geometry", place.label())))?;
+    check_point(p).map_err(|e| Error::Invalid(format!("{}: {e}", place.label())))?;
+    Ok(p)
+}
+
+/// The status of every point in one snapshot, looked up on the snapshot cut down
+/// to the points' box (a small margin around it), so that a country-wide map is
+/// not resolved whole.
+fn statuses_in(
+    snapshot: &Snapshot,
+    points: &[Point<f64>],
+    bounds: Rect<f64>,
+) -> Vec<Option<Status>> {
+    let index = ProximityIndex::new(&snapshot.clipped(bounds));
+    points
+        .iter()
+        .map(|p| index.status_at(*p).ok().flatten().cloned())
+        .collect()
+}
+
+fn bounds_of(points: &[Point<f64>]) -> Option<Rect<f64>> {
+    let r = geo::MultiPoint(points.to_vec()).bounding_rect()?;
+    let m = 0.01;
+    Some(Rect::new(
+        coord! { x: r.min().x - m, y: r.min().y - m },
+        coord! { x: r.max().x + m, y: r.max().y + m },
+    ))
+}
+
+/// Histories of `places` in a loaded timeline, snapshots indexed in parallel
+/// ([`ProximityIndex`] per snapshot).
+///
+/// ```
+/// use frontline::timeline::{LoadOptions, Timeline, histories};
+/// use frontline::{import, Status};
+/// let timeline = Timeline::load(&["data/snapshots"], &LoadOptions::default())?;
+/// let places = import::read_places("data/places.geojson")?;
+/// let h = histories(&timeline, &places.iter().collect::<Vec<_>>())?;
+/// assert_eq!(h.dates.len(), 2);
+/// assert_eq!(h.places.len(), places.len());
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn histories(timeline: &Timeline<Snapshot>, places: &[&Place]) -> Result<Histories> {
+    let points = places
+        .iter()
+        .map(|p| point_of(p))
+        .collect::<Result<Vec<_>>>()?;
+    let Some(bounds) = bounds_of(&points) else {
+        return Err(Error::Invalid("no place to follow".into()));
+    };
+    let per_date = timeline.map(|e| Ok(statuses_in(&e.value, &points, bounds)))?;
+    Ok(assemble(&per_date, places, points))
+}
+
+/// Loads snapshots and looks the places up in each as it is read, keeping only
+/// their statuses (little memory for hundreds of snapshots).
+///
+/// ```
+/// use frontline::timeline::{LoadOptions, load_histories};
+/// let places = frontline::import::read_places("data/places.geojson")?;
+/// let h = load_histories(&["data/snapshots"], &places.iter().collect::<Vec<_>>(), &LoadOptions::default())?;
+/// assert!(h.places.iter().all(|p| p.statuses.len() == 2));
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn load_histories(
+    inputs: &[impl AsRef<Path>],
+    places: &[&Place],
+    options: &LoadOptions,
+) -> Result<Histories> {
+    Ok(load_history_timeline(inputs, places, options)?.1)
+}
+
+/// As [`load_histories`], also giving the timeline of statuses (with its
+/// issues: skipped files, duplicates).
+pub fn load_history_timeline(
+    inputs: &[impl AsRef<Path>],
+    places: &[&Place],
+    options: &LoadOptions,
+) -> Result<(Timeline<Vec<Option<Status>>>, Histories)> {
+    let points = places
+        .iter()
+        .map(|p| point_of(p))
+        .collect::<Result<Vec<_>>>()?;
+    let Some(bounds) = bounds_of(&points) else {
+        return Err(Error::Invalid("no place to follow".into()));
+    };
+    let per_date = Timeline::load_with(inputs, options, |s| Ok(statuses_in(&s, &points, bounds)))?;
+    let h = assemble(&per_date, places, points);
+    Ok((per_date, h))
+}
+
+/// Builds the histories from each date's statuses (in `places` order).
+pub fn assemble(
+    per_date: &Timeline<Vec<Option<Status>>>,
+    places: &[&Place],
+    points: Vec<Point<f64>>,
+) -> Histories {
+    let dates: Vec<DateTime<Utc>> = per_date.iter().map(|e| e.date).collect();
+    let histories = places
+        .iter()
+        .zip(points)
+        .enumerate()
+        .map(|(i, (place, point))| {
+            let statuses: Vec<Option<Status>> = per_date
+                .iter()
+                .map(|e| e.value.get(i).cloned().flatten())
+                .collect();
+            let first = |s: &Status| {
+                statuses
+                    .iter()
+                    .position(|x| x.as_ref() == Some(s))
+                    .map(|k| dates[k])
+            };
+            let days_contested = statuses
+                .iter()
+                .zip(dates.windows(2))
+                .filter(|(s, _)| s.as_ref() == Some(&Status::CONTESTED))
+                .map(|(_, w)| (w[1] - w[0]).num_seconds() as f64 / 86_400.0)
+                // A fold from +0.0: `sum` of nothing is -0.0 and prints as "-0".
+                .fold(0.0, |a, b| a + b);
+            PlaceHistory {
+                place: place.label().to_string(),
+                point,
+                first_occupied: first(&Status::OCCUPIED),
+                first_contested: first(&Status::CONTESTED),
+                days_contested,
+                statuses,
+            }
+        })
+        .collect();
+    Histories {
+        dates,
+        places: histories,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Zone;
+    use crate::timeline::Entry;
+    use geo::{MultiPolygon, polygon};
+    use serde_json::json;
+
+    #[test]
+    fn first_dates_and_days_contested() {
+        let square = MultiPolygon(vec![
+            polygon![(x: 37.0, y: 48.0), (x: 38.0, y: 48.0), (x: 38.0, y: 49.0), (x: 37.0, y: 49.0)],
+        ]);
+        let day = |d: i64| DateTime::from_timestamp(1_700_000_000 + d * 86_400, 0).unwrap();
+        let snap = |d: i64, s: Option<Status>| Entry {
+            date: day(d),
+            path: format!("{d}.geojson").into(),
+            report: Default::default(),
+            fingerprint: d as u64,
+            value: Snapshot::new(
+                Some(day(d)),
+                s.map(|s| Zone::new(s, square.clone()))
+                    .into_iter()
+                    .collect(),
+            ),
+        };
+        let t = Timeline::from_entries(
+            vec![
+                snap(0, None),
+                snap(3, Some(Status::CONTESTED)),
+                snap(10, Some(Status::CONTESTED)),
+                snap(12, Some(Status::OCCUPIED)),
+                snap(20, Some(Status::CONTESTED)),
+            ],
+            vec![],
+            false,
+        )
+        .unwrap();
+        let place = |x: f64| {
+            Place::new(
+                json!({"name": format!("p{x}")})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+                PlaceGeometry::Point(Point::new(x, 48.5)),
+            )
+        };
+        let (inside, outside) = (place(37.5), place(39.0));
+        let h = histories(&t, &[&inside, &outside]).unwrap();
+        let a = &h.places[0];
+        assert_eq!(a.first_contested, Some(day(3)));
+        assert_eq!(a.first_occupied, Some(day(12)));
+        assert_eq!(a.days_contested, 9.0); // 3→10→12; the last snapshot adds nothing
+        assert_eq!(a.statuses[0], None);
+        let b = &h.places[1];
+        assert!(b.statuses.iter().all(Option::is_none));
+        assert_eq!((b.first_occupied, b.days_contested), (None, 0.0));
+        assert!(b.days_contested.is_sign_positive());
+    }
+}
