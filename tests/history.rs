@@ -26,7 +26,10 @@ fn samples_histories() {
     assert_eq!(day(dunmere.first_occupied), "2025-08-01");
     assert!((dunmere.days_contested - 61.0).abs() < 0.01);
     let birchmoor = get("Birchmoor");
-    assert_eq!(birchmoor.statuses, [Some(Status::LIBERATED), Some(Status::LIBERATED)]);
+    assert_eq!(
+        birchmoor.statuses,
+        [Some(Status::LIBERATED), Some(Status::LIBERATED)]
+    );
     assert_eq!(get("Cedarholm").statuses, [None, None]);
     // A polygon place is looked up at an interior point.
     let towns = import::read_places("data/city.geojson").unwrap();

@@ -26,6 +26,7 @@
 
 mod diff;
 mod history;
+pub mod quality;
 mod series;
 pub mod store;
 
@@ -446,6 +447,21 @@ impl<T> Timeline<T> {
             self.entries.partition_point(|e| e.date <= t)
         });
         Ok(&self.entries[start..end.max(start)])
+    }
+
+    /// Keeps only the entries for which `keep` is true (e.g. to drop flagged
+    /// outliers).
+    ///
+    /// ```
+    /// use frontline::timeline::{LoadOptions, Timeline};
+    /// let mut t = Timeline::load(&["data/snapshots"], &LoadOptions::default())?;
+    /// let first = t.entries()[0].date;
+    /// t.retain(|e| e.date != first);
+    /// assert_eq!(t.len(), 1);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn retain(&mut self, keep: impl FnMut(&Entry<T>) -> bool) {
+        self.entries.retain(keep);
     }
 
     /// Keeps only the snapshots in a range (see [`Timeline::range`]).

@@ -11,7 +11,7 @@ use crate::args::{Format, SourceKind};
 use crate::output::{Cell, Table, emit};
 use crate::{warn, write_out};
 use frontline::import::{self, Source};
-use frontline::timeline::{self, Issue, LoadOptions, Timeline};
+use frontline::timeline::{self, Issue, LoadOptions, Timeline, quality};
 use frontline::{Place, Result, Share};
 
 #[derive(Debug, Args)]
@@ -45,6 +45,11 @@ pub struct SeriesArgs {
     /// differ (default: report them on stderr and go on).
     #[arg(long)]
     pub strict: bool,
+
+    /// Leave out the snapshots flagged as outliers (a region's km² of a status
+    /// jumps by more than 5 % and 50 km² from both neighbours, which agree).
+    #[arg(long)]
+    pub skip_outliers: bool,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
@@ -135,6 +140,20 @@ pub fn run(args: &SeriesArgs) -> Result<()> {
     let mut series = loaded?;
     report_issues(series.issues());
     series.retain_range(from, to)?;
+    let dates: Vec<_> = series.iter().map(|e| e.date).collect();
+    for gap in quality::gaps(&dates) {
+        eprintln!("frontline: warning: gap: {gap}");
+    }
+    let flagged = quality::outliers(&series, &quality::OutlierRule::default());
+    for o in &flagged {
+        eprintln!(
+            "frontline: warning: {o}{}",
+            if args.skip_outliers { "; skipped" } else { "" }
+        );
+    }
+    if args.skip_outliers {
+        series.retain(|e| !flagged.iter().any(|o| o.date == e.date));
+    }
     if series.is_empty() {
         eprintln!("frontline: warning: no snapshot falls in the range asked for");
     }
