@@ -119,3 +119,54 @@ fn series_reports_and_skips_outliers() {
     assert!(!kept.contains("2025-06-08"));
     assert!(err.contains("skipped"), "{err}");
 }
+
+#[test]
+fn series_chart_is_well_formed_svg_with_one_path_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("chart.svg");
+    let o = Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "series",
+            "data/snapshots",
+            "--regions",
+            "data/city.geojson",
+            "--chart",
+        ])
+        .arg(&svg)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    let mut reader = quick_xml::Reader::from_str(&text);
+    let (mut paths, mut root) = (0, None);
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) => {
+                let name = e.name().0.to_string();
+                root.get_or_insert(name.clone());
+                paths += usize::from(name == "path");
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(root.as_deref(), Some("svg"));
+    // Two regions in city.geojson, occupied and contested each.
+    assert_eq!(paths, 4);
+    assert!(text.contains("Demo City occupied") && text.contains("2025-06-01"));
+    // An unwritable chart path fails before any work.
+    let o = Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "series",
+            "data/snapshots",
+            "--regions",
+            "data/city.geojson",
+            "--chart",
+            "/no/such/dir/c.svg",
+        ])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+}

@@ -24,6 +24,7 @@
 //! # Ok::<(), frontline::Error>(())
 //! ```
 
+pub mod chart;
 mod diff;
 mod history;
 pub mod quality;

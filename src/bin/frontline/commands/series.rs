@@ -51,6 +51,11 @@ pub struct SeriesArgs {
     #[arg(long)]
     pub skip_outliers: bool,
 
+    /// Also draw the occupied and contested % of each region over time as an SVG
+    /// chart in this file.
+    #[arg(long, value_name = "FILE")]
+    pub chart: Option<PathBuf>,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
@@ -132,6 +137,12 @@ pub fn run(args: &SeriesArgs) -> Result<()> {
             "--from ({f}) is after --to ({t})"
         )));
     }
+    // Opened first: an unwritable chart path fails before the long load.
+    let chart = args
+        .chart
+        .as_ref()
+        .map(frontline::atomic::AtomicFile::create)
+        .transpose()?;
     let places = regions(&args.regions, &args.name)?;
     let selected = select(&places, &args.name);
     let (options, bar) = load_options(&args.snapshots, args.source, args.strict)?;
@@ -156,6 +167,12 @@ pub fn run(args: &SeriesArgs) -> Result<()> {
     }
     if series.is_empty() {
         eprintln!("frontline: warning: no snapshot falls in the range asked for");
+    }
+    if let Some(mut file) = chart {
+        let title = format!("Occupied and contested % ({})", args.regions.display());
+        let statuses = [frontline::Status::OCCUPIED, frontline::Status::CONTESTED];
+        timeline::chart::write_svg(&series, &statuses, &title, &mut file)?;
+        file.commit()?;
     }
     print(args.format, &series)
 }
