@@ -25,6 +25,7 @@
 //! ```
 
 mod error;
+pub mod export;
 pub mod import;
 pub mod measure;
 pub mod model;
