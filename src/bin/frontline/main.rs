@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Front(args) => commands::front::run(&args),
         Command::Series(args) => commands::series::run(&args),
         Command::Diff(args) => commands::diff::run(&args),
+        Command::Export(args) => commands::export::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
