@@ -28,6 +28,7 @@
 
 pub mod atomic;
 mod error;
+pub mod export;
 pub mod import;
 pub mod measure;
 pub mod model;

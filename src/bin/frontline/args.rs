@@ -76,6 +76,14 @@ pub enum Command {
     ///   frontline front 1754251105.geojson.gz --aoi ukraine_oblasts.geojson --tolerance 2km --format json
     #[command(verbatim_doc_comment)]
     Front(crate::commands::front::FrontArgs),
+    /// Styled GeoJSON for map viewers (RFC 7946), a Leaflet page and an SVG map.
+    ///
+    /// Examples:
+    ///   frontline export 1754251105.geojson.gz --aoi donetsk/oblast.geojson --front --simplify 100m -o donetsk.geojson
+    ///   frontline export data/snapshots/deepstate_20250801.geojson --places data/places.geojson --front --html map.html --svg map.svg
+    ///   frontline export 'raw-weekly/17*.geojson.gz' --bbox 37,48,38.5,49 --changed-only -o series.geojson
+    #[command(verbatim_doc_comment)]
+    Export(crate::commands::export::ExportArgs),
 }
 
 /// Which zone file, and how to read it.

@@ -1,6 +1,7 @@
 //! One module per subcommand: its arguments and how it runs.
 
 pub mod diff;
+pub mod export;
 pub mod front;
 pub mod history;
 pub mod near;

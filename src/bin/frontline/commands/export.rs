@@ -1,0 +1,276 @@
+//! `frontline export`: styled GeoJSON for map viewers, a Leaflet page and an SVG map.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use crate::args::SourceKind;
+use crate::commands::series::source;
+use crate::{read_outline, warn, write_out};
+use frontline::export::{
+    Aoi, Export, ExportOptions, ExportReport, PageOptions, Style, SvgOptions, check_writable,
+    map_page, svg_map, write_atomically,
+};
+use frontline::proximity::{Front, FrontOptions, parse_distance};
+use frontline::timeline::{LoadOptions, Timeline, snapshot_files};
+use frontline::{Error, Result, Snapshot, import};
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// One zone file (its layers), or several dated snapshots (files, directories
+    /// or globs) for a time-enabled export.
+    #[arg(required = true, value_name = "ZONES")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Kind of the zone files [default: detected per file].
+    #[arg(long, value_enum)]
+    pub source: Option<SourceKind>,
+
+    /// Keep only what lies in this outline (GeoJSON polygons, e.g. an oblast).
+    #[arg(long, value_name = "FILE", conflicts_with = "bbox")]
+    pub aoi: Option<PathBuf>,
+
+    /// Keep only what lies in this box: west,south,east,north in degrees.
+    #[arg(long, value_name = "W,S,E,N", allow_hyphen_values = true)]
+    pub bbox: Option<String>,
+
+    /// Also export these places (points) with their status and distance to the front.
+    #[arg(long, value_name = "FILE")]
+    pub places: Option<PathBuf>,
+
+    /// Also export the front line (of the latest snapshot).
+    #[arg(long)]
+    pub front: bool,
+
+    /// Front: edges closer than this to the area of interest's outline run along it.
+    #[arg(
+        long,
+        value_name = "DISTANCE",
+        default_value = "1km",
+        allow_hyphen_values = true
+    )]
+    pub tolerance: String,
+
+    /// Export the zones as drawn (overlapping) instead of the resolved layers.
+    #[arg(long)]
+    pub zones_as_drawn: bool,
+
+    /// Also export the ground gained and lost between the first and the last snapshot.
+    #[arg(long)]
+    pub changes: bool,
+
+    /// Time-enabled export: write a status's ground only when it changed.
+    #[arg(long)]
+    pub changed_only: bool,
+
+    /// Simplify outlines to this tolerance (m or km, e.g. 100m).
+    #[arg(long, value_name = "DISTANCE", allow_hyphen_values = true)]
+    pub simplify: Option<String>,
+
+    /// Decimals kept in coordinates (6 ≈ 0.1 m, 5 ≈ 1 m, 4 ≈ 10 m).
+    #[arg(long, value_name = "DECIMALS", default_value_t = 6)]
+    pub precision: u8,
+
+    /// Write bbox members.
+    #[arg(long)]
+    pub with_bbox: bool,
+
+    /// Colours per status, e.g. `occupied=#ff0000,liberated=#0288d1`.
+    #[arg(long, value_name = "STATUS=#RRGGBB,...")]
+    pub colours: Option<String>,
+
+    /// Write the GeoJSON here [default: stdout, unless --html or --svg is given].
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Write a self-contained Leaflet map page here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
+    /// Write an SVG map here.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+
+    /// Leaflet's script for the page.
+    #[arg(long, value_name = "URL")]
+    pub leaflet_url: Option<String>,
+
+    /// Leaflet's style sheet for the page.
+    #[arg(long, value_name = "URL")]
+    pub leaflet_css_url: Option<String>,
+
+    /// No OpenStreetMap base map on the page.
+    #[arg(long)]
+    pub no_tiles: bool,
+
+    /// Title of the page and the SVG map.
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+pub fn run(args: &ExportArgs) -> Result<()> {
+    // Everything that can be checked without reading the data, first.
+    for path in [&args.output, &args.html, &args.svg].into_iter().flatten() {
+        check_writable(path)?;
+    }
+    let mut style = Style::default();
+    if let Some(c) = &args.colours {
+        style.parse_overrides(c)?;
+    }
+    let mut options = ExportOptions::default()
+        .precision(args.precision)
+        .with_bbox(args.with_bbox)
+        .style(style);
+    if let Some(s) = &args.simplify {
+        options = options.simplify_m(parse_distance(s)?);
+    }
+    if let Some(b) = &args.bbox {
+        options = options.aoi(Aoi::from_bbox(b)?);
+    }
+    if let Some(path) = &args.aoi {
+        options = options.aoi(Aoi::new(path.display().to_string(), read_outline(path)?));
+    }
+    let front_opts = if args.front || args.places.is_some() {
+        let mut o = FrontOptions::default().tolerance_m(parse_distance(&args.tolerance)?);
+        if let Some(aoi) = &options.aoi {
+            o = o.within(aoi.area().clone());
+        }
+        Some(o)
+    } else {
+        None
+    };
+    let mut export = Export::new(options)?;
+    let places = match &args.places {
+        Some(p) => {
+            let places = import::read_places(p)?;
+            warn(p, places.warnings());
+            Some(places)
+        }
+        None => None,
+    };
+    let source = source(args.source)?;
+    let files = snapshot_files(&args.inputs)?;
+    let snapshots: Vec<Snapshot> = if files.len() == 1 {
+        let import = import::read_zones(&files[0], source.as_ref())?;
+        warn(&import.report.path, &import.report.warnings);
+        vec![import.snapshot]
+    } else {
+        let timeline = Timeline::load(&files, &LoadOptions::default().source(source))?;
+        for issue in timeline.issues() {
+            eprintln!("frontline: warning: {issue}");
+        }
+        timeline.iter().map(|e| e.value.clone()).collect()
+    };
+    let Some(latest) = snapshots.last() else {
+        return Err(Error::Invalid("no snapshot to export".into()));
+    };
+    if args.changed_only && snapshots.len() < 2 {
+        eprintln!("frontline: note: --changed-only applies to several snapshots; one given");
+    }
+    if snapshots.len() > 1 {
+        export.series(&snapshots, args.changed_only)?;
+    } else if args.zones_as_drawn {
+        export.zones(latest)?;
+    } else {
+        export.layers(latest)?;
+    }
+    if args.changes {
+        match (snapshots.first(), snapshots.len()) {
+            (Some(first), 2..) => {
+                export.changes(first, latest)?;
+            }
+            _ => eprintln!("frontline: note: --changes needs two snapshots or more; skipped"),
+        }
+    }
+    let front = match &front_opts {
+        Some(o) => Some(Front::derive(latest, o)?),
+        None => None,
+    };
+    if let (true, Some(f)) = (args.front, &front) {
+        export.front(f, latest.date())?;
+    }
+    if let Some(places) = &places {
+        export.places(places, latest, front.as_ref())?;
+    }
+    if export.is_empty() {
+        eprintln!("frontline: note: nothing to export: writing an empty FeatureCollection");
+    }
+    let text = export.to_geojson_string();
+    let collection = export.to_feature_collection();
+    let title = args.title.clone().unwrap_or_else(|| match latest.date() {
+        Some(d) if snapshots.len() == 1 => format!("frontline: {}", d.format("%Y-%m-%d")),
+        _ => "frontline map".into(),
+    });
+    let mut written: Vec<(String, &Path, usize)> = Vec::new();
+    if let Some(path) = &args.output {
+        write_atomically(path, text.as_bytes())?;
+        written.push(("geojson".into(), path, text.len()));
+    }
+    if let Some(path) = &args.html {
+        let mut page = PageOptions {
+            title: title.clone(),
+            ..PageOptions::default()
+        };
+        if let Some(u) = &args.leaflet_url {
+            page.leaflet_url = u.clone();
+        }
+        if let Some(u) = &args.leaflet_css_url {
+            page.leaflet_css_url = u.clone();
+        }
+        if args.no_tiles {
+            page.tiles = None;
+        }
+        let html = map_page(&collection, &page, export.is_time_enabled());
+        write_atomically(path, html.as_bytes())?;
+        written.push(("html".into(), path, html.len()));
+    }
+    if let Some(path) = &args.svg {
+        let svg = svg_map(
+            &collection,
+            &SvgOptions {
+                title,
+                ..SvgOptions::default()
+            },
+        )?;
+        write_atomically(path, svg.as_bytes())?;
+        written.push(("svg".into(), path, svg.len()));
+    }
+    let report = export.report();
+    if written.is_empty() {
+        write_out(|out| writeln!(out, "{text}"))?;
+        let mut err = std::io::stderr().lock();
+        // A summary beside the data on stdout; failing to print it is harmless.
+        let _ = summary(&mut err, report, &[]);
+        Ok(())
+    } else {
+        write_out(|out| summary(out, report, &written))
+    }
+}
+
+fn summary(
+    out: &mut impl Write,
+    r: &ExportReport,
+    written: &[(String, &Path, usize)],
+) -> std::io::Result<()> {
+    for (kind, path, bytes) in written {
+        writeln!(out, "wrote {kind} {} ({bytes} bytes)", path.display())?;
+    }
+    writeln!(
+        out,
+        "features {}; positions {} → {}; area {:.2} km², simplified {:.2} km² ({:+.4} %), rounded {:.2} km² ({:+.4} %){}",
+        r.features,
+        r.vertices_before,
+        r.vertices_after,
+        r.area_km2,
+        r.simplified_km2,
+        r.simplification_pct(),
+        r.rounded_km2,
+        r.rounding_pct(),
+        if r.vanished > 0 {
+            format!("; {} features too small to keep", r.vanished)
+        } else {
+            String::new()
+        }
+    )
+}
