@@ -7,9 +7,7 @@
 
 use std::path::Path;
 
-use frontline::export::{
-    Export, ExportOptions, PageOptions, SvgOptions, map_page, svg_map, write_atomically,
-};
+use frontline::export::{Export, ExportOptions, PageOptions, SvgOptions, map_page, svg_map};
 use frontline::import;
 use frontline::proximity::{Front, FrontOptions};
 
@@ -45,13 +43,13 @@ fn main() -> frontline::Result<()> {
         title: title.clone(),
         ..PageOptions::default()
     };
-    write_atomically(&html, map_page(&collection, &page, false).as_bytes())?;
+    frontline::atomic::write(&html, map_page(&collection, &page, false).as_bytes())?;
     let svg = dir.join("map.svg");
     let options = SvgOptions {
         title,
         ..SvgOptions::default()
     };
-    write_atomically(&svg, svg_map(&collection, &options)?.as_bytes())?;
+    frontline::atomic::write(&svg, svg_map(&collection, &options)?.as_bytes())?;
     for p in [&geojson, &html, &svg] {
         println!("{}", p.display());
     }

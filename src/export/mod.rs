@@ -29,7 +29,6 @@ mod html;
 mod shape;
 mod style;
 mod svg;
-mod write;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use geo::{
@@ -42,7 +41,6 @@ pub use html::{PageOptions, map_page};
 pub use shape::{round_lines, round_polygons, round_to, simplify_lines_m, simplify_m};
 pub use style::{Paint, Style};
 pub use svg::{SvgOptions, svg_map};
-pub use write::{check_writable, write_atomically};
 
 use crate::measure::clip::clip_to;
 use crate::model::UNMARKED;
@@ -776,11 +774,11 @@ impl Export {
         self.to_feature_collection().to_string()
     }
 
-    /// Writes the GeoJSON to `path` atomically ([`write_atomically`]); returns the
-    /// bytes written.
+    /// Writes the GeoJSON to `path` atomically ([`crate::atomic::write`]); returns
+    /// the bytes written.
     pub fn write(&self, path: impl AsRef<std::path::Path>) -> Result<usize> {
         let text = self.to_geojson_string();
-        write_atomically(path, text.as_bytes())?;
+        crate::atomic::write(path, text.as_bytes())?;
         Ok(text.len())
     }
 }

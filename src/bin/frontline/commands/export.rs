@@ -8,9 +8,9 @@ use clap::Args;
 use crate::args::SourceKind;
 use crate::commands::series::source;
 use crate::{read_outline, warn, write_out};
+use frontline::atomic::AtomicFile;
 use frontline::export::{
-    Aoi, Export, ExportOptions, ExportReport, PageOptions, Style, SvgOptions, check_writable,
-    map_page, svg_map, write_atomically,
+    Aoi, Export, ExportOptions, ExportReport, PageOptions, Style, SvgOptions, map_page, svg_map,
 };
 use frontline::proximity::{Front, FrontOptions, parse_distance};
 use frontline::timeline::{LoadOptions, Timeline, snapshot_files};
@@ -109,11 +109,20 @@ pub struct ExportArgs {
     pub title: Option<String>,
 }
 
+fn commit(mut file: AtomicFile, bytes: &[u8]) -> Result<()> {
+    file.write_all(bytes).map_err(|source| Error::Io {
+        path: file.path().to_path_buf(),
+        source,
+    })?;
+    file.commit()
+}
+
 pub fn run(args: &ExportArgs) -> Result<()> {
-    // Everything that can be checked without reading the data, first.
-    for path in [&args.output, &args.html, &args.svg].into_iter().flatten() {
-        check_writable(path)?;
-    }
+    // Everything that can be checked without reading the data, first: opening the
+    // outputs' temporary files fails at once on an unwritable path.
+    let open = |p: &Option<PathBuf>| p.as_ref().map(AtomicFile::create).transpose();
+    let (geojson_out, html_out, svg_out) =
+        (open(&args.output)?, open(&args.html)?, open(&args.svg)?);
     let mut style = Style::default();
     if let Some(c) = &args.colours {
         style.parse_overrides(c)?;
@@ -203,11 +212,11 @@ pub fn run(args: &ExportArgs) -> Result<()> {
         _ => "frontline map".into(),
     });
     let mut written: Vec<(String, &Path, usize)> = Vec::new();
-    if let Some(path) = &args.output {
-        write_atomically(path, text.as_bytes())?;
+    if let (Some(path), Some(file)) = (&args.output, geojson_out) {
+        commit(file, text.as_bytes())?;
         written.push(("geojson".into(), path, text.len()));
     }
-    if let Some(path) = &args.html {
+    if let (Some(path), Some(file)) = (&args.html, html_out) {
         let mut page = PageOptions {
             title: title.clone(),
             ..PageOptions::default()
@@ -222,10 +231,10 @@ pub fn run(args: &ExportArgs) -> Result<()> {
             page.tiles = None;
         }
         let html = map_page(&collection, &page, export.is_time_enabled());
-        write_atomically(path, html.as_bytes())?;
+        commit(file, html.as_bytes())?;
         written.push(("html".into(), path, html.len()));
     }
-    if let Some(path) = &args.svg {
+    if let (Some(path), Some(file)) = (&args.svg, svg_out) {
         let svg = svg_map(
             &collection,
             &SvgOptions {
@@ -233,7 +242,7 @@ pub fn run(args: &ExportArgs) -> Result<()> {
                 ..SvgOptions::default()
             },
         )?;
-        write_atomically(path, svg.as_bytes())?;
+        commit(file, svg.as_bytes())?;
         written.push(("svg".into(), path, svg.len()));
     }
     let report = export.report();

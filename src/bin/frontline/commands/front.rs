@@ -113,8 +113,5 @@ fn write_geojson(path: &Path, lines: &[(&str, &MultiLineString<f64>, f64)]) -> R
     let doc = json!({"type": "FeatureCollection", "features": features});
     let text = serde_json::to_string(&doc)
         .map_err(|e| Error::Invalid(format!("cannot encode the GeoJSON: {e}")))?;
-    std::fs::write(path, text).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    frontline::atomic::write(path, text.as_bytes())
 }
