@@ -394,3 +394,49 @@ fn front_distances_and_band_areas_agree_with_the_shapely_front() {
     let counted: usize = bands.iter().map(|b| b.places.len()).sum();
     assert!(counted > 300, "{counted}");
 }
+
+#[test]
+fn command_line_bands_with_region_areas() {
+    let zones = "data/snapshots/deepstate_20250801.geojson";
+    let base = ["near", zones, "--places", "data/places.geojson"];
+    let run = |extra: &[&str]| {
+        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+        frontline(&args)
+    };
+    let (ok, out, err) = run(&[
+        "--bands",
+        "2km,5km,10km",
+        "--region",
+        "data/region.geojson",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    let bands: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let bands = bands.as_array().unwrap();
+    assert_eq!(bands.len(), 3);
+    assert_eq!(bands[1]["band"], "2-5 km");
+    assert!(bands.iter().all(|b| b["area_km2"].as_f64().unwrap() >= 0.0));
+    // Every place in a band is as far as its band says.
+    for b in bands {
+        let (lo, hi) = (b["from_km"].as_f64().unwrap(), b["to_km"].as_f64().unwrap());
+        for p in b["places"].as_array().unwrap() {
+            let d = p["distance_km"].as_f64().unwrap();
+            assert!(d >= lo && d <= hi, "{d} not in {lo}-{hi}");
+        }
+    }
+    let (ok, out, _) = run(&["--bands", "5km", "--format", "csv"]);
+    assert!(ok);
+    assert!(out.starts_with("band,places,area_km2,names"), "{out}");
+    for bad in [
+        &["--bands", "5,10"][..],
+        &["--bands", "10km,5km"],
+        &["--bands", "-5km"],
+        &["--region", "data/region.geojson"],
+        &["--bands", "5km", "--status", "occupied"],
+    ] {
+        let (ok, _, err) = run(bad);
+        assert!(!ok, "{bad:?} should fail");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}

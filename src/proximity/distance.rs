@@ -256,6 +256,49 @@ mod tests {
     use geo::coord;
 
     #[test]
+    fn box_queries_answer_as_the_nearest_neighbour_search() {
+        // A ragged ring of 400 short edges; random points near it.
+        let mut state = 99u64;
+        let mut rnd = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let ring: LineString<f64> = (0..=400)
+            .map(|i| {
+                let a = (i % 400) as f64 / 400.0 * std::f64::consts::TAU;
+                let r = 0.05 + 0.01 * ((i * 7919) % 13) as f64 / 13.0;
+                (37.0 + r * a.cos(), 48.0 + r * a.sin())
+            })
+            .collect();
+        let mut segs = Vec::new();
+        SegmentIndex::segments_of([&ring], 0, &mut segs);
+        let index = SegmentIndex::bulk_load(segs.clone());
+        for _ in 0..2_000 {
+            let q = coord!(x: 36.9 + 0.2 * rnd(), y: 47.9 + 0.2 * rnd());
+            let exact = index.nearest(q).unwrap();
+            for limit in [0.5, 100.0, 700.0, 2_000.0] {
+                let boxed = index.nearest_within(q, limit);
+                assert_eq!(boxed.is_some(), exact.metres <= limit, "{q:?} {limit}");
+                if let Some(hit) = boxed {
+                    assert!((hit.metres - exact.metres).abs() < 1e-9);
+                }
+                assert_eq!(
+                    index.any_within(q, limit),
+                    exact.metres <= limit,
+                    "{q:?} {limit}"
+                );
+            }
+            // A segment whose envelope says "out of reach" is out of reach.
+            let probe = Segment::new(q, coord!(x: q.x + 0.001, y: q.y), 0);
+            if !index.may_come_within(&probe, 300.0) {
+                assert!(exact.metres > 300.0);
+            }
+        }
+    }
+
+    #[test]
     fn nearest_matches_a_brute_force_scan_of_dense_points() {
         let ring = LineString::from(vec![
             (37.0, 48.0),
