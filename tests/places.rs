@@ -229,3 +229,77 @@ fn bad_places_and_distances_are_refused() {
             .is_empty()
     );
 }
+
+#[test]
+fn covered_places_equal_a_brute_force_scan() {
+    use frontline::GeodesicAreaKm2;
+    use geo::{BooleanOps, Contains};
+    let square = |x: f64, y: f64, s: f64| {
+        MultiPolygon(vec![polygon![
+            (x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s)]])
+    };
+    // Split along a meridian, a square is covered half (up to the few 1e-7 by
+    // which a 0.2° geodesic edge bows away from two 0.1° ones).
+    let half = [Place::new(
+        serde_json::json!({"name": "half"})
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+        PlaceGeometry::Area(square(37.0, 48.0, 0.2)),
+    )];
+    let index = PlaceIndex::new(&half).unwrap();
+    let c = index.covered_by(&square(37.1, 47.0, 3.0));
+    assert_eq!(c.len(), 1);
+    assert!((c[0].share - 0.5).abs() < 1e-5, "{}", c[0].share);
+    assert!(index.covered_by(&square(40.0, 40.0, 1.0)).is_empty());
+    assert!(index.covered_by(&MultiPolygon(vec![])).is_empty());
+
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/snapshots/deepstate_20250801.geojson");
+    let snapshot = import::read_zones(path, None).unwrap().snapshot;
+    let mut rng = Rng(5);
+    let mut places = Vec::new();
+    for i in 0..150 {
+        let p = rng.point(36.8, 38.4, 47.8, 48.8);
+        let geometry = if i % 2 == 0 {
+            PlaceGeometry::Point(p)
+        } else {
+            PlaceGeometry::Area(square(p.x(), p.y(), 0.01 + 0.05 * rng.next()))
+        };
+        let props = serde_json::json!({ "name": format!("p{i}") });
+        places.push(Place::new(
+            props.as_object().cloned().unwrap_or_default(),
+            geometry,
+        ));
+    }
+    let index = PlaceIndex::new(&places).unwrap();
+    for layer in snapshot.layers() {
+        let zone = layer.geometry();
+        let got = index.covered_by(zone);
+        let mut brute: Vec<(String, f64)> = places
+            .iter()
+            .filter_map(|p| {
+                let share = match &p.geometry {
+                    PlaceGeometry::Point(q) => f64::from(u8::from(zone.contains(q))),
+                    PlaceGeometry::Area(a) => {
+                        // Rounding in the overlay can leave 1 + 1e-8: shares are capped.
+                        (a.intersection(zone).geodesic_area_km2() / a.geodesic_area_km2()).min(1.0)
+                    }
+                };
+                (share > 0.0).then(|| (p.label().to_string(), share))
+            })
+            .collect();
+        brute.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut mine: Vec<(String, f64)> = got
+            .iter()
+            .map(|c| (c.place.label().to_string(), c.share))
+            .collect();
+        mine.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(mine.len(), brute.len(), "{}", layer.status());
+        for (m, b) in mine.iter().zip(&brute) {
+            assert_eq!(m.0, b.0);
+            assert!((m.1 - b.1).abs() < 1e-9, "{m:?} vs {b:?}");
+        }
+        assert!(got.windows(2).all(|w| w[0].share >= w[1].share));
+    }
+}

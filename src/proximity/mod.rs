@@ -43,7 +43,7 @@ use distance::{Segment, SegmentIndex};
 use index::PolygonGrid;
 
 pub use front::{Front, FrontOptions};
-pub use places::{Band, PlaceDistance, PlaceIndex};
+pub use places::{Band, Coverage, PlaceDistance, PlaceIndex};
 
 /// Built once: `Geodesic::wgs84()` derives series coefficients on every call.
 static WGS84: LazyLock<Geodesic> = LazyLock::new(Geodesic::wgs84);

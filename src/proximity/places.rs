@@ -1,13 +1,14 @@
 //! Places indexed for proximity queries: the k nearest to a point, those within a
 //! distance of the front or of a status, and distance bands from the front.
 
-use geo::{Coord, InteriorPoint, MultiPolygon, Point};
-use rstar::primitives::GeomWithData;
+use geo::{BooleanOps, BoundingRect, Contains, Coord, InteriorPoint, MultiPolygon, Point};
+use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree, RTreeObject};
 
 use super::bands::areas_within_km2;
 use super::distance::{M_MIN, SegmentIndex, geodesic_m, normal, widen};
 use super::{Front, Nearest, ProximityIndex, check_point};
+use crate::measure::GeodesicAreaKm2;
 use crate::model::{Place, PlaceGeometry, Status};
 use crate::{Error, Result};
 
@@ -38,6 +39,32 @@ impl PlaceDistance<'_> {
     /// The geodesic distance, km.
     pub fn km(&self) -> f64 {
         self.nearest.km
+    }
+}
+
+/// How much of a place a zone covers: see [`PlaceIndex::covered_by`].
+///
+/// ```
+/// use frontline::proximity::Coverage;
+/// use frontline::{Place, PlaceGeometry};
+/// let town = Place::new(Default::default(), PlaceGeometry::Point(geo::point!(x: 37.0, y: 48.0)));
+/// let c = Coverage { place: &town, km2: 0.0, share: 1.0 };
+/// assert_eq!(c.pct(), 100.0);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Coverage<'a> {
+    /// The place.
+    pub place: &'a Place,
+    /// Geodesic area of the place inside the zone, km² (0 for a point).
+    pub km2: f64,
+    /// The share of the place covered, 0 to 1 (a point: 1 inside, else absent).
+    pub share: f64,
+}
+
+impl Coverage<'_> {
+    /// The share in per cent.
+    pub fn pct(&self) -> f64 {
+        self.share * 100.0
     }
 }
 
@@ -91,6 +118,8 @@ impl Band<'_> {
 pub struct PlaceIndex<'a> {
     places: Vec<(&'a Place, Coord<f64>)>,
     tree: RTree<Entry>,
+    /// Each place's lon/lat bounding box (a point's is the point).
+    boxes: RTree<GeomWithData<Rectangle<[f64; 2]>, u32>>,
     skipped: usize,
 }
 
@@ -124,9 +153,26 @@ impl<'a> PlaceIndex<'a> {
             .enumerate()
             .map(|(i, (_, c))| GeomWithData::new(normal(*c), i as u32))
             .collect();
+        let boxes = kept
+            .iter()
+            .enumerate()
+            .map(|(i, (place, c))| {
+                let (lo, hi) = match &place.geometry {
+                    PlaceGeometry::Area(a) => {
+                        a.bounding_rect().map_or((*c, *c), |r| (r.min(), r.max()))
+                    }
+                    PlaceGeometry::Point(_) => (*c, *c),
+                };
+                GeomWithData::new(
+                    Rectangle::from_corners([lo.x, lo.y], [hi.x, hi.y]),
+                    i as u32,
+                )
+            })
+            .collect();
         Ok(PlaceIndex {
             places: kept,
             tree: RTree::bulk_load(entries),
+            boxes: RTree::bulk_load(boxes),
             skipped,
         })
     }
@@ -293,6 +339,52 @@ impl<'a> PlaceIndex<'a> {
             from_km = to_km;
         }
         Ok(bands)
+    }
+
+    /// The places that `zone` meets, with the share of each it covers (areas:
+    /// geodesic km² of the intersection over the place's; points: 1 inside),
+    /// largest share first. Candidates come from an R-tree of the places'
+    /// bounding boxes.
+    ///
+    /// ```
+    /// use frontline::{import, proximity::PlaceIndex, Status};
+    /// let snapshot = import::read_zones("data/snapshots/deepstate_20250801.geojson", None)?.snapshot;
+    /// let occupied = snapshot.layer(&Status::OCCUPIED).unwrap().geometry();
+    /// let city = import::read_places("data/city.geojson")?;
+    /// let covered = PlaceIndex::new(&city)?.covered_by(occupied);
+    /// assert!(covered.iter().all(|c| c.share > 0.0 && c.share <= 1.0));
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn covered_by(&self, zone: &MultiPolygon<f64>) -> Vec<Coverage<'a>> {
+        let Some(r) = zone.bounding_rect() else {
+            return Vec::new();
+        };
+        let env = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+        let mut out: Vec<Coverage<'a>> = self
+            .boxes
+            .locate_in_envelope_intersecting(&env)
+            .filter_map(|b| {
+                let (place, c) = self.places[b.data as usize];
+                match &place.geometry {
+                    PlaceGeometry::Point(_) => zone.contains(&c).then_some(Coverage {
+                        place,
+                        km2: 0.0,
+                        share: 1.0,
+                    }),
+                    PlaceGeometry::Area(a) => {
+                        let whole = a.geodesic_area_km2();
+                        let km2 = a.intersection(zone).geodesic_area_km2();
+                        (whole > 0.0 && km2 > 0.0).then(|| Coverage {
+                            place,
+                            km2,
+                            share: (km2 / whole).min(1.0),
+                        })
+                    }
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| b.share.total_cmp(&a.share));
+        out
     }
 
     /// Flags the places that may lie within `limit` metres of a segment: the
