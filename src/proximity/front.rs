@@ -131,6 +131,16 @@ impl Front {
     /// Derives the front of `snapshot` (occupied and contested ground against the
     /// rest). An error for a negative or non-finite tolerance or an area of
     /// interest without area.
+    ///
+    /// Edges are cut into pieces of at most 250 m, and a piece is front when it
+    /// is not shared with the other layer (its middle within 1 m of the other
+    /// layer's edges), both its ends are inside the area of interest and farther
+    /// than the tolerance from its outline, and it does not border a gap (the
+    /// points at the tolerance on either side are not both occupied or
+    /// contested). Each edge is first surveyed once against R-trees of the
+    /// outline and of the other layer: an edge that cannot come near them needs
+    /// no per-piece search. The area of interest is prepared on first use and kept
+    /// in the options.
     pub fn derive(snapshot: &Snapshot, options: &FrontOptions) -> Result<Front> {
         let tolerance = options.tolerance;
         if !(tolerance.is_finite() && tolerance >= 0.0) {

@@ -275,6 +275,7 @@ impl ProximityIndex {
 
     /// [`nearest`](Self::nearest) for a checked position.
     pub(crate) fn nearest_coord(&self, q: Coord<f64>, status: &Status) -> Option<Nearest> {
+        // `q` has passed `check_point`, the only error `nearest` can return.
         self.nearest(Point(q), status).ok().flatten()
     }
 }
