@@ -68,7 +68,8 @@ impl Coverage<'_> {
     }
 }
 
-/// A distance band from the front, `from_km` (included) to `to_km` (excluded),
+/// A distance band from the front, `from_km` (included) to `to_km` (excluded,
+/// except in the last band, which holds the places exactly at its edge),
 /// with the places in it and, when a region was given, the area of the band
 /// inside the region.
 ///
@@ -81,7 +82,7 @@ impl Coverage<'_> {
 pub struct Band<'a> {
     /// Inner distance from the front, km (included).
     pub from_km: f64,
-    /// Outer distance from the front, km (excluded).
+    /// Outer distance from the front, km (excluded but in the last band).
     pub to_km: f64,
     /// The places in the band, nearest first.
     pub places: Vec<PlaceDistance<'a>>,
