@@ -1,6 +1,7 @@
 //! Proximity benchmarks on real data (skipped with a notice when ../shared/data is
 //! absent): status look-ups on the 2025-08-03 raw snapshot, and the distance to the
-//! front of every Donetsk settlement, index and front derivation included.
+//! front of every Donetsk settlement, index and front derivation included (with
+//! the area of interest prepared once, and prepared afresh each time).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -71,6 +72,25 @@ fn bench(c: &mut Criterion) {
             black_box(total)
         })
     });
+    // The same with the area of interest prepared afresh every time (the options
+    // above keep their prepared outline, as a caller deriving many fronts would).
+    group.bench_function(
+        "373 Donetsk places, front derived and indexed, outline prepared",
+        |b| {
+            b.iter(|| {
+                let fresh = FrontOptions::default()
+                    .within(options.aoi().expect("aoi").clone())
+                    .tolerance_m(1_000.0);
+                let front = Front::derive(&snapshot, &fresh).expect("front");
+                let total: f64 = points
+                    .iter()
+                    .filter_map(|p| front.nearest(*p).ok().flatten())
+                    .map(|n| n.km)
+                    .sum();
+                black_box(total)
+            })
+        },
+    );
     let front = Front::derive(&snapshot, &options).expect("front");
     group.bench_function("373 Donetsk places, queries only", |b| {
         b.iter(|| {

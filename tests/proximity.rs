@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use frontline::proximity::{Front, FrontOptions, ProximityIndex};
+use frontline::proximity::{Front, FrontOptions, PlaceIndex, ProximityIndex};
 use frontline::{Snapshot, Status, import, model::UNMARKED};
 use geo::{Contains, Coord, Point};
 use geographiclib_rs::{Geodesic, InverseGeodesic};
@@ -312,5 +312,131 @@ fn command_line_answers_and_refuses_bad_input() {
             !ok && out.is_empty() && err.contains("error"),
             "{bad:?}: {err}"
         );
+    }
+}
+
+#[test]
+fn front_distances_and_band_areas_agree_with_the_shapely_front() {
+    let Some(dir) = data() else { return };
+    let reference: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/proximity_reference.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let snapshot = import::read_zones(dir.join("deepstate/raw-weekly/1754251105.geojson.gz"), None)
+        .unwrap()
+        .snapshot;
+    let outline = import::read_places(dir.join("admin/ukraine_outline.geojson")).unwrap();
+    let aoi = outline.union().unwrap();
+    let tolerance = reference["front_tolerance_m"].as_f64().unwrap();
+    let front = Front::derive(
+        &snapshot,
+        &FrontOptions::default().within(aoi).tolerance_m(tolerance),
+    )
+    .unwrap();
+    // The same rule in Shapely gives the same line.
+    let want_km = reference["front_km"].as_f64().unwrap();
+    assert!(
+        (front.length_km() - want_km).abs() < 0.5,
+        "{} km, reference {want_km} km",
+        front.length_km()
+    );
+    let mut worst = 0.0f64;
+    for p in reference["places"].as_array().unwrap() {
+        let at = geo::point!(x: p["lon"].as_f64().unwrap(), y: p["lat"].as_f64().unwrap());
+        let got = front.nearest(at).unwrap().unwrap().km * 1000.0;
+        let expected = p["front"]["m"].as_f64().unwrap();
+        assert!(
+            agree(got, expected),
+            "{}: {got} m from the front, reference {expected} m",
+            p["name"]
+        );
+        worst = worst.max((got - expected).abs());
+    }
+    eprintln!("front distances: largest difference from the reference {worst:.3} m");
+
+    // Band areas of Donetsk oblast, 0-25, 25-50, 50-100 km from the front.
+    let oblast = import::read_places(dir.join(reference["band_region"].as_str().unwrap())).unwrap();
+    let region = oblast.union().unwrap();
+    let places = import::read_places(dir.join("admin/donetsk/places.geojson")).unwrap();
+    let edges: Vec<f64> = reference["bands_km"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let bands = PlaceIndex::new(&places)
+        .unwrap()
+        .bands(&front, &edges, Some(&region))
+        .unwrap();
+    let mut within = 0.0;
+    for (band, want) in bands
+        .iter()
+        .zip(reference["band_areas_within_km2"].as_array().unwrap())
+    {
+        within += band.area_km2.unwrap();
+        let want = want.as_f64().unwrap();
+        eprintln!(
+            "{}: {} places, {:.1} km²; within {} km {within:.1} km², reference {want:.1} km²",
+            band.label(),
+            band.places.len(),
+            band.area_km2.unwrap(),
+            band.to_km
+        );
+        assert!(
+            (within - want).abs() / want < 0.001,
+            "within {} km: {within} km², reference {want} km²",
+            band.to_km
+        );
+    }
+    let counted: usize = bands.iter().map(|b| b.places.len()).sum();
+    assert!(counted > 300, "{counted}");
+}
+
+#[test]
+fn command_line_bands_with_region_areas() {
+    let zones = "data/snapshots/deepstate_20250801.geojson";
+    let base = ["near", zones, "--places", "data/places.geojson"];
+    let run = |extra: &[&str]| {
+        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+        frontline(&args)
+    };
+    let (ok, out, err) = run(&[
+        "--bands",
+        "2km,5km,10km",
+        "--region",
+        "data/region.geojson",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    let bands: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let bands = bands.as_array().unwrap();
+    assert_eq!(bands.len(), 3);
+    assert_eq!(bands[1]["band"], "2-5 km");
+    assert!(bands.iter().all(|b| b["area_km2"].as_f64().unwrap() >= 0.0));
+    // Every place in a band is as far as its band says.
+    for b in bands {
+        let (lo, hi) = (b["from_km"].as_f64().unwrap(), b["to_km"].as_f64().unwrap());
+        for p in b["places"].as_array().unwrap() {
+            let d = p["distance_km"].as_f64().unwrap();
+            assert!(d >= lo && d <= hi, "{d} not in {lo}-{hi}");
+        }
+    }
+    let (ok, out, _) = run(&["--bands", "5km", "--format", "csv"]);
+    assert!(ok);
+    assert!(out.starts_with("band,places,area_km2,names"), "{out}");
+    for bad in [
+        &["--bands", "5,10"][..],
+        &["--bands", "10km,5km"],
+        &["--bands", "-5km"],
+        &["--region", "data/region.geojson"],
+        &["--bands", "5km", "--status", "occupied"],
+    ] {
+        let (ok, _, err) = run(bad);
+        assert!(!ok, "{bad:?} should fail");
+        assert!(!err.contains("panicked"), "{err}");
     }
 }

@@ -17,7 +17,7 @@ use super::WGS84;
 
 /// WGS84 meridional radius of curvature at the equator, a(1 − e²): the smallest
 /// radius of curvature of the ellipsoid, in metres.
-const M_MIN: f64 = 6_335_439.327;
+pub(crate) const M_MIN: f64 = 6_335_439.327;
 const A: f64 = 6_378_137.0;
 const E2: f64 = 0.006_694_379_990_141_317;
 
@@ -28,6 +28,12 @@ pub(crate) struct Segment {
     pub b: Coord<f64>,
     pub tag: u32,
     env: AABB<[f64; 3]>,
+}
+
+/// `env` widened by `r` on every axis.
+pub(crate) fn widen(env: &AABB<[f64; 3]>, r: f64) -> AABB<[f64; 3]> {
+    let (lo, hi) = (env.lower(), env.upper());
+    AABB::from_corners([0, 1, 2].map(|i| lo[i] - r), [0, 1, 2].map(|i| hi[i] + r))
 }
 
 /// The unit normal of the ellipsoid at a lon/lat position (degrees).
@@ -57,6 +63,14 @@ impl Segment {
     /// (an affine image of lon/lat, so the segment stays straight), and its exact
     /// geodesic distance in metres.
     pub fn nearest(&self, q: Coord<f64>) -> (f64, Coord<f64>) {
+        let (_, p) = self.foot(q);
+        (geodesic_m(q, p), p)
+    }
+
+    /// The foot of the perpendicular from `q` in the tangent plane at `q`, and
+    /// its distance in that plane (metres): within a fraction of a per mille of
+    /// the geodesic distance at the few kilometres it is used for.
+    fn foot(&self, q: Coord<f64>) -> (f64, Coord<f64>) {
         let lat = q.y.to_radians();
         let w = (1.0 - E2 * lat.sin().powi(2)).sqrt();
         // Metres per radian east (N cos φ) and north (M).
@@ -79,7 +93,8 @@ impl Segment {
             x: self.a.x + t * (self.b.x - self.a.x),
             y: self.a.y + t * (self.b.y - self.a.y),
         };
-        (geodesic_m(q, p), p)
+        let (px, py) = (ax + t * dx, ay + t * dy);
+        (px.hypot(py), p)
     }
 }
 
@@ -147,13 +162,35 @@ impl SegmentIndex {
         }
     }
 
+    /// The segments whose envelopes meet `env` (a box of unit normals).
+    pub fn segments_meeting<'a>(
+        &'a self,
+        env: &AABB<[f64; 3]>,
+    ) -> impl Iterator<Item = &'a Segment> + 'a {
+        self.tree.locate_in_envelope_intersecting(env)
+    }
+
     /// The nearest point of any segment; `None` when there are none.
     pub fn nearest(&self, q: Coord<f64>) -> Option<Hit> {
         self.nearest_within(q, f64::INFINITY)
     }
 
+    /// Whether some segment may come within `limit` metres of the segment `seg`:
+    /// `false` proves that none does (their envelopes, widened by the chord that
+    /// `limit` metres can span, do not meet); `true` only says "look closer".
+    pub fn may_come_within(&self, seg: &Segment, limit: f64) -> bool {
+        let wide = widen(&seg.env, limit / M_MIN + 1e-12);
+        self.tree
+            .locate_in_envelope_intersecting(&wide)
+            .next()
+            .is_some()
+    }
+
     /// The nearest point of any segment if it is at most `limit` metres away.
     pub fn nearest_within(&self, q: Coord<f64>, limit: f64) -> Option<Hit> {
+        if limit.is_finite() {
+            return self.nearest_in_box(q, limit);
+        }
         let mut best: Option<Hit> = None;
         let mut bound = limit;
         for (seg, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&normal(q)) {
@@ -174,10 +211,92 @@ impl SegmentIndex {
     }
 }
 
+impl SegmentIndex {
+    /// Whether some segment's nearest point (as [`nearest`](Self::nearest) finds
+    /// it) is at most `limit` metres from `q`: the same answer as
+    /// `nearest_within(q, limit).is_some()`, but the exact geodesic is computed
+    /// only when the tangent-plane distance is within 1 % of the limit.
+    pub fn any_within(&self, q: Coord<f64>, limit: f64) -> bool {
+        let n = normal(q);
+        let r = limit / M_MIN + 1e-12;
+        let reach = AABB::from_corners(n.map(|v| v - r), n.map(|v| v + r));
+        self.tree
+            .locate_in_envelope_intersecting(&reach)
+            .any(|seg| {
+                let (plane, p) = seg.foot(q);
+                plane <= 0.99 * limit || (plane <= 1.01 * limit && geodesic_m(q, p) <= limit)
+            })
+    }
+
+    /// [`nearest_within`](Self::nearest_within) for a finite limit: only the
+    /// segments whose envelopes meet the box of normals that `limit` metres can
+    /// reach are measured (a box query, no priority queue).
+    fn nearest_in_box(&self, q: Coord<f64>, limit: f64) -> Option<Hit> {
+        let n = normal(q);
+        let r = limit / M_MIN + 1e-12;
+        let reach = AABB::from_corners(n.map(|v| v - r), n.map(|v| v + r));
+        let mut best: Option<Hit> = None;
+        for seg in self.tree.locate_in_envelope_intersecting(&reach) {
+            let (metres, point) = seg.nearest(q);
+            if metres <= limit && best.is_none_or(|b| metres < b.metres) {
+                best = Some(Hit {
+                    metres,
+                    point,
+                    tag: seg.tag,
+                });
+            }
+        }
+        best
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use geo::coord;
+
+    #[test]
+    fn box_queries_answer_as_the_nearest_neighbour_search() {
+        // A ragged ring of 400 short edges; random points near it.
+        let mut state = 99u64;
+        let mut rnd = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let ring: LineString<f64> = (0..=400)
+            .map(|i| {
+                let a = (i % 400) as f64 / 400.0 * std::f64::consts::TAU;
+                let r = 0.05 + 0.01 * ((i * 7919) % 13) as f64 / 13.0;
+                (37.0 + r * a.cos(), 48.0 + r * a.sin())
+            })
+            .collect();
+        let mut segs = Vec::new();
+        SegmentIndex::segments_of([&ring], 0, &mut segs);
+        let index = SegmentIndex::bulk_load(segs.clone());
+        for _ in 0..2_000 {
+            let q = coord!(x: 36.9 + 0.2 * rnd(), y: 47.9 + 0.2 * rnd());
+            let exact = index.nearest(q).unwrap();
+            for limit in [0.5, 100.0, 700.0, 2_000.0] {
+                let boxed = index.nearest_within(q, limit);
+                assert_eq!(boxed.is_some(), exact.metres <= limit, "{q:?} {limit}");
+                if let Some(hit) = boxed {
+                    assert!((hit.metres - exact.metres).abs() < 1e-9);
+                }
+                assert_eq!(
+                    index.any_within(q, limit),
+                    exact.metres <= limit,
+                    "{q:?} {limit}"
+                );
+            }
+            // A segment whose envelope says "out of reach" is out of reach.
+            let probe = Segment::new(q, coord!(x: q.x + 0.001, y: q.y), 0);
+            if !index.may_come_within(&probe, 300.0) {
+                assert!(exact.metres > 300.0);
+            }
+        }
+    }
 
     #[test]
     fn nearest_matches_a_brute_force_scan_of_dense_points() {

@@ -1,5 +1,7 @@
 //! The front line: where occupied-or-contested ground meets the rest.
 
+use std::sync::{Arc, OnceLock};
+
 use geo::{Coord, LineString, MultiLineString, MultiPolygon, Point};
 
 use super::distance::{Segment, SegmentIndex, geodesic_m};
@@ -17,33 +19,64 @@ const SHARED_M: f64 = 1.0;
 
 /// How to derive a [`Front`].
 ///
+/// The area of interest is prepared (indexed) on first use and the preparation is
+/// kept, so that options reused for many snapshots pay for it once.
+///
 /// ```
 /// use frontline::proximity::FrontOptions;
 /// let options = FrontOptions::default().tolerance_m(2_000.0);
-/// assert_eq!(options.tolerance, 2_000.0);
-/// assert!(options.aoi.is_none());
+/// assert_eq!(options.tolerance(), 2_000.0);
+/// assert!(options.aoi().is_none());
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct FrontOptions {
-    /// Area of interest (e.g. Ukraine's outline): only what lies inside it, farther
-    /// than `tolerance` from its outline, is front. `None`: every edge is.
-    pub aoi: Option<MultiPolygon<f64>>,
-    /// Metres: edges this close to the outline run along it (digitising slivers
-    /// between the zone file's border and the outline's).
-    pub tolerance: f64,
+    aoi: Option<MultiPolygon<f64>>,
+    tolerance: f64,
+    /// The area of interest, prepared; `None` inside when it has no area.
+    prepared: OnceLock<Option<Arc<Outline>>>,
 }
 
 impl FrontOptions {
-    /// The same options with an area of interest.
+    /// The same options with an area of interest (e.g. Ukraine's outline): only
+    /// what lies inside it, farther than the tolerance from its outline, is front.
+    /// Without one, every edge is.
     pub fn within(mut self, aoi: MultiPolygon<f64>) -> FrontOptions {
         self.aoi = Some(aoi);
+        self.prepared = OnceLock::new();
         self
     }
 
-    /// The same options with a tolerance in metres.
+    /// The same options with a tolerance in metres: edges this close to the
+    /// outline run along it (digitising slivers between the zone file's border
+    /// and the outline's).
     pub fn tolerance_m(mut self, metres: f64) -> FrontOptions {
         self.tolerance = metres;
         self
+    }
+
+    /// The area of interest, if any.
+    pub fn aoi(&self) -> Option<&MultiPolygon<f64>> {
+        self.aoi.as_ref()
+    }
+
+    /// The tolerance along the outline, metres.
+    pub fn tolerance(&self) -> f64 {
+        self.tolerance
+    }
+
+    /// The prepared area of interest: `Ok(None)` without one, an error when it
+    /// has no area.
+    fn outline(&self) -> Result<Option<Arc<Outline>>> {
+        let Some(aoi) = &self.aoi else {
+            return Ok(None);
+        };
+        match self
+            .prepared
+            .get_or_init(|| Outline::new(aoi).map(Arc::new))
+        {
+            Some(o) => Ok(Some(Arc::clone(o))),
+            None => Err(Error::Invalid("the area of interest has no area".into())),
+        }
     }
 }
 
@@ -90,23 +123,32 @@ struct Piece {
     b: Coord<f64>,
     /// Index of its ring among all rings cut.
     ring: usize,
+    /// Index of the edge it was cut from, among all edges of the rings cut.
+    edge: usize,
 }
 
 impl Front {
     /// Derives the front of `snapshot` (occupied and contested ground against the
     /// rest). An error for a negative or non-finite tolerance or an area of
     /// interest without area.
+    ///
+    /// Edges are cut into pieces of at most 250 m, and a piece is front when it
+    /// is not shared with the other layer (its middle within 1 m of the other
+    /// layer's edges), both its ends are inside the area of interest and farther
+    /// than the tolerance from its outline, and it does not border a gap (the
+    /// points at the tolerance on either side are not both occupied or
+    /// contested). Each edge is first surveyed once against R-trees of the
+    /// outline and of the other layer: an edge that cannot come near them needs
+    /// no per-piece search. The area of interest is prepared on first use and kept
+    /// in the options.
     pub fn derive(snapshot: &Snapshot, options: &FrontOptions) -> Result<Front> {
-        if !(options.tolerance.is_finite() && options.tolerance >= 0.0) {
+        let tolerance = options.tolerance;
+        if !(tolerance.is_finite() && tolerance >= 0.0) {
             return Err(Error::Invalid(format!(
-                "tolerance {} m must be a finite, non-negative number",
-                options.tolerance
+                "tolerance {tolerance} m must be a finite, non-negative number"
             )));
         }
-        let outline = match &options.aoi {
-            Some(aoi) => Some(Outline::new(aoi)?),
-            None => None,
-        };
+        let outline = options.outline()?;
         let rings = |status: &Status| -> Vec<&LineString<f64>> {
             snapshot
                 .layer(status)
@@ -120,45 +162,77 @@ impl Front {
                 .unwrap_or_default()
         };
         let (occupied, contested) = (rings(&Status::OCCUPIED), rings(&Status::CONTESTED));
-        let edges = |rings: &[&LineString<f64>]| {
+        let segments = |rings: &[&LineString<f64>]| {
             let mut segs = Vec::new();
             SegmentIndex::segments_of(rings.iter().copied(), 0, &mut segs);
-            SegmentIndex::bulk_load(segs)
+            segs
         };
-        let (occupied_edges, contested_edges) = (edges(&occupied), edges(&contested));
-        let keep = |c: Coord<f64>| {
-            outline
-                .as_ref()
-                .is_none_or(|o| o.keeps(c, options.tolerance))
-        };
+        let (occupied_segs, contested_segs) = (segments(&occupied), segments(&contested));
+        let occupied_edges = SegmentIndex::bulk_load(occupied_segs.clone());
+        let contested_edges = SegmentIndex::bulk_load(contested_segs.clone());
         // An edge with occupied-or-contested ground on both sides within the
         // tolerance borders a digitising gap (e.g. between DeepState's ORDLO and
-        // occupied polygons), not held ground.
-        let statuses = ProximityIndex::new(snapshot);
-        let held = |c: Coord<f64>| {
-            statuses
-                .status_of(c)
-                .is_some_and(|s| *s == Status::OCCUPIED || *s == Status::CONTESTED)
-        };
+        // occupied polygons), not held ground. Layers are disjoint, so only the
+        // occupied and contested parts need a point-in-polygon grid.
+        let held_ground =
+            ProximityIndex::status_only(snapshot, &[Status::OCCUPIED, Status::CONTESTED]);
+        let held = |c: Coord<f64>| held_ground.status_of(c).is_some();
         let gap = |p: &Piece| {
-            let (left, right) = across(p, options.tolerance.max(SHARED_M));
+            let (left, right) = across(p, tolerance.max(SHARED_M));
             held(left) && held(right)
+        };
+        // Per edge, once: can it touch the other layer's edges, can it come
+        // within the tolerance of the outline, and, if it cannot, is it inside
+        // (then every piece of it is, the outline being out of reach).
+        let survey = |segs: &[Segment], other: &SegmentIndex| -> Vec<EdgeSurvey> {
+            segs.iter()
+                .map(|s| {
+                    let near_outline = outline
+                        .as_ref()
+                        .is_some_and(|o| o.edges.may_come_within(s, tolerance + SHARED_M));
+                    EdgeSurvey {
+                        near_other: other.may_come_within(s, SHARED_M),
+                        near_outline,
+                        inside: outline.as_ref().is_none_or(|o| o.inside(s.a)),
+                    }
+                })
+                .collect()
+        };
+        let keep = |p: &Piece, edges: &[EdgeSurvey]| {
+            let e = &edges[p.edge];
+            match &outline {
+                None => true,
+                Some(_) if !e.near_outline => e.inside,
+                Some(o) => o.keeps(p.a, tolerance) && o.keeps(p.b, tolerance),
+            }
+        };
+        let is_shared = |p: &Piece, edges: &[EdgeSurvey], other: &SegmentIndex| {
+            edges[p.edge].near_other && shared(other, p)
         };
 
         let mut front = Vec::new();
         let mut grey_occupied = Vec::new();
         let mut grey_rest = Vec::new();
         // Occupied edges not shared with the grey zone face the rest.
+        let survey_occupied = survey(&occupied_segs, &contested_edges);
         let pieces = cut(&occupied);
         let flags: Vec<bool> = pieces
             .iter()
-            .map(|p| !shared(&contested_edges, p) && keep(p.a) && keep(p.b) && !gap(p))
+            .map(|p| {
+                !is_shared(p, &survey_occupied, &contested_edges)
+                    && keep(p, &survey_occupied)
+                    && !gap(p)
+            })
             .collect();
         front.extend(chain(&pieces, &flags));
         // Grey-zone edges: shared with occupied ground, or facing the rest.
+        let survey_contested = survey(&contested_segs, &occupied_edges);
         let pieces = cut(&contested);
-        let on_occupied: Vec<bool> = pieces.iter().map(|p| shared(&occupied_edges, p)).collect();
-        let kept: Vec<bool> = pieces.iter().map(|p| keep(p.a) && keep(p.b)).collect();
+        let on_occupied: Vec<bool> = pieces
+            .iter()
+            .map(|p| is_shared(p, &survey_contested, &occupied_edges))
+            .collect();
+        let kept: Vec<bool> = pieces.iter().map(|p| keep(p, &survey_contested)).collect();
         let inner: Vec<bool> = on_occupied
             .iter()
             .zip(&kept)
@@ -226,24 +300,36 @@ impl Front {
     /// there is no front (no occupied or contested ground in the area of interest).
     pub fn nearest(&self, point: Point<f64>) -> Result<Option<Nearest>> {
         let q = check_point(point)?;
-        Ok(self.index.nearest(q).map(|hit| Nearest {
+        Ok(self.nearest_coord(q))
+    }
+
+    /// [`nearest`](Self::nearest) for a checked position.
+    pub(crate) fn nearest_coord(&self, q: Coord<f64>) -> Option<Nearest> {
+        self.index.nearest(q).map(|hit| Nearest {
             km: hit.metres / 1000.0,
             point: Point(hit.point),
-        }))
+        })
+    }
+
+    /// The front line's segments, indexed.
+    pub(crate) fn segment_index(&self) -> &SegmentIndex {
+        &self.index
     }
 }
 
 /// The area of interest: inside tests and distances to its outline.
+#[derive(Debug)]
 struct Outline {
     grids: Vec<PolygonGrid>,
     edges: SegmentIndex,
 }
 
 impl Outline {
-    fn new(aoi: &MultiPolygon<f64>) -> Result<Outline> {
+    /// `None` for an area of interest without area.
+    fn new(aoi: &MultiPolygon<f64>) -> Option<Outline> {
         let grids: Vec<PolygonGrid> = aoi.0.iter().filter_map(PolygonGrid::new).collect();
         if grids.is_empty() {
-            return Err(Error::Invalid("the area of interest has no area".into()));
+            return None;
         }
         let mut segs: Vec<Segment> = Vec::new();
         for p in &aoi.0 {
@@ -253,17 +339,30 @@ impl Outline {
                 &mut segs,
             );
         }
-        Ok(Outline {
+        Some(Outline {
             grids,
             edges: SegmentIndex::bulk_load(segs),
         })
     }
 
+    fn inside(&self, c: Coord<f64>) -> bool {
+        self.grids.iter().any(|g| g.contains(c))
+    }
+
     /// Inside, and farther than `tolerance` metres from the outline.
     fn keeps(&self, c: Coord<f64>, tolerance: f64) -> bool {
-        self.grids.iter().any(|g| g.contains(c))
-            && self.edges.nearest_within(c, tolerance).is_none()
+        self.inside(c) && !self.edges.any_within(c, tolerance)
     }
+}
+
+/// What one edge can meet, found once for all its pieces.
+struct EdgeSurvey {
+    /// It may share stretches with the other layer's edges.
+    near_other: bool,
+    /// It may come within the tolerance of the outline.
+    near_outline: bool,
+    /// Its first vertex is inside the area of interest.
+    inside: bool,
 }
 
 /// Whether a piece lies on an edge of `other` (its middle does).
@@ -272,7 +371,7 @@ fn shared(other: &SegmentIndex, p: &Piece) -> bool {
         x: (p.a.x + p.b.x) / 2.0,
         y: (p.a.y + p.b.y) / 2.0,
     };
-    other.nearest_within(mid, SHARED_M).is_some()
+    other.any_within(mid, SHARED_M)
 }
 
 /// The two points `metres` away from the middle of a piece, square to it.
@@ -309,6 +408,7 @@ fn across(p: &Piece, metres: f64) -> (Coord<f64>, Coord<f64>) {
 /// Cuts every ring into pieces of at most about `PIECE_M`.
 fn cut(rings: &[&LineString<f64>]) -> Vec<Piece> {
     let mut pieces = Vec::new();
+    let mut edge = 0;
     for (ring, line) in rings.iter().enumerate() {
         for w in line.0.windows(2) {
             let (a, b) = (w[0], w[1]);
@@ -331,9 +431,11 @@ fn cut(rings: &[&LineString<f64>]) -> Vec<Piece> {
                     a: prev,
                     b: next,
                     ring,
+                    edge,
                 });
                 prev = next;
             }
+            edge += 1;
         }
     }
     pieces
@@ -400,6 +502,7 @@ mod tests {
             a: coord!(x: x, y: 0.0),
             b: coord!(x: x + 1.0, y: 0.0),
             ring,
+            edge: 0,
         }
     }
 

@@ -24,9 +24,11 @@
 //! # Ok::<(), frontline::Error>(())
 //! ```
 
+mod bands;
 mod distance;
 mod front;
 mod index;
+mod places;
 
 use std::sync::LazyLock;
 
@@ -41,6 +43,7 @@ use distance::{Segment, SegmentIndex};
 use index::PolygonGrid;
 
 pub use front::{Front, FrontOptions};
+pub use places::{Band, Coverage, PlaceDistance, PlaceIndex};
 
 /// Built once: `Geodesic::wgs84()` derives series coefficients on every call.
 static WGS84: LazyLock<Geodesic> = LazyLock::new(Geodesic::wgs84);
@@ -154,19 +157,35 @@ pub struct ProximityIndex {
 impl ProximityIndex {
     /// Indexes a snapshot's resolved layers.
     pub fn new(snapshot: &Snapshot) -> ProximityIndex {
+        ProximityIndex::build(snapshot, None, true)
+    }
+
+    /// Status look-ups only (no edge index, so [`nearest`](Self::nearest) finds
+    /// nothing), for the layers of `only`: what the front's gap filter needs.
+    pub(crate) fn status_only(snapshot: &Snapshot, only: &[Status]) -> ProximityIndex {
+        ProximityIndex::build(snapshot, Some(only), false)
+    }
+
+    fn build(snapshot: &Snapshot, only: Option<&[Status]>, with_edges: bool) -> ProximityIndex {
         let mut statuses = Vec::new();
         let mut grids = Vec::new();
         let mut boxes = Vec::new();
         let mut edges = Vec::new();
-        for (l, layer) in snapshot.layers().iter().enumerate() {
+        let layers = snapshot
+            .layers()
+            .iter()
+            .filter(|layer| only.is_none_or(|o| o.contains(layer.status())));
+        for (l, layer) in layers.enumerate() {
             statuses.push(layer.status().clone());
             let mut segs: Vec<Segment> = Vec::new();
             for polygon in &layer.geometry().0 {
-                SegmentIndex::segments_of(
-                    std::iter::once(polygon.exterior()).chain(polygon.interiors()),
-                    0,
-                    &mut segs,
-                );
+                if with_edges {
+                    SegmentIndex::segments_of(
+                        std::iter::once(polygon.exterior()).chain(polygon.interiors()),
+                        0,
+                        &mut segs,
+                    );
+                }
                 let Some(grid) = PolygonGrid::new(polygon) else {
                     continue; // no area: no point is inside it
                 };
@@ -246,6 +265,18 @@ impl ProximityIndex {
             km: hit.metres / 1000.0,
             point: Point(hit.point),
         }))
+    }
+
+    /// The edges of the ground of `status`, if the snapshot has any.
+    pub(crate) fn edges_of(&self, status: &Status) -> Option<&SegmentIndex> {
+        let l = self.statuses.iter().position(|s| s == status)?;
+        self.edges.get(l)
+    }
+
+    /// [`nearest`](Self::nearest) for a checked position.
+    pub(crate) fn nearest_coord(&self, q: Coord<f64>, status: &Status) -> Option<Nearest> {
+        // `q` has passed `check_point`, the only error `nearest` can return.
+        self.nearest(Point(q), status).ok().flatten()
     }
 }
 

@@ -11,6 +11,21 @@ WHAT
     occupied-or-contested ground and of its part inside Ukraine's outline shrunk
     by 1 km (no sliver filter: an upper bound of the crate's front line).
 
+    The front line, by the rule documented in src/proximity/front.rs, computed
+    here with Shapely: the boundary of occupied ∪ contested ground, cut into
+    pieces of at most ~250 m (straight in lon/lat, as the crate cuts them); a
+    piece is front when both its ends are inside Ukraine's outline and farther
+    than the tolerance (1 km) from it, and it is not a gap: the two points 1 km
+    square to its middle, on either side, are not both in occupied ∪ contested
+    ground; a piece of the occupied boundary within 1 m of the contested one (or
+    the reverse) is a shared edge, not front. Per place: the geodesic distance to that line (as above). And the
+    geodesic area of Donetsk oblast within 25, 50 and 100 km of that line: the
+    line (near the oblast) and the oblast are projected to an ellipsoidal
+    azimuthal equidistant projection centred on the oblast's bounding box,
+    buffered there with Shapely (64 segments per quarter circle), intersected,
+    projected back (densified to 1 km) and measured with pyproj
+    Geod.geometry_area_perimeter.
+
 HOW (independent of the Rust code: Shapely/GEOS and pyproj/PROJ)
     * Layers: read and resolved by deepstate_reference.py (classification,
       make_valid, union, precedence occupied > contested > liberated > other).
@@ -35,8 +50,9 @@ import time
 
 import pyproj
 import shapely
-from shapely.geometry import Point, box, shape
-from shapely.ops import nearest_points, transform
+import numpy as np
+from shapely.geometry import LineString, MultiLineString, Point, box, shape
+from shapely.ops import linemerge, nearest_points, transform
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import deepstate_reference as dr  # noqa: E402
@@ -45,6 +61,93 @@ GEOD = pyproj.Geod(ellps="WGS84")
 SNAPSHOT = "deepstate/raw-weekly/1754251105.geojson.gz"
 PLACES = "admin/donetsk/places.geojson"
 OUTLINE = "admin/ukraine_outline.geojson"
+OBLAST = "admin/donetsk/oblast.geojson"
+TOLERANCE_M = 1000.0
+PIECE_M = 250.0
+BANDS_KM = [25.0, 50.0, 100.0]
+
+
+def aeqd_at(lon, lat):
+    return pyproj.Transformer.from_crs(
+        "EPSG:4326",
+        pyproj.CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +ellps=WGS84 +units=m"),
+        always_xy=True,
+    )
+
+
+def pieces_of(boundary):
+    """Every edge cut into pieces of at most ~PIECE_M (straight in lon/lat): an
+    array of [ax, ay, bx, by]."""
+    parts = boundary.geoms if hasattr(boundary, "geoms") else [boundary]
+    pieces = []
+    for line in parts:
+        c = np.asarray(line.coords)[:, :2]
+        for (ax, ay), (bx, by) in zip(c[:-1], c[1:]):
+            deg = math.hypot((bx - ax) * math.cos(math.radians(ay)), by - ay)
+            n = min(max(math.ceil(deg * 111_400.0 / PIECE_M), 1), 100_000)
+            t = np.arange(n + 1) / n
+            xs, ys = ax + t * (bx - ax), ay + t * (by - ay)
+            pieces.extend(zip(xs[:-1], ys[:-1], xs[1:], ys[1:]))
+    return np.asarray(pieces).reshape(-1, 4)
+
+
+def front_line(occupied, contested, outline):
+    """The front by the crate's documented rule, computed with Shapely.
+
+    Pieces of the occupied boundary whose middle is within 1 m of the contested
+    boundary (and vice versa) are shared edges, not front. (Taking the boundary
+    of the union instead leaves zero-width spikes where GEOS does not cancel
+    edges that coincide only to ~1e-10 degrees: 118 km of them on this snapshot.)
+    """
+    held = shapely.unary_union([occupied, contested])
+    proj = aeqd_at(37.8, 48.0)
+    ring = transform(proj.transform, outline.boundary).buffer(TOLERANCE_M, quad_segs=16)
+    near_outline = transform(lambda x, y: proj.transform(x, y, direction="INVERSE"), ring)
+    for g in (near_outline, outline, held):
+        shapely.prepare(g)
+
+    def keeps(x, y):
+        return shapely.contains_xy(outline, x, y) & ~shapely.intersects_xy(near_outline, x, y)
+
+    kept = []
+    for mine, other in ((occupied, contested), (contested, occupied)):
+        p = pieces_of(mine.boundary)
+        ax, ay, bx, by = p.T
+        mx, my = (ax + bx) / 2, (ay + by) / 2
+        other_edge = other.boundary
+        shapely.prepare(other_edge)
+        # 1 m: 1e-5 degrees of latitude is 1.1 m; of longitude at 48° N, 0.74 m.
+        shared = shapely.dwithin(other_edge, shapely.points(mx, my), 1.0e-5)
+        keep = keeps(ax, ay) & keeps(bx, by)
+        # Gap filter: the points 1 km square to the middle (local metres per degree).
+        kx = 111_320.0 * np.cos(np.radians(my))
+        ky = 110_574.0
+        dx, dy = (bx - ax) * kx, (by - ay) * ky
+        length = np.hypot(dx, dy)
+        length[length == 0] = 1.0
+        nx, ny = -dy / length * TOLERANCE_M / kx, dx / length * TOLERANCE_M / ky
+        gap = shapely.intersects_xy(held, mx + nx, my + ny) & shapely.intersects_xy(held, mx - nx, my - ny)
+        kept.append(p[~shared & keep & ~gap])
+    kept = np.concatenate(kept)
+    return linemerge([LineString([(a, b), (c, d)]) for a, b, c, d in kept])
+
+
+def band_areas(front, region):
+    """Geodesic km² of `region` within each of BANDS_KM of `front`."""
+    x0, y0, x1, y1 = region.bounds
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    proj = aeqd_at(cx, cy)
+    near = front.intersection(box(x0 - 2.5, y0 - 1.5, x1 + 2.5, y1 + 1.5))
+    near = transform(proj.transform, shapely.segmentize(near, 0.01))
+    plane_region = transform(proj.transform, shapely.segmentize(region, 0.01))
+    out = []
+    for km in BANDS_KM:
+        zone = near.buffer(km * 1000.0, quad_segs=64).intersection(plane_region)
+        zone = shapely.segmentize(zone, 1000.0)
+        back = transform(lambda x, y: proj.transform(x, y, direction="INVERSE"), zone)
+        area, _ = GEOD.geometry_area_perimeter(back)
+        out.append(round(abs(area) / 1e6, 3))
+    return out
 
 
 def nearest_on(boundary, lon, lat):
@@ -100,6 +203,15 @@ def main():
     inner = transform(laea.transform, outline).buffer(-1000.0)
     inner = transform(lambda x, y: laea.transform(x, y, direction="INVERSE"), inner)
     edge = u.boundary
+    t1 = time.time()
+    front = front_line(layers["occupied"], layers["contested"], outline)
+    for row in out:
+        d, qlon, qlat = nearest_on(front, row["lon"], row["lat"])
+        row["front"] = {"m": round(d, 3), "lon": round(qlon, 8), "lat": round(qlat, 8)}
+    with open(os.path.join(args.data, OBLAST), encoding="utf-8") as f:
+        oblast = shapely.unary_union([shape(x["geometry"]) for x in json.load(f)["features"]])
+    areas = band_areas(front, oblast)
+    print(f"front and band areas in {time.time() - t1:.1f} s", file=sys.stderr)
     doc = {
         "meta": {
             "snapshot": SNAPSHOT,
@@ -112,6 +224,11 @@ def main():
         },
         "boundary_km": round(GEOD.geometry_length(edge) / 1000.0, 3),
         "boundary_inside_outline_1km_km": round(GEOD.geometry_length(edge.intersection(inner)) / 1000.0, 3),
+        "front_km": round(GEOD.geometry_length(front) / 1000.0, 3),
+        "front_tolerance_m": TOLERANCE_M,
+        "band_region": OBLAST,
+        "bands_km": BANDS_KM,
+        "band_areas_within_km2": areas,
         "places": out,
     }
     path = os.path.join(root, "tests", "reference", "proximity_reference.json")

@@ -10,9 +10,9 @@ use serde::Serialize;
 use crate::args::{Format, ZoneArgs};
 use crate::commands::front::options;
 use crate::output::{Cell, Table, emit};
-use crate::{warn, write_out};
+use crate::{read_outline, warn, write_out};
 use frontline::model::UNMARKED;
-use frontline::proximity::{Front, Nearest, ProximityIndex, parse_distance};
+use frontline::proximity::{Front, Nearest, PlaceIndex, ProximityIndex, parse_distance};
 use frontline::{Error, PlaceGeometry, Result, Status, import};
 
 #[derive(Debug, Args)]
@@ -46,9 +46,90 @@ pub struct NearArgs {
     )]
     pub tolerance: String,
 
+    /// Distance bands from the front instead of a list of places: their outer
+    /// edges, increasing (e.g. 25km,50km,100km gives 0-25, 25-50, 50-100 km).
+    #[arg(
+        long,
+        value_name = "DISTANCES",
+        value_delimiter = ',',
+        conflicts_with_all = ["status", "within"]
+    )]
+    pub bands: Option<Vec<String>>,
+
+    /// With --bands: also the geodesic area (km²) of each band inside this region
+    /// (GeoJSON polygons, unioned).
+    #[arg(long, value_name = "FILE", requires = "bands")]
+    pub region: Option<PathBuf>,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+#[derive(Serialize)]
+struct BandRow<'a> {
+    band: String,
+    from_km: f64,
+    to_km: f64,
+    area_km2: Option<f64>,
+    places: Vec<BandPlace<'a>>,
+}
+
+#[derive(Serialize)]
+struct BandPlace<'a> {
+    place: &'a str,
+    distance_km: f64,
+}
+
+/// `--bands`: the places in each band and, with `--region`, the band's area.
+fn run_bands(args: &NearArgs, edges: &[String]) -> Result<()> {
+    let edges_km: Vec<f64> = edges
+        .iter()
+        .map(|e| parse_distance(e).map(|m| m / 1000.0))
+        .collect::<Result<_>>()?;
+    let front_options = options(args.aoi.as_deref(), &args.tolerance)?;
+    let region = args.region.as_deref().map(read_outline).transpose()?;
+    let places = import::read_places(&args.places)?;
+    warn(&args.places, places.warnings());
+    let index = PlaceIndex::new(&places)
+        .map_err(|e| Error::Invalid(format!("{}: {e}", args.places.display())))?;
+    let import = import::read_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
+    warn(&import.report.path, &import.report.warnings);
+    let front = Front::derive(&import.snapshot, &front_options)?;
+    let bands = index.bands(&front, &edges_km, region.as_ref())?;
+    let rows: Vec<BandRow> = bands
+        .iter()
+        .map(|b| BandRow {
+            band: b.label(),
+            from_km: b.from_km,
+            to_km: b.to_km,
+            area_km2: b.area_km2,
+            places: b
+                .places
+                .iter()
+                .map(|p| BandPlace {
+                    place: p.place.label(),
+                    distance_km: p.km(),
+                })
+                .collect(),
+        })
+        .collect();
+    let mut table = Table::new(["band", "places", "area_km2", "names"]);
+    for r in &rows {
+        table.rows.push(vec![
+            Cell::text(r.band.as_str()),
+            Cell::Number(r.places.len() as f64, 0),
+            r.area_km2.map_or(Cell::text("-"), |a| Cell::Number(a, 1)),
+            Cell::text(
+                r.places
+                    .iter()
+                    .map(|p| p.place)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        ]);
+    }
+    write_out(|out| emit(args.format, &table, &rows, out))
 }
 
 #[derive(Serialize)]
@@ -64,6 +145,9 @@ struct Row<'a> {
 }
 
 pub fn run(args: &NearArgs) -> Result<()> {
+    if let Some(edges) = &args.bands {
+        return run_bands(args, edges);
+    }
     let within_km = args
         .within
         .as_deref()
