@@ -13,11 +13,9 @@ use crate::{read_outline, warn, write_out};
 use frontline::proximity::{Front, FrontOptions, parse_distance};
 use frontline::{Error, Result};
 
+/// How the front line is drawn: shared by `front` and `near`.
 #[derive(Debug, Args)]
-pub struct FrontArgs {
-    #[command(flatten)]
-    pub zones: ZoneArgs,
-
+pub struct FrontLineArgs {
     /// Area of interest (e.g. ukraine_outline.geojson or the oblasts): edges
     /// outside it or along its outline are not front. Without it, every edge of
     /// occupied-or-contested ground is (state borders and coasts included).
@@ -32,6 +30,22 @@ pub struct FrontArgs {
         allow_hyphen_values = true
     )]
     pub tolerance: String,
+}
+
+impl FrontLineArgs {
+    /// The options given by `--aoi` and `--tolerance`.
+    pub fn options(&self) -> Result<FrontOptions> {
+        options(self.aoi.as_deref(), &self.tolerance)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct FrontArgs {
+    #[command(flatten)]
+    pub zones: ZoneArgs,
+
+    #[command(flatten)]
+    pub line: FrontLineArgs,
 
     /// Write the lines as GeoJSON (front, grey_occupied, grey_rest).
     #[arg(short, long, value_name = "FILE")]
@@ -42,8 +56,7 @@ pub struct FrontArgs {
     pub format: Format,
 }
 
-/// The options given by `--aoi` and `--tolerance`.
-pub fn options(aoi: Option<&Path>, tolerance: &str) -> Result<FrontOptions> {
+fn options(aoi: Option<&Path>, tolerance: &str) -> Result<FrontOptions> {
     let mut options = FrontOptions::default().tolerance_m(parse_distance(tolerance)?);
     if let Some(path) = aoi {
         options = options.within(read_outline(path)?);
@@ -63,7 +76,7 @@ struct Line {
 }
 
 pub fn run(args: &FrontArgs) -> Result<()> {
-    let options = options(args.aoi.as_deref(), &args.tolerance)?;
+    let options = args.line.options()?;
     let import = crate::load_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
     warn(&import.report.path, &import.report.warnings);
     let front = Front::derive(&import.snapshot, &options)?;

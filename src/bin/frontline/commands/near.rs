@@ -8,7 +8,7 @@ use geo::InteriorPoint;
 use serde::Serialize;
 
 use crate::args::{Format, ZoneArgs};
-use crate::commands::front::options;
+use crate::commands::front::FrontLineArgs;
 use crate::output::{Cell, Table, emit};
 use crate::{read_outline, warn, write_out};
 use frontline::model::UNMARKED;
@@ -30,21 +30,12 @@ pub struct NearArgs {
     pub within: Option<String>,
 
     /// Measure to the nearest ground of this status instead of the front line.
-    #[arg(long, value_name = "STATUS")]
+    #[arg(long, value_name = "STATUS", conflicts_with = "aoi")]
     pub status: Option<String>,
 
-    /// Area of interest for the front line (see `frontline front`).
-    #[arg(long, value_name = "FILE", conflicts_with = "status")]
-    pub aoi: Option<PathBuf>,
-
-    /// Tolerance along the area of interest's outline (see `frontline front`).
-    #[arg(
-        long,
-        value_name = "DISTANCE",
-        default_value = "1km",
-        allow_hyphen_values = true
-    )]
-    pub tolerance: String,
+    /// The front line (see `frontline front`).
+    #[command(flatten)]
+    pub line: FrontLineArgs,
 
     /// Distance bands from the front instead of a list of places: their outer
     /// edges, increasing (e.g. 25km,50km,100km gives 0-25, 25-50, 50-100 km).
@@ -87,7 +78,7 @@ fn run_bands(args: &NearArgs, edges: &[String]) -> Result<()> {
         .iter()
         .map(|e| parse_distance(e).map(|m| m / 1000.0))
         .collect::<Result<_>>()?;
-    let front_options = options(args.aoi.as_deref(), &args.tolerance)?;
+    let front_options = args.line.options()?;
     let region = args.region.as_deref().map(read_outline).transpose()?;
     let places = import::read_places(&args.places)?;
     warn(&args.places, places.warnings());
@@ -157,7 +148,7 @@ pub fn run(args: &NearArgs) -> Result<()> {
     let status: Option<Status> = args.status.as_deref().map(str::parse).transpose()?;
     let front_options = match status {
         Some(_) => None,
-        None => Some(options(args.aoi.as_deref(), &args.tolerance)?),
+        None => Some(args.line.options()?),
     };
     let places = import::read_places(&args.places)?;
     warn(&args.places, places.warnings());
