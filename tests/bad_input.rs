@@ -230,3 +230,32 @@ fn an_empty_collection_is_an_empty_snapshot() {
     assert!(import.snapshot.layers().is_empty());
     assert!(import.snapshot.totals().iter().all(|(_, km2)| *km2 == 0.0));
 }
+
+#[test]
+fn overlapping_parts_of_a_region_count_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let square = |x: f64| {
+        format!(
+            "[[[{x},48],[{},48],[{},48.1],[{x},48.1],[{x},48]]]",
+            x + 0.1,
+            x + 0.1
+        )
+    };
+    let multi = format!(
+        r#"{{"type": "MultiPolygon", "coordinates": [{}, {}]}}"#,
+        square(37.0),
+        square(37.05)
+    );
+    let single = r#"{"type": "Polygon", "coordinates": [[[37,48],[37.15,48],[37.15,48.1],[37,48.1],[37,48]]]}"#;
+    let path = write(
+        &dir,
+        "r.geojson",
+        &collection(&[feature(&multi, "Overlap"), feature(single, "Union")]),
+    );
+    let places = import::read_places(&path).unwrap();
+    let areas: Vec<f64> = places
+        .iter()
+        .map(|p| p.area().unwrap().geodesic_area_km2())
+        .collect();
+    assert!((areas[0] / areas[1] - 1.0).abs() < 1e-9, "{areas:?}");
+}

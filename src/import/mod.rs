@@ -326,7 +326,13 @@ pub fn read_places(path: impl AsRef<Path>) -> Result<Places> {
         };
         let parts = geometry::parts(geometry, at, &mut warnings)?;
         let geometry = if !parts.polygons.is_empty() {
-            PlaceGeometry::Area(MultiPolygon(parts.polygons))
+            PlaceGeometry::Area(if parts.polygons.len() > 1 {
+                // The parts of a MultiPolygon may overlap (invalid, but seen):
+                // their union keeps every km² once.
+                geo::unary_union(&parts.polygons)
+            } else {
+                MultiPolygon(parts.polygons)
+            })
         } else if let Some(point) = parts.points.first() {
             if parts.points.len() > 1 {
                 warnings.push(at.warning("several points; used the first"));
