@@ -1,15 +1,11 @@
 //! The `frontline` binary: output formats on stdout, errors on stderr with a
 //! non-zero exit.
 
-use std::process::{Command, Output};
+mod common;
 
-fn frontline(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_frontline"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
+use common::frontline;
+
+use std::process::Output;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()

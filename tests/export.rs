@@ -2,8 +2,12 @@
 //! areas; RFC 7946 winding and precision on every polygon; the SVG is well-formed
 //! and draws every feature; bad input fails cleanly.
 
+mod common;
+
+use common::frontline;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use frontline::export::{Aoi, Export, ExportOptions, SvgOptions, svg_map};
 use frontline::proximity::{Front, FrontOptions};
@@ -309,14 +313,6 @@ fn svg_is_well_formed_and_draws_every_feature() {
     assert!(svg.contains("DeepStateMap") && svg.contains("© OpenStreetMap contributors"));
     assert!(svg.contains(r#"class="scale-bar""#));
     assert!(svg.contains(">Demo City</text>"));
-}
-
-fn frontline(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_frontline"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
 }
 
 fn stderr(o: &Output) -> String {

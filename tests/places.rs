@@ -1,26 +1,16 @@
 //! Place queries (k nearest, within a distance of the front or of a status,
 //! distance bands) against brute-force scans, and their refusals of bad input.
 
+mod common;
+
+use common::Rng;
+
 use std::path::Path;
 
 use frontline::proximity::{Front, FrontOptions, PlaceIndex, ProximityIndex};
 use frontline::{Place, PlaceGeometry, Status, import};
 use geo::{MultiPolygon, Point, polygon};
 use geographiclib_rs::{Geodesic, InverseGeodesic};
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn point(&mut self, x0: f64, x1: f64, y0: f64, y1: f64) -> Point<f64> {
-        geo::point!(x: x0 + self.next() * (x1 - x0), y: y0 + self.next() * (y1 - y0))
-    }
-}
 
 fn place(name: &str, p: Point<f64>) -> Place {
     let props = serde_json::json!({ "name": name });

@@ -1,8 +1,11 @@
 //! Proximity queries against an independent reference (pyproj/Shapely) on real
 //! data, and index answers against brute-force scans.
 
+mod common;
+
+use common::{Rng, shared_data};
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use frontline::proximity::{Front, FrontOptions, PlaceIndex, ProximityIndex};
 use frontline::{Snapshot, Status, import, model::UNMARKED};
@@ -11,35 +14,10 @@ use geographiclib_rs::{Geodesic, InverseGeodesic};
 use rstar::primitives::{GeomWithData, Line};
 use rstar::{AABB, RTree};
 
-fn data() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: ../shared/data is absent");
-        None
-    }
-}
-
 fn bundled(file: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("data")
         .join(file)
-}
-
-/// A small deterministic generator, so that failures can be replayed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn point(&mut self, x0: f64, x1: f64, y0: f64, y1: f64) -> Point<f64> {
-        geo::point!(x: x0 + self.next() * (x1 - x0), y: y0 + self.next() * (y1 - y0))
-    }
 }
 
 /// Brute force: the layer whose polygons contain the point, tested with geo.
@@ -70,7 +48,9 @@ fn status_index_equals_a_brute_force_scan() {
             "{p:?}"
         );
     }
-    let Some(dir) = data() else { return };
+    let Some(dir) = shared_data("proximity") else {
+        return;
+    };
     let snapshot = import::read_zones(dir.join("deepstate/raw-weekly/1754251105.geojson.gz"), None)
         .unwrap()
         .snapshot;
@@ -139,7 +119,9 @@ fn distances_equal_a_dense_brute_force_scan() {
 
 #[test]
 fn agrees_with_the_pyproj_reference_on_donetsk_places() {
-    let Some(dir) = data() else { return };
+    let Some(dir) = shared_data("proximity") else {
+        return;
+    };
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/proximity_reference.json");
     let reference: serde_json::Value =
@@ -176,7 +158,9 @@ fn agrees_with_the_pyproj_reference_on_donetsk_places() {
 
 #[test]
 fn the_front_keeps_off_the_state_border() {
-    let Some(dir) = data() else { return };
+    let Some(dir) = shared_data("proximity") else {
+        return;
+    };
     let snapshot = import::read_zones(dir.join("deepstate/raw-weekly/1754251105.geojson.gz"), None)
         .unwrap()
         .snapshot;
@@ -239,11 +223,7 @@ fn the_front_keeps_off_the_state_border() {
 }
 
 fn frontline(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_frontline"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
+    let out = common::frontline(args);
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -317,7 +297,9 @@ fn command_line_answers_and_refuses_bad_input() {
 
 #[test]
 fn front_distances_and_band_areas_agree_with_the_shapely_front() {
-    let Some(dir) = data() else { return };
+    let Some(dir) = shared_data("proximity") else {
+        return;
+    };
     let reference: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/proximity_reference.json"),

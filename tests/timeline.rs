@@ -2,6 +2,10 @@
 //! and diffs, checked against the independent Python reference
 //! (tests/reference/reference.json) where they overlap.
 
+mod common;
+
+use common::{reference, shared_data};
+
 use std::path::{Path, PathBuf};
 
 use frontline::timeline::{self, Issue, LoadOptions, Timeline, diff, load_series};
@@ -11,21 +15,6 @@ use serde_json::Value;
 const SAMPLES: &str = "data/snapshots";
 const JUNE: &str = "data/snapshots/deepstate_20250601.geojson";
 const AUGUST: &str = "data/snapshots/deepstate_20250801.geojson";
-
-fn reference() -> Value {
-    let text = std::fs::read_to_string("tests/reference/reference.json").unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-fn shared_data() -> Option<PathBuf> {
-    let dir = Path::new("../shared/data");
-    if dir.join("deepstate/raw-weekly").is_dir() {
-        Some(dir.to_path_buf())
-    } else {
-        eprintln!("skipped: ../shared/data is absent");
-        None
-    }
-}
 
 fn close(a: f64, b: f64, rel: f64) -> bool {
     (a - b).abs() <= (rel * a.abs().max(b.abs())).max(1e-6)
@@ -284,7 +273,9 @@ fn diff_of_the_samples_is_consistent_with_both_totals() {
 /// file, and the Donetsk raions' shares for the six files the reference measures.
 #[test]
 fn raw_weekly_archive_matches_the_reference() {
-    let Some(data) = shared_data() else { return };
+    let Some(data) = shared_data("timeline") else {
+        return;
+    };
     let r = reference();
     let raions = import::read_places(data.join("admin/donetsk/raions.geojson")).unwrap();
     let regions: Vec<_> = raions.iter().collect();

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::process::{Command, Output};
 
 use serde_json::Value;
 
@@ -42,4 +43,30 @@ pub fn assert_km2(actual: f64, expected: f64, floor: f64, what: &str) {
         (actual - expected).abs() <= tolerance,
         "{what}: {actual} km² vs reference {expected} km² (tolerance {tolerance})"
     );
+}
+
+/// Runs the `frontline` binary in the crate's directory.
+pub fn frontline(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the frontline binary runs")
+}
+
+/// A small deterministic generator, so that failures can be replayed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    pub fn point(&mut self, x0: f64, x1: f64, y0: f64, y1: f64) -> geo::Point<f64> {
+        geo::point!(x: x0 + self.next() * (x1 - x0), y: y0 + self.next() * (y1 - y0))
+    }
 }
