@@ -13,6 +13,8 @@
 //! - [`timeline`]: many dated snapshots: [`Timeline`] (`as_of`, ranges), time
 //!   series of shares, the [`diff`](timeline::diff) between two dates, and a
 //!   compact [`store`](timeline::store) that opens an archive fast.
+//! - [`crs`]: the coordinate system a file declares; reprojection to WGS84
+//!   longitude/latitude with the `proj` feature.
 //! - [`atomic`]: files written through a temporary file and a rename.
 //!
 //! ```
@@ -27,6 +29,7 @@
 //! ```
 
 pub mod atomic;
+pub mod crs;
 mod error;
 pub mod export;
 pub mod import;

@@ -7,6 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::crs::Crs;
 use crate::{Error, Result};
 
 /// A file's features and what surrounds them.
@@ -17,6 +18,9 @@ pub(crate) struct Document {
     pub datetime: Option<Value>,
     /// Whether the features came wrapped in DeepState's `{"id", "datetime", "map"}`.
     pub envelope: bool,
+    /// The coordinate system the file declares (legacy GeoJSON `crs` member); `None`:
+    /// WGS84 longitude/latitude, as RFC 7946 says.
+    pub crs: Option<Crs>,
 }
 
 /// Every top-level shape accepted, read in one pass: a FeatureCollection, a single
@@ -51,10 +55,30 @@ pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     }
 }
 
-/// Reads and parses a GeoJSON file.
+/// Reads and parses a GeoJSON file; its coordinates come back as WGS84
+/// longitude/latitude.
 pub(crate) fn read(path: &Path) -> Result<Document> {
     let bytes = read_bytes(path)?;
-    parse(&bytes, path)
+    let mut doc = parse(&bytes, path)?;
+    to_lon_lat(&mut doc, path)?;
+    Ok(doc)
+}
+
+/// Brings a document's coordinates to WGS84 longitude/latitude.
+pub(crate) fn to_lon_lat(doc: &mut Document, path: &Path) -> Result<()> {
+    match &doc.crs {
+        Some(crs) if !crs.is_lon_lat() => Err(Error::format(
+            path,
+            format!(
+                "the file declares the coordinate system {crs}; frontline reads WGS84 \
+                 longitude/latitude GeoJSON (RFC 7946): reproject it first"
+            ),
+        )),
+        _ => {
+            doc.crs = None;
+            Ok(())
+        }
+    }
 }
 
 pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Document> {
@@ -67,7 +91,7 @@ pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Document> {
 }
 
 fn document(top: TopLevel, path: &Path, nested: bool) -> Result<Document> {
-    check_crs(top.crs.as_ref(), path)?;
+    let crs = top.crs.as_ref().map(|c| crs_member(c, path)).transpose()?;
     if let Some(map) = top.map {
         if nested {
             return Err(Error::format(path, "an envelope inside an envelope"));
@@ -75,11 +99,13 @@ fn document(top: TopLevel, path: &Path, nested: bool) -> Result<Document> {
         let mut doc = document(*map, path, true)?;
         doc.datetime = top.datetime;
         doc.envelope = true;
+        doc.crs = doc.crs.or(crs);
         return Ok(doc);
     }
     match (top.kind.as_deref(), top.features) {
         (Some("FeatureCollection"), Some(features)) => Ok(Document {
             features,
+            crs,
             ..Document::default()
         }),
         (Some("Feature"), _) => Ok(Document {
@@ -88,6 +114,7 @@ fn document(top: TopLevel, path: &Path, nested: bool) -> Result<Document> {
                 properties: top.properties,
                 ..geojson::Feature::default()
             }],
+            crs,
             ..Document::default()
         }),
         (kind, _) => Err(Error::format(
@@ -102,30 +129,18 @@ fn document(top: TopLevel, path: &Path, nested: bool) -> Result<Document> {
     }
 }
 
-/// Accepts no `crs` member, or one naming WGS84 longitude/latitude.
-fn check_crs(crs: Option<&Value>, path: &Path) -> Result<()> {
-    let Some(crs) = crs else { return Ok(()) };
-    let name = crs
-        .pointer("/properties/name")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let n = name.to_ascii_uppercase();
-    let lon_lat = n.ends_with("CRS84") || n.ends_with("EPSG::4326") || n == "EPSG:4326";
-    if lon_lat {
-        Ok(())
-    } else {
-        Err(Error::format(
+/// The CRS a legacy GeoJSON `crs` member names (`{"type": "name", "properties":
+/// {"name": ...}}`; the `link` form of GeoJSON 2008 is not supported).
+fn crs_member(crs: &Value, path: &Path) -> Result<Crs> {
+    let name = crs.pointer("/properties/name").and_then(Value::as_str);
+    match name {
+        Some(name) => {
+            Crs::parse(name).map_err(|e| Error::format(path, format!("its crs member: {e}")))
+        }
+        None => Err(Error::format(
             path,
-            format!(
-                "the file declares the coordinate system {:?}; frontline reads WGS84 \
-                 longitude/latitude GeoJSON (RFC 7946): reproject it first",
-                if name.is_empty() {
-                    crs.to_string()
-                } else {
-                    name.to_string()
-                }
-            ),
-        ))
+            format!("its crs member {crs} does not name a coordinate system"),
+        )),
     }
 }
 
@@ -178,10 +193,11 @@ mod tests {
             "crs": {{"type": "name", "properties": {{"name": "{crs}"}}}}}}"#
             )
         };
-        assert!(parse_str(&fc("urn:ogc:def:crs:OGC:1.3:CRS84")).is_ok());
-        let msg = parse_str(&fc("urn:ogc:def:crs:EPSG::3857"))
-            .unwrap_err()
-            .to_string();
-        assert!(msg.contains("EPSG::3857"), "{msg}");
+        let path = Path::new("f.geojson");
+        let mut doc = parse_str(&fc("urn:ogc:def:crs:OGC:1.3:CRS84")).unwrap();
+        assert!(to_lon_lat(&mut doc, path).is_ok());
+        let mut doc = parse_str(&fc("urn:ogc:def:crs:EPSG::3857")).unwrap();
+        let msg = to_lon_lat(&mut doc, path).unwrap_err().to_string();
+        assert!(msg.contains("EPSG:3857"), "{msg}");
     }
 }

@@ -145,7 +145,8 @@ pub fn read_zones(path: impl AsRef<Path>, source: Option<&Source>) -> Result<Imp
 /// used in messages and for a date in its name.
 pub fn parse_zones(text: &str, path: impl AsRef<Path>, source: Option<&Source>) -> Result<Import> {
     let path = path.as_ref();
-    let doc = file::parse(text.as_bytes(), path)?;
+    let mut doc = file::parse(text.as_bytes(), path)?;
+    file::to_lon_lat(&mut doc, path)?;
     zones_from_document(doc, path, source)
 }
 
