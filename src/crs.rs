@@ -130,6 +130,118 @@ impl fmt::Display for Crs {
     }
 }
 
+/// WKT1 of WGS84 longitude/latitude, as GDAL writes it in a `.prj`.
+const WGS84_WKT: &str = r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Longitude",EAST],AXIS["Latitude",NORTH]]"#;
+
+impl Crs {
+    /// The CRS as WKT (for a `.prj` or a FlatGeobuf header). WGS84 needs no PROJ;
+    /// other CRSs need the `proj` feature unless they were read as WKT.
+    pub fn to_wkt(&self) -> Result<String> {
+        if self.lon_lat {
+            return Ok(WGS84_WKT.to_string());
+        }
+        if self.definition.contains('[') {
+            return Ok(self.definition.clone());
+        }
+        Err(self.needs_proj("written as WKT"))
+    }
+
+    /// The CRS as PROJJSON (GeoParquet metadata). `None` for WGS84
+    /// longitude/latitude, which GeoParquet takes as its default (OGC:CRS84).
+    pub fn to_projjson(&self) -> Result<Option<String>> {
+        if self.lon_lat {
+            return Ok(None);
+        }
+        if self.definition.starts_with('{') {
+            return Ok(Some(self.definition.clone()));
+        }
+        Err(self.needs_proj("written as PROJJSON"))
+    }
+
+    /// The error for a CRS that needs PROJ in a build without it.
+    fn needs_proj(&self, what: &str) -> Error {
+        Error::Invalid(format!(
+            "the coordinate system {self} can only be {what} with PROJ: build frontline \
+             with the `proj` feature (cargo build --features proj)"
+        ))
+    }
+}
+
+/// A reprojection of coordinates from one CRS to another; the identity between two
+/// longitude/latitude CRSs, which needs no PROJ.
+///
+/// ```
+/// use frontline::crs::{Crs, Transform};
+/// let t = Transform::new(&Crs::epsg_code(4326), &Crs::wgs84()).unwrap();
+/// assert!(t.is_identity());
+/// let mut g = geojson::Geometry::new(geojson::GeometryValue::new_point([37.5, 48.1]));
+/// t.apply(&mut g).unwrap();
+/// assert_eq!(g, geojson::Geometry::new(geojson::GeometryValue::new_point([37.5, 48.1])));
+/// ```
+#[derive(Debug)]
+pub struct Transform {
+    from: Crs,
+    to: Crs,
+}
+
+impl Transform {
+    /// The transformation from `from` to `to`, in longitude/latitude (x = east)
+    /// order on both sides.
+    pub fn new(from: &Crs, to: &Crs) -> Result<Transform> {
+        let t = Transform {
+            from: from.clone(),
+            to: to.clone(),
+        };
+        if !t.is_identity() {
+            return Err(from.needs_proj(&format!("reprojected to {to}")));
+        }
+        Ok(t)
+    }
+
+    /// Whether coordinates come out as they went in.
+    pub fn is_identity(&self) -> bool {
+        self.from.lon_lat && self.to.lon_lat || self.from == self.to
+    }
+
+    /// Reprojects every position of a geometry in place (Z and further values kept).
+    pub fn apply(&self, geometry: &mut geojson::Geometry) -> Result<()> {
+        if self.is_identity() {
+            return Ok(());
+        }
+        geometry.bbox = None;
+        positions_mut(&mut geometry.value, &mut |p| self.position(p))
+    }
+
+    /// Reprojects one position (x, y first).
+    fn position(&self, _position: &mut geojson::Position) -> Result<()> {
+        Err(self.from.needs_proj(&format!("reprojected to {}", self.to)))
+    }
+}
+
+/// Calls `f` on every position of a geometry, collections included.
+fn positions_mut(
+    value: &mut geojson::GeometryValue,
+    f: &mut impl FnMut(&mut geojson::Position) -> Result<()>,
+) -> Result<()> {
+    use geojson::GeometryValue as G;
+    match value {
+        G::Point { coordinates } => f(coordinates),
+        G::MultiPoint { coordinates } | G::LineString { coordinates } => {
+            coordinates.iter_mut().try_for_each(f)
+        }
+        G::MultiLineString { coordinates } | G::Polygon { coordinates } => {
+            coordinates.iter_mut().flatten().try_for_each(f)
+        }
+        G::MultiPolygon { coordinates } => {
+            coordinates.iter_mut().flatten().flatten().try_for_each(f)
+        }
+        G::GeometryCollection { geometries } => geometries.iter_mut().try_for_each(|g| {
+            g.bbox = None;
+            positions_mut(&mut g.value, f)
+        }),
+    }
+}
+
 /// `EPSG:NNNN`, `urn:ogc:def:crs:EPSG:[version]:NNNN`,
 /// `http://www.opengis.net/def/crs/EPSG/0/NNNN`.
 fn epsg_in_name(upper: &str) -> Option<u32> {

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::crs::Crs;
+use crate::crs::{Crs, Transform};
 use crate::{Error, Result};
 
 /// A file's features and what surrounds them.
@@ -66,19 +66,32 @@ pub(crate) fn read(path: &Path) -> Result<Document> {
 
 /// Brings a document's coordinates to WGS84 longitude/latitude.
 pub(crate) fn to_lon_lat(doc: &mut Document, path: &Path) -> Result<()> {
-    match &doc.crs {
-        Some(crs) if !crs.is_lon_lat() => Err(Error::format(
+    let Some(crs) = doc.crs.take() else {
+        return Ok(());
+    };
+    let transform = Transform::new(&crs, &Crs::wgs84()).map_err(|e| {
+        Error::format(
             path,
-            format!(
-                "the file declares the coordinate system {crs}; frontline reads WGS84 \
-                 longitude/latitude GeoJSON (RFC 7946): reproject it first"
-            ),
-        )),
-        _ => {
-            doc.crs = None;
-            Ok(())
+            format!("the file declares the coordinate system {crs}: {e}"),
+        )
+    })?;
+    if transform.is_identity() {
+        return Ok(());
+    }
+    for (index, feature) in doc.features.iter_mut().enumerate() {
+        if let Some(geometry) = &mut feature.geometry {
+            transform.apply(geometry).map_err(|e| {
+                let name = feature
+                    .properties
+                    .as_ref()
+                    .and_then(|p| p.get("name"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                Error::feature(path, index, name, e.to_string())
+            })?;
         }
     }
+    Ok(())
 }
 
 pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Document> {
