@@ -86,9 +86,12 @@ impl Layer {
 
     /// Its ground within `area`.
     ///
-    /// Only the parts near `area` take part, each first cut down to `area`'s
-    /// bounding box, so the exact boolean operation walks a few edges instead of
-    /// the whole country-wide layer.
+    /// Only the parts near `area` take part, and the exact boolean operation runs
+    /// once per cluster of them (parts whose boxes overlap), on the parts and on
+    /// `area` both cut down to the cluster's box: a region's long boundary is only
+    /// walked where the layer is, which matters for the small, scattered parts of
+    /// grey-zone and liberated layers. The cuts lie outside the parts, so the
+    /// result is the same as the intersection with the whole region.
     pub fn intersection(&self, area: &MultiPolygon<f64>) -> MultiPolygon<f64> {
         let Some(rect) = area.bounding_rect() else {
             return MultiPolygon(Vec::new());
@@ -97,9 +100,62 @@ impl Layer {
             .parts_near(&rect)
             .filter_map(|p| clip_to(p, &rect).map(|c| c.into_owned()))
             .collect();
-        if near.is_empty() {
-            return MultiPolygon(Vec::new());
+        let mut out = Vec::new();
+        for (cluster, parts) in clusters(near) {
+            let pieces: Vec<Polygon<f64>> = area
+                .0
+                .iter()
+                .filter_map(|p| clip_to(p, &cluster).map(|c| c.into_owned()))
+                .collect();
+            if !pieces.is_empty() {
+                out.extend(MultiPolygon(pieces).intersection(&MultiPolygon(parts)).0);
+            }
         }
-        area.intersection(&MultiPolygon(near))
+        MultiPolygon(out)
     }
+}
+
+/// Groups polygons whose bounding boxes overlap (transitively), each group with
+/// the box around it.
+fn clusters(polygons: Vec<Polygon<f64>>) -> Vec<(Rect<f64>, Vec<Polygon<f64>>)> {
+    let mut groups: Vec<(Rect<f64>, Vec<Polygon<f64>>)> = Vec::new();
+    for polygon in polygons {
+        let Some(mut rect) = polygon.bounding_rect() else {
+            continue;
+        };
+        let mut members = vec![polygon];
+        // Merging can make a box reach groups it missed before: repeat until none.
+        loop {
+            let before = groups.len();
+            let mut i = 0;
+            while i < groups.len() {
+                if overlap(&groups[i].0, &rect) {
+                    let (other, polygons) = groups.swap_remove(i);
+                    rect = union(&rect, &other);
+                    members.extend(polygons);
+                } else {
+                    i += 1;
+                }
+            }
+            if groups.len() == before {
+                break;
+            }
+        }
+        groups.push((rect, members));
+    }
+    groups
+}
+
+fn overlap(a: &Rect<f64>, b: &Rect<f64>) -> bool {
+    a.min().x <= b.max().x
+        && b.min().x <= a.max().x
+        && a.min().y <= b.max().y
+        && b.min().y <= a.max().y
+}
+
+fn union(a: &Rect<f64>, b: &Rect<f64>) -> Rect<f64> {
+    Rect::new(
+        geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+        geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+    )
 }
