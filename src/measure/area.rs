@@ -3,7 +3,9 @@
 use std::sync::LazyLock;
 
 use geo::{LineString, MultiPolygon, Polygon};
-use geographiclib_rs::{Geodesic, PolygonArea, Winding};
+use std::collections::HashMap;
+
+use geographiclib_rs::{Geodesic, capability as caps};
 
 /// Built once: `Geodesic::wgs84()` derives series coefficients on every call.
 static WGS84: LazyLock<Geodesic> = LazyLock::new(Geodesic::wgs84);
@@ -27,16 +29,125 @@ pub trait GeodesicAreaKm2 {
 }
 
 fn ring_area_m2(ring: &LineString<f64>) -> f64 {
-    if ring.0.len() < 4 {
+    ring_area_with(ring.0.iter().map(|c| [c.x, c.y]), &EdgeTerms::default())
+}
+
+/// What [`geographiclib_rs::PolygonArea`] asks of each edge, less its length.
+const AREA_MASK: u64 = caps::LATITUDE | caps::LONGITUDE | caps::AREA | caps::LONG_UNROLL;
+
+/// An edge's endpoints as bits: edges are looked up by exact coordinates.
+type EdgeKey = [u64; 4];
+
+fn key(a: [f64; 2], b: [f64; 2]) -> EdgeKey {
+    [
+        a[0].to_bits(),
+        a[1].to_bits(),
+        b[0].to_bits(),
+        b[1].to_bits(),
+    ]
+}
+
+/// GeographicLib's area term `S12` of edges measured before: a region's own edges
+/// come back unchanged from most intersections, so their (costly) geodesic terms
+/// are computed once.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct EdgeTerms(HashMap<EdgeKey, f64, foldhash::fast::FixedState>);
+
+impl EdgeTerms {
+    /// The terms of every edge of these closed rings.
+    pub(crate) fn of_rings<'a>(rings: impl IntoIterator<Item = &'a [[f64; 2]]>) -> EdgeTerms {
+        let mut terms = EdgeTerms::default();
+        for ring in rings {
+            for edge in ring.windows(2) {
+                terms.0.insert(key(edge[0], edge[1]), s12(edge[0], edge[1]));
+            }
+        }
+        terms
+    }
+
+    /// The term of edge a→b (known, or known the other way round, or computed).
+    fn get(&self, a: [f64; 2], b: [f64; 2]) -> f64 {
+        if let Some(t) = self.0.get(&key(a, b)) {
+            *t
+        } else if let Some(t) = self.0.get(&key(b, a)) {
+            -*t
+        } else {
+            s12(a, b)
+        }
+    }
+}
+
+fn s12(a: [f64; 2], b: [f64; 2]) -> f64 {
+    WGS84._gen_inverse(a[1], a[0], b[1], b[0], AREA_MASK).9
+}
+
+/// The geodesic area (m², unsigned) of a ring of [lon, lat] positions, closed or
+/// not: GeographicLib's `PolygonArea::compute(true)`, term by term, with the
+/// terms of known edges taken from `terms`.
+pub(crate) fn ring_area_with(ring: impl IntoIterator<Item = [f64; 2]>, terms: &EdgeTerms) -> f64 {
+    let mut points = ring.into_iter();
+    let Some(first) = points.next() else {
+        return 0.0;
+    };
+    let (mut sum, mut crossings, mut edges) = (0.0, 0i64, 0);
+    let mut last = first;
+    for p in points {
+        sum += terms.get(last, p);
+        crossings += transit(last[0], p[0]);
+        last = p;
+        edges += 1;
+    }
+    if last != first {
+        sum += terms.get(last, first);
+        crossings += transit(last[0], first[0]);
+        edges += 1;
+    }
+    if edges < 3 {
         return 0.0;
     }
-    let mut pa = PolygonArea::new(&WGS84, Winding::CounterClockwise);
-    // The closing coordinate repeats the first; GeographicLib closes rings itself.
-    for c in &ring.0[..ring.0.len() - 1] {
-        pa.add_point(c.y, c.x);
+    let whole = WGS84.area();
+    let mut area = sum % whole;
+    if crossings % 2 != 0 {
+        area += if area < 0.0 {
+            whole / 2.0
+        } else {
+            -whole / 2.0
+        };
     }
-    let (_perimeter, area, _n) = pa.compute(true);
+    // The terms add up clockwise-positive; counter-clockwise, in (-whole/2, whole/2].
+    area = -area;
+    if area > whole / 2.0 {
+        area -= whole;
+    } else if area <= -whole / 2.0 {
+        area += whole;
+    }
     area.abs()
+}
+
+/// +1 or -1 when an edge crosses the prime meridian eastwards or westwards
+/// (GeographicLib's `transit`): an odd count means the ring encircles a pole.
+fn transit(lon1: f64, lon2: f64) -> i64 {
+    let lon12 = normalize(lon2 - lon1);
+    let (lon1, lon2) = (normalize(lon1), normalize(lon2));
+    if lon12 > 0.0 && ((lon1 < 0.0 && lon2 >= 0.0) || (lon1 > 0.0 && lon2 == 0.0)) {
+        1
+    } else if lon12 < 0.0 && lon1 >= 0.0 && lon2 < 0.0 {
+        -1
+    } else {
+        0
+    }
+}
+
+/// A longitude in [-180, 180).
+fn normalize(lon: f64) -> f64 {
+    let x = lon % 360.0;
+    if x < -180.0 {
+        x + 360.0
+    } else if x >= 180.0 {
+        x - 360.0
+    } else {
+        x
+    }
 }
 
 impl GeodesicAreaKm2 for Polygon<f64> {
@@ -77,6 +188,46 @@ mod tests {
         cw.exterior_mut(|r| r.0.reverse());
         cw.interiors_mut(|rs| rs.iter_mut().for_each(|r| r.0.reverse()));
         assert!((cw.geodesic_area_km2() - expected).abs() < 1e-9);
+    }
+
+    #[test]
+    fn equals_geographiclib_polygon_area() {
+        use geographiclib_rs::{PolygonArea, Winding};
+        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..300 {
+            // Small and large rings, some across the prime meridian or the equator.
+            let (lon, lat) = (next() * 40.0 - 20.0, next() * 120.0 - 60.0);
+            let size = next().powi(3) * 30.0;
+            let ring: Vec<[f64; 2]> = (0..12)
+                .map(|i| {
+                    let t = f64::from(i) / 12.0 * std::f64::consts::TAU;
+                    let r = size * (0.5 + next());
+                    [lon + r * t.cos(), (lat + r * t.sin()).clamp(-89.0, 89.0)]
+                })
+                .collect();
+            let mut pa = PolygonArea::new(&WGS84, Winding::CounterClockwise);
+            ring.iter().for_each(|p| pa.add_point(p[1], p[0]));
+            let expected = pa.compute(true).1.abs();
+            let plain = ring_area_with(ring.iter().copied(), &EdgeTerms::default());
+            assert!(
+                (plain - expected).abs() <= 1e-9 * expected.max(1.0),
+                "{plain} {expected}"
+            );
+            // Known terms, some stored the other way round, change nothing.
+            let mut closed = ring.clone();
+            closed.push(ring[0]);
+            let reversed: Vec<[f64; 2]> = closed.iter().rev().copied().collect();
+            let half = closed.len() / 2;
+            let terms = EdgeTerms::of_rings([&closed[..half], &reversed[..half]]);
+            let cached = ring_area_with(closed.iter().copied(), &terms);
+            assert!((cached - expected).abs() <= 1e-9 * expected.max(1.0));
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod area;
 pub mod clip;
+mod overlay;
 mod share;
 
 pub use area::GeodesicAreaKm2;

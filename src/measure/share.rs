@@ -3,8 +3,11 @@
 use geo::{BoundingRect, MultiPolygon, Rect, coord};
 use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 
+use std::sync::OnceLock;
+
 use crate::measure::GeodesicAreaKm2;
-use crate::model::{Place, Snapshot, Status, UNMARKED};
+use crate::measure::overlay::Grid;
+use crate::model::{Layer, Place, Snapshot, Status, UNMARKED};
 use crate::{Error, Result};
 
 /// An amount of ground: km² and its percentage of a region.
@@ -111,6 +114,8 @@ pub struct Region<'a> {
     label: &'a str,
     area: &'a MultiPolygon<f64>,
     area_km2: f64,
+    // Prepared on first use: a one-off share does not pay for it.
+    grid: OnceLock<Option<Grid>>,
 }
 
 impl<'a> Region<'a> {
@@ -120,7 +125,22 @@ impl<'a> Region<'a> {
             label,
             area,
             area_km2: area.geodesic_area_km2(),
+            grid: OnceLock::new(),
         }
+    }
+
+    /// km² of `layer` within the region: the area of [`Layer::intersection`],
+    /// measured on the region's own grid.
+    fn km2_of(&self, layer: &Layer) -> f64 {
+        let Some(grid) = self.grid.get_or_init(|| Grid::new(self.area)) else {
+            return 0.0;
+        };
+        let m2: f64 = layer
+            .pieces_near(self.area)
+            .iter()
+            .map(|(pieces, parts)| grid.intersection_m2(pieces, parts))
+            .fold(0.0, |a, b| a + b);
+        m2 / 1e6
     }
 
     /// A region from a place; an error for a point.
@@ -221,7 +241,7 @@ impl Snapshot {
 
     /// The share of each status in a prepared region.
     pub fn share_in(&self, region: &Region<'_>) -> Share {
-        let (area, area_km2) = (region.area, region.area_km2);
+        let area_km2 = region.area_km2;
         let pct = |km2: f64| {
             if area_km2 > 0.0 {
                 100.0 * km2 / area_km2
@@ -233,9 +253,7 @@ impl Snapshot {
             .statuses()
             .into_iter()
             .map(|status| {
-                let km2 = self
-                    .layer(&status)
-                    .map_or(0.0, |l| l.intersection(area).geodesic_area_km2());
+                let km2 = self.layer(&status).map_or(0.0, |l| region.km2_of(l));
                 (status, Amount { km2, pct: pct(km2) })
             })
             .collect();
