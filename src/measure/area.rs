@@ -59,20 +59,20 @@ impl EdgeTerms {
         let mut terms = EdgeTerms::default();
         for ring in rings {
             for edge in ring.windows(2) {
-                terms.0.insert(key(edge[0], edge[1]), s12(edge[0], edge[1]));
+                // Both ways round, so that a look-up is one probe.
+                let t = s12(edge[0], edge[1]);
+                terms.0.insert(key(edge[0], edge[1]), t);
+                terms.0.insert(key(edge[1], edge[0]), -t);
             }
         }
         terms
     }
 
-    /// The term of edge a→b (known, or known the other way round, or computed).
+    /// The term of edge a→b, known or computed.
     fn get(&self, a: [f64; 2], b: [f64; 2]) -> f64 {
-        if let Some(t) = self.0.get(&key(a, b)) {
-            *t
-        } else if let Some(t) = self.0.get(&key(b, a)) {
-            -*t
-        } else {
-            s12(a, b)
+        match self.0.get(&key(a, b)) {
+            Some(t) => *t,
+            None => s12(a, b),
         }
     }
 }
