@@ -97,14 +97,15 @@ pub(crate) fn read(path: &Path, encoding: Option<&str>) -> Result<Document> {
     };
     let mut reader = shapefile::Reader::new(shapes, table);
     let mut features = Vec::new();
-    for (index, item) in reader.iter_shapes_and_records().enumerate() {
-        let (shape, record) =
+    for (index, item) in reader
+        .iter_shapes_and_records_as::<Shape, Row>()
+        .enumerate()
+    {
+        let (shape, Row(values)) =
             item.map_err(|e| Error::feature(path, index, None, format!("unreadable record: {e}")))?;
         let mut props = Map::new();
-        let mut record: std::collections::HashMap<String, FieldValue> = record.into();
-        for name in &names {
-            let value = record.remove(name).map_or(Value::Null, field_value);
-            props.insert(name.clone(), value);
+        for (name, value) in names.iter().zip(values) {
+            props.insert(name.clone(), value.map_or(Value::Null, field_value));
         }
         let geometry = match shape {
             Shape::NullShape => None,
@@ -145,6 +146,32 @@ pub(crate) fn read(path: &Path, encoding: Option<&str>) -> Result<Document> {
         crs,
         ..Document::default()
     })
+}
+
+/// A record's values in field order; a value the field's type cannot parse (GDAL
+/// writes partial dates such as `20200000`) is null, as GDAL reads it.
+struct Row(Vec<Option<FieldValue>>);
+
+impl dbase::ReadableRecord for Row {
+    fn read_using<S, M>(
+        fields: &mut dbase::FieldIterator<S, M>,
+    ) -> std::result::Result<Self, dbase::FieldError>
+    where
+        S: std::io::Read + std::io::Seek,
+        M: std::io::Read + std::io::Seek,
+    {
+        let mut values = Vec::new();
+        loop {
+            match fields.read_next_field() {
+                Ok(v) => values.push(Some(v.value)),
+                Err(e) => match e.kind() {
+                    dbase::ErrorKind::EndOfRecord => return Ok(Row(values)),
+                    dbase::ErrorKind::IoError(_) => return Err(e),
+                    _ => values.push(None),
+                },
+            }
+        }
+    }
 }
 
 fn field_value(v: FieldValue) -> Value {
