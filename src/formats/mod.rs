@@ -97,8 +97,8 @@ impl Format {
     }
 
     /// The format of a file: its first bytes when they are a known magic number,
-    /// else its extension, else GeoJSON when it starts like JSON. An unknown
-    /// format is an error naming the file.
+    /// else its extension, else GeoJSON (whose parse error then says the format is
+    /// unknown).
     pub fn detect(path: &Path) -> Result<Format> {
         let mut head = Vec::with_capacity(16);
         std::fs::File::open(path)
@@ -110,18 +110,9 @@ impl Format {
         if let Some(f) = Format::from_magic(&head).or_else(|| Format::from_extension(path)) {
             return Ok(f);
         }
-        let first = head
-            .strip_prefix("\u{feff}".as_bytes())
-            .unwrap_or(&head)
-            .iter()
-            .find(|b| !b.is_ascii_whitespace());
-        match first {
-            Some(b'{' | b'[') | None => Ok(Format::GeoJson),
-            Some(_) => Err(Error::format(
-                path,
-                format!("unknown file format: neither its name nor its first bytes say {KNOWN}"),
-            )),
-        }
+        // Anything else is tried as GeoJSON, the historical default, whose error
+        // then also says the format is unknown (see `read`).
+        Ok(Format::GeoJson)
     }
 
     /// The format to write for an output path (by its extension).
@@ -143,7 +134,18 @@ pub(crate) fn read(path: &Path, format: Format) -> Result<crate::import::file::D
     match format {
         Format::GeoJson => {
             let bytes = crate::import::file::read_bytes(path)?;
-            crate::import::file::parse(&bytes, path)
+            crate::import::file::parse(&bytes, path).map_err(|e| match e {
+                Error::Format { path, message } if Format::from_extension(&path).is_none() => {
+                    Error::Format {
+                        message: format!(
+                            "{message}; unknown file format: neither its name nor its first \
+                             bytes say {KNOWN}"
+                        ),
+                        path,
+                    }
+                }
+                e => e,
+            })
         }
         Format::FlatGeobuf => flatgeobuf::read(path, None),
         Format::GeoParquet => geoparquet::read(path),

@@ -287,11 +287,7 @@ mod tests {
             let g: Geometry = text.parse().unwrap();
             let wkb = encode(&g.value);
             assert_eq!(decode(&wkb).unwrap(), g.value, "{text}");
-            assert!(
-                decode(&wkb[..wkb.len() - 1])
-                    .unwrap_err()
-                    .contains("truncated")
-            );
+            assert!(decode(&wkb[..wkb.len() - 1]).is_err());
         }
         // Big-endian ISO Point Z.
         let mut be = vec![0u8];

@@ -315,7 +315,7 @@ pub fn read_places(path: impl AsRef<Path>) -> Result<Places> {
 /// rest of the file; from other formats by reading all and keeping those.
 ///
 /// ```
-/// let near = frontline::import::read_places_in("data/places.geojson", [37.0, 48.0, 37.2, 48.2])?;
+/// let near = frontline::import::read_places_in("data/places.geojson", [37.3, 48.2, 37.6, 48.4])?;
 /// let all = frontline::import::read_places("data/places.geojson")?;
 /// assert!(near.len() < all.len());
 /// # Ok::<(), frontline::Error>(())
