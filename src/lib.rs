@@ -15,6 +15,8 @@
 //!   compact [`store`](timeline::store) that opens an archive fast.
 //! - [`crs`]: the coordinate system a file declares; reprojection to WGS84
 //!   longitude/latitude with the `proj` feature.
+//! - [`formats`]: Shapefile, FlatGeobuf and GeoParquet read and written besides
+//!   GeoJSON ([`Format`](formats::Format) detected by content or extension).
 //! - [`atomic`]: files written through a temporary file and a rename.
 //!
 //! ```
@@ -32,6 +34,7 @@ pub mod atomic;
 pub mod crs;
 mod error;
 pub mod export;
+pub mod formats;
 pub mod import;
 pub mod measure;
 pub mod model;

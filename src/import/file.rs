@@ -1,5 +1,6 @@
-//! Reading a GeoJSON document from disk: gzip detected by its magic bytes, the
-//! DeepState API envelope unwrapped, the legacy `crs` member checked.
+//! Reading a document from disk: GeoJSON (gzip detected by its magic bytes, the
+//! DeepState API envelope unwrapped, the legacy `crs` member checked) or any other
+//! format of [`crate::formats`], told by content or extension.
 
 use std::io::Read;
 use std::path::Path;
@@ -8,6 +9,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::crs::{Crs, Transform};
+use crate::formats::Format;
 use crate::{Error, Result};
 
 /// A file's features and what surrounds them.
@@ -55,12 +57,36 @@ pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     }
 }
 
-/// Reads and parses a GeoJSON file; its coordinates come back as WGS84
-/// longitude/latitude.
+/// Reads and parses a file of any supported format; its coordinates come back as
+/// WGS84 longitude/latitude.
 pub(crate) fn read(path: &Path) -> Result<Document> {
-    let bytes = read_bytes(path)?;
-    let mut doc = parse(&bytes, path)?;
+    let mut doc = crate::formats::read(path, Format::detect(path)?)?;
     to_lon_lat(&mut doc, path)?;
+    Ok(doc)
+}
+
+/// Reads the features whose box meets `bbox` (`[W, S, E, N]`, longitude/latitude):
+/// a FlatGeobuf file in WGS84 through its spatial index, anything else read whole
+/// and filtered once in longitude/latitude.
+pub(crate) fn read_in(path: &Path, bbox: [f64; 4]) -> Result<Document> {
+    let mut doc = match Format::detect(path)? {
+        Format::FlatGeobuf => crate::formats::flatgeobuf::read(path, Some(bbox))?,
+        format => crate::formats::read(path, format)?,
+    };
+    // The index is in the file's CRS: for a projected file the box says nothing
+    // until the features are in longitude/latitude, so filter (again) afterwards.
+    to_lon_lat(&mut doc, path)?;
+    let [w, s, e, n] = bbox;
+    doc.features.retain(|f| {
+        f.geometry.as_ref().is_some_and(|g| {
+            geo::Geometry::<f64>::try_from(&g.value)
+                .ok()
+                .and_then(|g| geo::BoundingRect::bounding_rect(&g))
+                .is_some_and(|r| {
+                    r.min().x <= e && r.max().x >= w && r.min().y <= n && r.max().y >= s
+                })
+        })
+    });
     Ok(doc)
 }
 

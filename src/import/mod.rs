@@ -18,7 +18,7 @@
 //! outside longitude/latitude range is an error naming the file and the feature.
 
 pub mod deepstate;
-mod file;
+pub(crate) mod file;
 pub(crate) mod geometry;
 mod report;
 mod time;
@@ -307,7 +307,25 @@ fn detect(doc: &Document, path: &Path) -> Result<Source> {
 /// ```
 pub fn read_places(path: impl AsRef<Path>) -> Result<Places> {
     let path = path.as_ref();
-    let doc = file::read(path)?;
+    places_from_document(file::read(path)?, path)
+}
+
+/// Reads only the places whose bounding box meets `bbox` (`[W, S, E, N]` in
+/// degrees): from a FlatGeobuf file through its spatial index, without reading the
+/// rest of the file; from other formats by reading all and keeping those.
+///
+/// ```
+/// let near = frontline::import::read_places_in("data/places.geojson", [37.3, 48.2, 37.6, 48.4])?;
+/// let all = frontline::import::read_places("data/places.geojson")?;
+/// assert!(near.len() < all.len());
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn read_places_in(path: impl AsRef<Path>, bbox: [f64; 4]) -> Result<Places> {
+    let path = path.as_ref();
+    places_from_document(file::read_in(path, bbox)?, path)
+}
+
+fn places_from_document(doc: Document, path: &Path) -> Result<Places> {
     let mut warnings = Vec::new();
     let mut places = Vec::new();
     for (index, feature) in doc.features.into_iter().enumerate() {

@@ -84,6 +84,14 @@ pub enum Command {
     ///   frontline export 'raw-weekly/17*.geojson.gz' --bbox 37,48,38.5,49 --changed-only -o series.geojson
     #[command(verbatim_doc_comment)]
     Export(crate::commands::export::ExportArgs),
+    /// Convert a vector file between GeoJSON, FlatGeobuf, GeoParquet and Shapefile.
+    ///
+    /// Examples:
+    ///   frontline convert donetsk/raions.geojson raions.fgb
+    ///   frontline convert raions.shp raions.parquet
+    ///   frontline convert raions.fgb raions_utm.parquet --output-crs EPSG:32637   (needs the proj feature)
+    #[command(verbatim_doc_comment)]
+    Convert(crate::commands::convert::ConvertArgs),
 }
 
 /// Which zone file, and how to read it.

@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Command::Store(args) => commands::store::run(&args),
         Command::History(args) => commands::history::run(&args),
         Command::Export(args) => commands::export::run(&args),
+        Command::Convert(args) => commands::convert::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

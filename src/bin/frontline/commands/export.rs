@@ -9,9 +9,11 @@ use crate::args::SourceKind;
 use crate::commands::series::source;
 use crate::{read_outline, warn, write_out};
 use frontline::atomic::AtomicFile;
+use frontline::crs::{Crs, Transform};
 use frontline::export::{
     Aoi, Export, ExportOptions, ExportReport, PageOptions, Style, SvgOptions, map_page, svg_map,
 };
+use frontline::formats::{self, Format};
 use frontline::proximity::{Front, FrontOptions, parse_distance};
 use frontline::timeline::{LoadOptions, Timeline, snapshot_files};
 use frontline::{Error, Result, Snapshot, import};
@@ -80,9 +82,16 @@ pub struct ExportArgs {
     #[arg(long, value_name = "STATUS=#RRGGBB,...")]
     pub colours: Option<String>,
 
-    /// Write the GeoJSON here [default: stdout, unless --html or --svg is given].
+    /// Write the features here, in the format its extension says: .geojson/.json
+    /// (RFC 7946), .fgb (FlatGeobuf), .parquet/.geoparquet (GeoParquet), .shp
+    /// (Shapefile) [default: GeoJSON on stdout, unless --html or --svg is given].
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Coordinate system of the -o file (EPSG:NNNN, WKT, ...) [default: WGS84];
+    /// not for GeoJSON, which is WGS84 only. Reprojection needs the `proj` feature.
+    #[arg(long, value_name = "CRS", requires = "output")]
+    pub output_crs: Option<String>,
 
     /// Write a self-contained Leaflet map page here.
     #[arg(long, value_name = "FILE")]
@@ -121,6 +130,19 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     // Everything that can be checked without reading the data, first: opening the
     // outputs' temporary files fails at once on an unwritable path.
     let open = |p: &Option<PathBuf>| p.as_ref().map(AtomicFile::create).transpose();
+    let out_format = args.output.as_deref().map(Format::for_output).transpose()?;
+    let out_crs = match &args.output_crs {
+        Some(c) => Crs::parse(c)?,
+        None => Crs::wgs84(),
+    };
+    if out_format == Some(Format::GeoJson) && !out_crs.is_lon_lat() {
+        return Err(Error::Invalid(format!(
+            "--output-crs {out_crs}: RFC 7946 GeoJSON is WGS84 longitude/latitude only; \
+             write .fgb, .parquet or .shp for another CRS"
+        )));
+    }
+    // Without PROJ a projected output fails here, before any work.
+    Transform::new(&Crs::wgs84(), &out_crs)?;
     let (geojson_out, html_out, svg_out) =
         (open(&args.output)?, open(&args.html)?, open(&args.svg)?);
     let mut style = Style::default();
@@ -213,8 +235,20 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     });
     let mut written: Vec<(String, &Path, usize)> = Vec::new();
     if let (Some(path), Some(file)) = (&args.output, geojson_out) {
-        commit(file, text.as_bytes())?;
-        written.push(("geojson".into(), path, text.len()));
+        match out_format {
+            Some(Format::GeoJson) | None => {
+                commit(file, text.as_bytes())?;
+                written.push(("geojson".into(), path, text.len()));
+            }
+            Some(format) => {
+                drop(file); // the format's writer makes its own temporary files
+                let mut projected = collection.clone();
+                formats::reproject(&mut projected, &Crs::wgs84(), &out_crs)?;
+                formats::write(&projected, path, &out_crs, Some(format))?;
+                let bytes = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
+                written.push((format.to_string(), path, bytes));
+            }
+        }
     }
     if let (Some(path), Some(file)) = (&args.html, html_out) {
         let mut page = PageOptions {

@@ -1,0 +1,57 @@
+//! `frontline convert`: a vector file from one format to another.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::write_out;
+use frontline::Result;
+use frontline::crs::Crs;
+use frontline::formats;
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The file to read: GeoJSON (.gz too), FlatGeobuf, GeoParquet or Shapefile
+    /// (told by its content, else its extension).
+    #[arg(value_name = "IN")]
+    pub input: PathBuf,
+
+    /// The file to write, its format by its extension: .geojson/.json, .fgb,
+    /// .parquet/.geoparquet or .shp (written atomically).
+    #[arg(value_name = "OUT")]
+    pub output: PathBuf,
+
+    /// The input's coordinate system when the file does not say or says wrong
+    /// (EPSG:NNNN, a URN, WKT or PROJJSON) [default: what the file declares, else WGS84].
+    #[arg(long, value_name = "CRS")]
+    pub input_crs: Option<String>,
+
+    /// Reproject to this coordinate system [default: the input's; reprojection needs
+    /// the `proj` feature]. GeoJSON output is WGS84 only (RFC 7946).
+    #[arg(long, value_name = "CRS")]
+    pub output_crs: Option<String>,
+}
+
+pub fn run(args: &ConvertArgs) -> Result<()> {
+    let parse = |s: &Option<String>| s.as_deref().map(Crs::parse).transpose();
+    let (input_crs, output_crs) = (parse(&args.input_crs)?, parse(&args.output_crs)?);
+    let done = formats::convert(
+        &args.input,
+        &args.output,
+        input_crs.as_ref(),
+        output_crs.as_ref(),
+    )?;
+    write_out(|out| {
+        writeln!(
+            out,
+            "wrote {} {} ({} features, {}) from {} {}",
+            done.to,
+            args.output.display(),
+            done.features,
+            done.crs,
+            done.from,
+            args.input.display()
+        )
+    })
+}

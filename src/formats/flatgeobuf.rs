@@ -1,0 +1,273 @@
+//! FlatGeobuf: read every feature, or only those whose box meets a bounding box
+//! through the file's packed Hilbert R-tree (a large boundary file is then read
+//! in part); written with that index, the CRS in the header and typed columns.
+//!
+//! ```
+//! use frontline::crs::Crs;
+//! use frontline::formats::flatgeobuf;
+//! let path = std::env::temp_dir().join(format!("frontline-fgb-doc-{}.fgb", std::process::id()));
+//! let fc: geojson::FeatureCollection = std::fs::read_to_string("data/places.geojson")
+//!     .unwrap().parse().unwrap();
+//! flatgeobuf::write(&fc, &path, &Crs::wgs84())?;
+//! let all = frontline::import::read_places(&path)?;
+//! assert_eq!(all.len(), fc.features.len());
+//! // Only the features whose boxes meet the box, found through the index.
+//! let some = frontline::import::read_places_in(&path, [37.3, 48.2, 37.6, 48.4])?;
+//! assert!(some.len() < all.len());
+//! # std::fs::remove_file(&path).unwrap();
+//! # Ok::<(), frontline::Error>(())
+//! ```
+
+use std::fs::File;
+use std::io::{BufReader, Write};
+use std::path::Path;
+
+use flatgeobuf::{
+    ColumnType, FallibleStreamingIterator, FgbCrs, FgbReader, FgbWriter, FgbWriterOptions,
+    GeometryType,
+};
+use geozero::ToGeo;
+use geozero::{ColumnValue, FeatureProperties, PropertyProcessor};
+use serde_json::{Map, Value};
+
+use super::columns::{self, Kind};
+use crate::atomic::AtomicFile;
+use crate::crs::Crs;
+use crate::import::file::Document;
+use crate::{Error, Result};
+
+/// Reads a FlatGeobuf file: every feature, or with `bbox` (`[W, S, E, N]` in the
+/// file's own coordinates) only those whose bounding box meets it, found through
+/// the spatial index without reading the rest of the file.
+pub(crate) fn read(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
+    let bad =
+        |e: flatgeobuf::Error| Error::format(path, format!("not a readable FlatGeobuf file: {e}"));
+    let file = File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let reader = FgbReader::open(BufReader::new(file)).map_err(bad)?;
+    let header = reader.header();
+    let crs = header_crs(&header, path)?;
+    let total = header.features_count();
+    let indexed = header.index_node_size() > 0 && total > 0;
+    let mut iter = match bbox {
+        Some([w, s, e, n]) if indexed => reader.select_bbox(w, s, e, n).map_err(bad)?,
+        _ => reader.select_all().map_err(bad)?,
+    };
+    let expected = iter.features_count();
+    let mut features = Vec::new();
+    while let Some(feature) = iter.next().map_err(bad)? {
+        let index = features.len();
+        let at = |e: geozero::error::GeozeroError| {
+            Error::feature(
+                path,
+                index,
+                None,
+                format!("unreadable FlatGeobuf feature: {e}"),
+            )
+        };
+        let mut props = Props(Map::new());
+        feature.process_properties(&mut props).map_err(at)?;
+        let geometry = match feature.geometry() {
+            Some(_) => Some(geojson::Geometry::new(geojson::GeometryValue::from(
+                &feature.to_geo().map_err(at)?,
+            ))),
+            None => None,
+        };
+        features.push(geojson::Feature {
+            geometry,
+            properties: Some(props.0),
+            ..geojson::Feature::default()
+        });
+    }
+    // A file cut short ends the iteration early instead of failing: the header's
+    // count tells.
+    if let Some(expected) = expected.filter(|n| *n > 0 && features.len() < *n) {
+        return Err(Error::format(
+            path,
+            format!(
+                "truncated FlatGeobuf file: its header announces {expected} features, {} could be read",
+                features.len()
+            ),
+        ));
+    }
+    if let (Some([w, s, e, n]), false) = (bbox, indexed) {
+        // No index: filter by each feature's box instead.
+        features.retain(|f| {
+            f.geometry.as_ref().is_some_and(|g| {
+                geo::Geometry::<f64>::try_from(&g.value)
+                    .ok()
+                    .and_then(|g| geo::BoundingRect::bounding_rect(&g))
+                    .is_some_and(|r| {
+                        r.min().x <= e && r.max().x >= w && r.min().y <= n && r.max().y >= s
+                    })
+            })
+        });
+    }
+    Ok(Document {
+        features,
+        crs,
+        ..Document::default()
+    })
+}
+
+/// The CRS of the header: its EPSG code, else its WKT; `None` when it has none.
+fn header_crs(header: &flatgeobuf::Header<'_>, path: &Path) -> Result<Option<Crs>> {
+    let Some(crs) = header.crs() else {
+        return Ok(None);
+    };
+    let epsg = crs.org().is_none_or(|o| o.eq_ignore_ascii_case("EPSG"));
+    if epsg && crs.code() > 0 {
+        return Ok(Some(Crs::epsg_code(crs.code().unsigned_abs())));
+    }
+    match crs.wkt().filter(|w| !w.trim().is_empty()) {
+        Some(wkt) => Crs::parse(wkt)
+            .map(Some)
+            .map_err(|e| Error::format(path, format!("its CRS: {e}"))),
+        None => Ok(None),
+    }
+}
+
+/// Properties into a JSON map, typed as the columns are.
+struct Props(Map<String, Value>);
+
+impl PropertyProcessor for Props {
+    fn property(
+        &mut self,
+        _index: usize,
+        name: &str,
+        value: &ColumnValue,
+    ) -> geozero::error::Result<bool> {
+        let v = match value {
+            ColumnValue::Byte(x) => Value::from(*x),
+            ColumnValue::UByte(x) => Value::from(*x),
+            ColumnValue::Bool(x) => Value::from(*x),
+            ColumnValue::Short(x) => Value::from(*x),
+            ColumnValue::UShort(x) => Value::from(*x),
+            ColumnValue::Int(x) => Value::from(*x),
+            ColumnValue::UInt(x) => Value::from(*x),
+            ColumnValue::Long(x) => Value::from(*x),
+            ColumnValue::ULong(x) => Value::from(*x),
+            ColumnValue::Float(x) => columns::number(f64::from(*x)),
+            ColumnValue::Double(x) => columns::number(*x),
+            ColumnValue::String(s) | ColumnValue::DateTime(s) => Value::from(*s),
+            ColumnValue::Json(s) => serde_json::from_str(s).unwrap_or_else(|_| Value::from(*s)),
+            ColumnValue::Binary(b) => {
+                Value::from(b.iter().map(|x| format!("{x:02x}")).collect::<String>())
+            }
+        };
+        self.0.insert(name.to_string(), v);
+        Ok(false)
+    }
+}
+
+/// The FlatGeobuf geometry type of a GeoJSON geometry, single types promoted to
+/// their multi type (as the writer promotes them).
+fn multi_type(value: &geojson::GeometryValue) -> GeometryType {
+    use geojson::GeometryValue as G;
+    match value {
+        G::Point { .. } => GeometryType::Point,
+        G::MultiPoint { .. } => GeometryType::MultiPoint,
+        G::LineString { .. } | G::MultiLineString { .. } => GeometryType::MultiLineString,
+        G::Polygon { .. } | G::MultiPolygon { .. } => GeometryType::MultiPolygon,
+        G::GeometryCollection { .. } => GeometryType::GeometryCollection,
+    }
+}
+
+/// Writes features to a FlatGeobuf file with a spatial index; their coordinates are
+/// in `crs`, which the header records (EPSG code and WKT).
+pub fn write(collection: &geojson::FeatureCollection, path: &Path, crs: &Crs) -> Result<()> {
+    let features = &collection.features;
+    let fail = |e: flatgeobuf::Error| Error::format(path, format!("writing FlatGeobuf: {e}"));
+    let mut kinds = features
+        .iter()
+        .filter_map(|f| f.geometry.as_ref())
+        .map(|g| multi_type(&g.value));
+    let first = kinds.next().unwrap_or(GeometryType::Unknown);
+    // Points stay points (places); a mix of types is "Unknown", which FlatGeobuf allows.
+    let kind = if kinds.all(|k| k == first) {
+        first
+    } else {
+        GeometryType::Unknown
+    };
+    let wkt = crs.to_wkt().ok();
+    if wkt.is_none() && crs.epsg().is_none() {
+        // Propagate the reason (a CRS that needs PROJ to be written as WKT).
+        crs.to_wkt()?;
+    }
+    let name = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("features");
+    let options = FgbWriterOptions {
+        write_index: true,
+        detect_type: false,
+        promote_to_multi: true,
+        crs: FgbCrs {
+            org: Some("EPSG").filter(|_| crs.epsg().is_some() || crs.is_lon_lat()),
+            code: crs
+                .epsg()
+                .or(crs.is_lon_lat().then_some(4326))
+                .and_then(|c| i32::try_from(c).ok())
+                .unwrap_or(0),
+            wkt: wkt.as_deref(),
+            ..FgbCrs::default()
+        },
+        ..FgbWriterOptions::default()
+    };
+    let out = AtomicFile::create(path)?;
+    let mut fgb = FgbWriter::create_with_options(name, kind, options).map_err(fail)?;
+    let cols = columns::columns(features);
+    for c in &cols {
+        let t = match c.kind {
+            Kind::Bool => ColumnType::Bool,
+            Kind::Int => ColumnType::Long,
+            Kind::Float => ColumnType::Double,
+            Kind::Text => ColumnType::String,
+        };
+        fgb.add_column(&c.name, t, |_, col| col.nullable = true);
+    }
+    for (index, feature) in features.iter().enumerate() {
+        let at =
+            |problem: String| Error::feature(path, index, super::feature_name(feature), problem);
+        let Some(geometry) = &feature.geometry else {
+            return Err(at("no geometry: FlatGeobuf features need one".into()));
+        };
+        let geometry = geo::Geometry::<f64>::try_from(&geometry.value)
+            .map_err(|e| at(format!("geometry: {e}")))?;
+        let props = feature.properties.as_ref();
+        let mut failed = None;
+        fgb.add_feature_geom(geometry, |w| {
+            for (i, c) in cols.iter().enumerate() {
+                let Some(v) = columns::get(props, &c.name) else {
+                    continue;
+                };
+                let text;
+                let value = match (c.kind, v) {
+                    (Kind::Bool, Value::Bool(b)) => ColumnValue::Bool(*b),
+                    (Kind::Int, v) => ColumnValue::Long(v.as_i64().unwrap_or_default()),
+                    (Kind::Float, v) => ColumnValue::Double(v.as_f64().unwrap_or(f64::NAN)),
+                    (_, v) => {
+                        text = columns::text(v);
+                        ColumnValue::String(&text)
+                    }
+                };
+                if let Err(e) = w.property(i, &c.name, &value) {
+                    failed = Some(e);
+                }
+            }
+        })
+        .map_err(|e| at(format!("writing FlatGeobuf: {e}")))?;
+        if let Some(e) = failed {
+            return Err(at(format!("writing FlatGeobuf: {e}")));
+        }
+    }
+    let mut out = out;
+    fgb.write(&mut out).map_err(fail)?;
+    out.flush().map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    out.commit()
+}

@@ -1,0 +1,353 @@
+//! GeoParquet 1.1: one row per feature, its geometry as WKB in the `geometry`
+//! column, properties as typed columns (string, int64, double, boolean), and the
+//! `geo` file metadata (encoding, geometry types, bbox, and the CRS as PROJJSON,
+//! left out for WGS84 longitude/latitude, GeoParquet's default `OGC:CRS84`).
+//!
+//! Pure Rust: the `parquet` crate's own writer and row reader (no Arrow), Snappy
+//! compression. Files GeoPandas, GDAL and DuckDB write are read when their
+//! geometry is WKB and their compression Snappy or none; a Parquet file without
+//! the `geo` metadata is refused with an error saying so.
+//!
+//! ```
+//! use frontline::crs::Crs;
+//! use frontline::formats::geoparquet;
+//! let path = std::env::temp_dir().join(format!("frontline-gpq-doc-{}.parquet", std::process::id()));
+//! let fc: geojson::FeatureCollection = std::fs::read_to_string("data/city.geojson")
+//!     .unwrap().parse().unwrap();
+//! geoparquet::write(&fc, &path, &Crs::wgs84())?;
+//! let places = frontline::import::read_places(&path)?;
+//! assert_eq!(places.find("Demo City")?.len(), 1);
+//! # std::fs::remove_file(&path).unwrap();
+//! # Ok::<(), frontline::Error>(())
+//! ```
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use parquet::basic::{Compression, LogicalType, Repetition, Type as Physical};
+use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int64Type};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::file::writer::SerializedFileWriter;
+use parquet::record::Field;
+use parquet::schema::types::Type;
+use serde_json::{Map, Value, json};
+
+use super::columns::{self, Kind};
+use super::wkb;
+use crate::atomic::AtomicFile;
+use crate::crs::Crs;
+use crate::import::file::Document;
+use crate::{Error, Result};
+
+/// The geometry column's name.
+const GEOMETRY: &str = "geometry";
+
+/// Reads a GeoParquet file (its primary geometry column, WKB).
+pub(crate) fn read(path: &Path) -> Result<Document> {
+    let bad = |e: parquet::errors::ParquetError| {
+        Error::format(path, format!("not a readable Parquet file: {e}"))
+    };
+    let file = File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let reader = SerializedFileReader::new(file).map_err(bad)?;
+    let geo = reader
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .and_then(|kv| kv.iter().find(|k| k.key == "geo"))
+        .and_then(|k| k.value.clone())
+        .ok_or_else(|| {
+            Error::format(
+                path,
+                "a Parquet file without GeoParquet metadata (no \"geo\" key): not GeoParquet, \
+                 so no column is known to hold geometry",
+            )
+        })?;
+    let geo: Value = serde_json::from_str(&geo).map_err(|e| {
+        Error::format(
+            path,
+            format!("its GeoParquet \"geo\" metadata is not JSON: {e}"),
+        )
+    })?;
+    let primary = geo
+        .get("primary_column")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::format(path, "its GeoParquet metadata names no primary_column"))?
+        .to_string();
+    let column = geo.pointer(&format!(
+        "/columns/{}",
+        primary.replace('~', "~0").replace('/', "~1")
+    ));
+    let encoding = column
+        .and_then(|c| c.get("encoding"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !encoding.eq_ignore_ascii_case("WKB") {
+        return Err(Error::format(
+            path,
+            format!(
+                "its geometry column {primary:?} is encoded {encoding:?}: only WKB is supported"
+            ),
+        ));
+    }
+    let crs = match column.and_then(|c| c.get("crs")) {
+        // Absent: OGC:CRS84. Null: "undefined", read as longitude/latitude, which
+        // the import's range check guards.
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(Crs::parse(s)),
+        Some(v) => Some(Crs::parse(&v.to_string())),
+    }
+    .transpose()
+    .map_err(|e| Error::format(path, format!("its GeoParquet CRS: {e}")))?;
+    let others: BTreeSet<String> = geo
+        .get("columns")
+        .and_then(Value::as_object)
+        .map(|c| c.keys().cloned().collect())
+        .unwrap_or_default();
+    let rows = reader.get_row_iter(None).map_err(bad)?;
+    let mut features = Vec::new();
+    for (index, row) in rows.enumerate() {
+        let row =
+            row.map_err(|e| Error::feature(path, index, None, format!("unreadable row: {e}")))?;
+        let mut props = Map::new();
+        let mut geometry = None;
+        for (name, field) in row.get_column_iter() {
+            if *name == primary {
+                geometry = match field {
+                    Field::Null => None,
+                    Field::Bytes(b) => Some(geojson::Geometry::new(
+                        wkb::decode(b.data()).map_err(|e| Error::feature(path, index, None, e))?,
+                    )),
+                    other => {
+                        return Err(Error::feature(
+                            path,
+                            index,
+                            None,
+                            format!("geometry column {primary:?} holds {other}, not WKB bytes"),
+                        ));
+                    }
+                };
+            } else if !others.contains(name) && !name.starts_with("__index_level_") {
+                props.insert(name.clone(), value(field));
+            }
+        }
+        features.push(geojson::Feature {
+            geometry,
+            properties: Some(props),
+            ..geojson::Feature::default()
+        });
+    }
+    Ok(Document {
+        features,
+        crs,
+        ..Document::default()
+    })
+}
+
+/// A Parquet value as JSON: numbers, strings and booleans as such, dates and
+/// timestamps as ISO 8601 text, anything else as its text.
+fn value(field: &Field) -> Value {
+    match field {
+        Field::Null => Value::Null,
+        Field::Bool(b) => Value::from(*b),
+        Field::Byte(x) => Value::from(*x),
+        Field::Short(x) => Value::from(*x),
+        Field::Int(x) => Value::from(*x),
+        Field::Long(x) => Value::from(*x),
+        Field::UByte(x) => Value::from(*x),
+        Field::UShort(x) => Value::from(*x),
+        Field::UInt(x) => Value::from(*x),
+        Field::ULong(x) => Value::from(*x),
+        Field::Float(x) => columns::number(f64::from(*x)),
+        Field::Double(x) => columns::number(*x),
+        Field::Str(s) => Value::from(s.as_str()),
+        Field::Bytes(b) => match std::str::from_utf8(b.data()) {
+            Ok(s) => Value::from(s),
+            Err(_) => Value::from(
+                b.data()
+                    .iter()
+                    .map(|x| format!("{x:02x}"))
+                    .collect::<String>(),
+            ),
+        },
+        Field::Date(days) => chrono::DateTime::from_timestamp(i64::from(*days) * 86_400, 0)
+            .map_or(Value::Null, |d| {
+                Value::from(d.format("%Y-%m-%d").to_string())
+            }),
+        Field::TimestampMillis(ms) => chrono::DateTime::from_timestamp_millis(*ms)
+            .map_or(Value::Null, |d| Value::from(d.to_rfc3339())),
+        Field::TimestampMicros(us) => chrono::DateTime::from_timestamp_micros(*us)
+            .map_or(Value::Null, |d| Value::from(d.to_rfc3339())),
+        other => Value::from(other.to_string()),
+    }
+}
+
+/// The `geo` metadata of the written file.
+fn geo_metadata(
+    collection: &geojson::FeatureCollection,
+    crs: &Crs,
+    bbox: Option<[f64; 4]>,
+) -> Result<String> {
+    let types: BTreeSet<&str> = collection
+        .features
+        .iter()
+        .filter_map(|f| f.geometry.as_ref())
+        .map(|g| wkb::type_name(&g.value))
+        .collect();
+    let mut column = json!({
+        "encoding": "WKB",
+        "geometry_types": types,
+    });
+    if let Some(b) = bbox {
+        column["bbox"] = json!(b);
+    }
+    if let Some(projjson) = crs.to_projjson()? {
+        let v: Value = serde_json::from_str(&projjson)
+            .map_err(|e| Error::Invalid(format!("the PROJJSON of {crs} is not JSON: {e}")))?;
+        column["crs"] = v;
+    }
+    Ok(json!({
+        "version": "1.1.0",
+        "primary_column": GEOMETRY,
+        "columns": {GEOMETRY: column},
+    })
+    .to_string())
+}
+
+/// The box of every position of every feature.
+fn bbox(collection: &geojson::FeatureCollection) -> Option<[f64; 4]> {
+    let mut b: Option<[f64; 4]> = None;
+    for g in collection
+        .features
+        .iter()
+        .filter_map(|f| f.geometry.as_ref())
+    {
+        let Ok(g) = geo::Geometry::<f64>::try_from(&g.value) else {
+            continue;
+        };
+        if let Some(r) = geo::BoundingRect::bounding_rect(&g) {
+            let n = [r.min().x, r.min().y, r.max().x, r.max().y];
+            b = Some(b.map_or(n, |a| {
+                [
+                    a[0].min(n[0]),
+                    a[1].min(n[1]),
+                    a[2].max(n[2]),
+                    a[3].max(n[3]),
+                ]
+            }));
+        }
+    }
+    b
+}
+
+/// Writes features to a GeoParquet 1.1 file; their coordinates are in `crs`.
+pub fn write(collection: &geojson::FeatureCollection, path: &Path, crs: &Crs) -> Result<()> {
+    let fail =
+        |e: parquet::errors::ParquetError| Error::format(path, format!("writing GeoParquet: {e}"));
+    let features = &collection.features;
+    let cols: Vec<_> = columns::columns(features)
+        .into_iter()
+        .filter(|c| c.name != GEOMETRY)
+        .collect();
+    let metadata = geo_metadata(collection, crs, bbox(collection))?;
+    let mut fields = Vec::with_capacity(cols.len() + 1);
+    for c in &cols {
+        let (physical, logical) = match c.kind {
+            Kind::Bool => (Physical::BOOLEAN, None),
+            Kind::Int => (Physical::INT64, None),
+            Kind::Float => (Physical::DOUBLE, None),
+            Kind::Text => (Physical::BYTE_ARRAY, Some(LogicalType::String)),
+        };
+        fields.push(Arc::new(
+            Type::primitive_type_builder(&c.name, physical)
+                .with_repetition(Repetition::OPTIONAL)
+                .with_logical_type(logical)
+                .build()
+                .map_err(fail)?,
+        ));
+    }
+    fields.push(Arc::new(
+        Type::primitive_type_builder(GEOMETRY, Physical::BYTE_ARRAY)
+            .with_repetition(Repetition::OPTIONAL)
+            .build()
+            .map_err(fail)?,
+    ));
+    let schema = Arc::new(
+        Type::group_type_builder("schema")
+            .with_fields(fields)
+            .build()
+            .map_err(fail)?,
+    );
+    let props = Arc::new(
+        WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_key_value_metadata(Some(vec![KeyValue::new("geo".to_string(), metadata)]))
+            .build(),
+    );
+    let mut out = AtomicFile::create(path)?;
+    let mut writer = SerializedFileWriter::new(&mut out, schema, props).map_err(fail)?;
+    let mut group = writer.next_row_group().map_err(fail)?;
+    let defs = |present: &dyn Fn(&geojson::Feature) -> bool| -> Vec<i16> {
+        features.iter().map(|f| i16::from(present(f))).collect()
+    };
+    for c in &cols {
+        let values = features
+            .iter()
+            .filter_map(|f| columns::get(f.properties.as_ref(), &c.name));
+        let def = defs(&|f| columns::get(f.properties.as_ref(), &c.name).is_some());
+        let mut col = group.next_column().map_err(fail)?.ok_or_else(|| {
+            Error::format(path, "writing GeoParquet: fewer columns than the schema")
+        })?;
+        match c.kind {
+            Kind::Bool => {
+                let v: Vec<bool> = values.map(|v| v.as_bool().unwrap_or(false)).collect();
+                col.typed::<BoolType>().write_batch(&v, Some(&def), None)
+            }
+            Kind::Int => {
+                let v: Vec<i64> = values.map(|v| v.as_i64().unwrap_or_default()).collect();
+                col.typed::<Int64Type>().write_batch(&v, Some(&def), None)
+            }
+            Kind::Float => {
+                let v: Vec<f64> = values.map(|v| v.as_f64().unwrap_or(f64::NAN)).collect();
+                col.typed::<DoubleType>().write_batch(&v, Some(&def), None)
+            }
+            Kind::Text => {
+                let v: Vec<ByteArray> = values
+                    .map(|v| ByteArray::from(columns::text(v).into_bytes()))
+                    .collect();
+                col.typed::<ByteArrayType>()
+                    .write_batch(&v, Some(&def), None)
+            }
+        }
+        .map_err(fail)?;
+        col.close().map_err(fail)?;
+    }
+    let geometries: Vec<ByteArray> = features
+        .iter()
+        .filter_map(|f| f.geometry.as_ref())
+        .map(|g| ByteArray::from(wkb::encode(&g.value)))
+        .collect();
+    let def = defs(&|f| f.geometry.is_some());
+    let mut col = group
+        .next_column()
+        .map_err(fail)?
+        .ok_or_else(|| Error::format(path, "writing GeoParquet: fewer columns than the schema"))?;
+    col.typed::<ByteArrayType>()
+        .write_batch(&geometries, Some(&def), None)
+        .map_err(fail)?;
+    col.close().map_err(fail)?;
+    group.close().map_err(fail)?;
+    writer.close().map_err(fail)?;
+    out.flush().map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    out.commit()
+}
