@@ -12,6 +12,9 @@ use crate::measure::clip::clip_to;
 
 type PartBox = GeomWithData<Rectangle<[f64; 2]>, usize>;
 
+/// A region's polygons cut to a cluster's box, and the cluster's parts.
+pub(crate) type Pieces = (Vec<Polygon<f64>>, Vec<Polygon<f64>>);
+
 /// The ground of one status in a snapshot after overlaps are resolved: disjoint
 /// from every other layer of the snapshot. Its polygons are indexed by their
 /// bounding boxes (an R-tree), so that a region only meets the parts near it.
@@ -93,25 +96,35 @@ impl Layer {
     /// grey-zone and liberated layers. The cuts lie outside the parts, so the
     /// result is the same as the intersection with the whole region.
     pub fn intersection(&self, area: &MultiPolygon<f64>) -> MultiPolygon<f64> {
+        let mut out = Vec::new();
+        for (pieces, parts) in self.pieces_near(area) {
+            out.extend(MultiPolygon(pieces).intersection(&MultiPolygon(parts)).0);
+        }
+        MultiPolygon(out)
+    }
+
+    /// What [`Layer::intersection`] intersects: for each cluster of parts near
+    /// `area`, `area`'s polygons cut to the cluster's box and the parts cut to
+    /// `area`'s box. The clusters' intersections are disjoint.
+    pub(crate) fn pieces_near(&self, area: &MultiPolygon<f64>) -> Vec<Pieces> {
         let Some(rect) = area.bounding_rect() else {
-            return MultiPolygon(Vec::new());
+            return Vec::new();
         };
         let near: Vec<Polygon<f64>> = self
             .parts_near(&rect)
             .filter_map(|p| clip_to(p, &rect).map(|c| c.into_owned()))
             .collect();
-        let mut out = Vec::new();
-        for (cluster, parts) in clusters(near) {
-            let pieces: Vec<Polygon<f64>> = area
-                .0
-                .iter()
-                .filter_map(|p| clip_to(p, &cluster).map(|c| c.into_owned()))
-                .collect();
-            if !pieces.is_empty() {
-                out.extend(MultiPolygon(pieces).intersection(&MultiPolygon(parts)).0);
-            }
-        }
-        MultiPolygon(out)
+        clusters(near)
+            .into_iter()
+            .filter_map(|(cluster, parts)| {
+                let pieces: Vec<Polygon<f64>> = area
+                    .0
+                    .iter()
+                    .filter_map(|p| clip_to(p, &cluster).map(|c| c.into_owned()))
+                    .collect();
+                (!pieces.is_empty()).then_some((pieces, parts))
+            })
+            .collect()
     }
 }
 
