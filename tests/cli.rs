@@ -125,3 +125,63 @@ fn help_lists_the_command() {
     assert!(o.status.success());
     assert!(stdout(&o).contains("share"));
 }
+
+#[test]
+fn share_and_series_results_as_geoparquet_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("shares.parquet");
+    let o = frontline(&[
+        "share",
+        AUGUST,
+        "--regions",
+        "data/city.geojson",
+        "--format",
+        "json",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let printed: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // Read back: one row per region and status (unmarked included), the same
+    // figures as printed, the region's polygon as geometry.
+    let rows = frontline::import::read_places(&out).unwrap();
+    assert_eq!(rows.len(), 2 * 5);
+    for row in rows.iter() {
+        let p = &row.properties;
+        let region = printed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["region"] == p["region"])
+            .unwrap();
+        let status = p["status"].as_str().unwrap();
+        assert_eq!(p["km2"], region["status"][status]["km2"], "{status}");
+        assert_eq!(p["date"], "2025-08-01T09:00:00Z");
+        assert!(row.area().is_some());
+    }
+    // A series: one row per date too; an unknown extension fails before the work.
+    let out = dir.path().join("series.fgb");
+    let o = frontline(&[
+        "series",
+        "data/snapshots",
+        "--regions",
+        "data/city.geojson",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        frontline::import::read_places(&out).unwrap().len(),
+        2 * 2 * 5
+    );
+    let o = frontline(&[
+        "series",
+        "data/snapshots",
+        "--regions",
+        "data/city.geojson",
+        "-o",
+        dir.path().join("series.txt").to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("series.txt"));
+}

@@ -27,6 +27,7 @@
 
 mod html;
 mod shape;
+mod shares;
 mod style;
 mod svg;
 
@@ -39,6 +40,7 @@ use serde_json::{Map, Value};
 
 pub use html::{PageOptions, map_page};
 pub use shape::{round_lines, round_polygons, round_to, simplify_lines_m, simplify_m};
+pub use shares::share_features;
 pub use style::{Paint, Style};
 pub use svg::{SvgOptions, svg_map};
 

@@ -57,6 +57,27 @@ pub(crate) fn read_outline(path: &std::path::Path) -> Result<geo::MultiPolygon<f
 }
 
 /// Repairs made while reading go to stderr, a few lines at most.
+/// The format an output file's extension names: checked before any long work.
+pub(crate) fn output_format(path: &std::path::Path) -> Result<frontline::formats::Format> {
+    frontline::formats::Format::for_output(path)
+}
+
+/// Writes features (WGS84) in `format`, atomically, and says so on stderr.
+pub(crate) fn write_features(
+    path: &std::path::Path,
+    format: frontline::formats::Format,
+    features: &geojson::FeatureCollection,
+) -> Result<()> {
+    let wgs84 = frontline::crs::Crs::wgs84();
+    frontline::formats::write(features, path, &wgs84, Some(format))?;
+    eprintln!(
+        "frontline: wrote {} features to {} ({format:?})",
+        features.features.len(),
+        path.display()
+    );
+    Ok(())
+}
+
 pub(crate) fn warn(path: &std::path::Path, warnings: &[String]) {
     const SHOWN: usize = 10;
     for w in warnings.iter().take(SHOWN) {

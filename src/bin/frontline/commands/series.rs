@@ -59,6 +59,12 @@ pub struct SeriesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
+
+    /// Also write the results as features (one per date, region and status, with
+    /// the region's polygon) to this file: .parquet (GeoParquet, for DuckDB,
+    /// GeoPandas, Sedona), .fgb, .shp or .geojson.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Reads the regions and picks the named ones.
@@ -143,6 +149,11 @@ pub fn run(args: &SeriesArgs) -> Result<()> {
         .as_ref()
         .map(frontline::atomic::AtomicFile::create)
         .transpose()?;
+    let output = args
+        .output
+        .as_ref()
+        .map(|o| crate::output_format(o))
+        .transpose()?;
     let places = regions(&args.regions, &args.name)?;
     let selected = select(&places, &args.name);
     let (options, bar) = load_options(&args.snapshots, args.source, args.strict)?;
@@ -173,6 +184,17 @@ pub fn run(args: &SeriesArgs) -> Result<()> {
         let statuses = [frontline::Status::OCCUPIED, frontline::Status::CONTESTED];
         timeline::chart::write_svg(&series, &statuses, &title, &mut file)?;
         file.commit()?;
+    }
+    if let (Some(path), Some(format)) = (&args.output, output) {
+        // Shares come in the order of the regions measured.
+        let areas: Vec<_> = selected.iter().filter_map(|p| p.area()).collect();
+        let rows = series.iter().flat_map(|e| {
+            e.value
+                .iter()
+                .zip(&areas)
+                .map(move |(s, a)| (Some(e.date), s, *a))
+        });
+        crate::write_features(path, format, &frontline::export::share_features(rows))?;
     }
     print(args.format, &series)
 }

@@ -39,6 +39,11 @@ pub struct ShareArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+
+    /// Also write the results as features (one per region and status, with the
+    /// region's polygon) to this file: .parquet (GeoParquet), .fgb, .shp or .geojson.
+    #[arg(short, long, value_name = "FILE", requires = "regions")]
+    pub output: Option<PathBuf>,
 }
 
 pub fn run(args: &ShareArgs) -> Result<()> {
@@ -62,7 +67,21 @@ pub fn run(args: &ShareArgs) -> Result<()> {
             };
             let regions = Regions::new(&selected)
                 .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+            // Checked first: a bad output name fails before the work.
+            let output = args
+                .output
+                .as_ref()
+                .map(|o| crate::output_format(o))
+                .transpose()?;
             let shares = regions.shares(&import.snapshot);
+            if let (Some(path), Some(format)) = (&args.output, output) {
+                let date = import.snapshot.date();
+                let rows = shares
+                    .iter()
+                    .zip(regions.regions())
+                    .map(|(s, r)| (date, s, r.area()));
+                crate::write_features(path, format, &frontline::export::share_features(rows))?;
+            }
             print_shares(args, &import, &shares)
         }
         None => print_totals(args, &import),
