@@ -89,6 +89,16 @@ impl LoadOptions {
 
     /// Reads every file with these options (e.g. the CRS of files that declare
     /// none). Files are read in parallel, each with its own reprojection.
+    ///
+    /// ```
+    /// use frontline::crs::Crs;
+    /// use frontline::import::ReadOptions;
+    /// use frontline::timeline::{LoadOptions, Timeline};
+    /// let read = ReadOptions::default().input_crs(Some(Crs::epsg_code(4326)));
+    /// let timeline = Timeline::load(&["data/snapshots"], &LoadOptions::default().read(read))?;
+    /// assert_eq!(timeline.len(), 2);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
     pub fn read(mut self, read: ReadOptions) -> LoadOptions {
         self.read = read;
         self
