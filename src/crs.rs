@@ -235,8 +235,8 @@ impl Crs {
 ///
 /// A `Transform` belongs to the thread that made it (PROJ's objects may not be
 /// shared between threads): it is neither `Send` nor `Sync`, with or without the
-/// feature. Make one per file or per thread; making one costs a look-up in PROJ's
-/// database, well under a millisecond after the first.
+/// feature. Make one per file or per thread: each thread keeps the few it made
+/// last, so making the same one again costs nothing.
 ///
 /// ```
 /// use frontline::crs::{Crs, Transform};
@@ -266,7 +266,7 @@ pub struct Transform {
     to: Crs,
     /// PROJ's transformation; `None` for the identity.
     #[cfg(feature = "proj")]
-    proj: Option<proj::Proj>,
+    proj: Option<std::rc::Rc<proj::Proj>>,
     /// Not `Send` or `Sync` in any build, so that code written without the
     /// feature still compiles with it.
     _per_thread: PhantomData<*const ()>,
@@ -375,6 +375,9 @@ fn needs_proj_between(from: &Crs, to: &Crs) -> Error {
 /// Everything that calls PROJ.
 #[cfg(feature = "proj")]
 mod engine {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
     use proj::Proj;
     use proj::wkt::WktVersion;
 
@@ -407,20 +410,51 @@ mod engine {
             .map_err(|e| Error::Invalid(format!("PROJ cannot write {crs} as PROJJSON: {e}")))
     }
 
+    thread_local! {
+        /// The transformations made on this thread. Making one opens PROJ's
+        /// database (tens of milliseconds), so a thread that reads many files in
+        /// the same CRS (a timeline) makes it once.
+        static MADE: RefCell<Vec<(String, String, Rc<Proj>)>> = const { RefCell::new(Vec::new()) };
+    }
+
     /// The transformation between two CRSs, normalised to x = east (PROJ's
-    /// `proj_normalize_for_visualization`, which `new_known_crs` applies). Each
-    /// CRS is checked on its own first, so that the error names the unknown one.
-    pub(super) fn transformation(from: &Crs, to: &Crs) -> Result<Proj> {
+    /// `proj_normalize_for_visualization`, which `new_known_crs` applies). When
+    /// PROJ has none, each CRS is tried on its own so that the error names the
+    /// unknown one.
+    pub(super) fn transformation(from: &Crs, to: &Crs) -> Result<Rc<Proj>> {
         quiet();
-        for crs in [from, to] {
-            crs_object(crs)?;
+        let key = |f: &String, t: &String| f == from.definition() && t == to.definition();
+        let made = MADE.with_borrow(|made| {
+            made.iter()
+                .find(|(f, t, _)| key(f, t))
+                .map(|(_, _, p)| Rc::clone(p))
+        });
+        if let Some(proj) = made {
+            return Ok(proj);
         }
-        Proj::new_known_crs(from.definition(), to.definition(), None).map_err(|e| {
-            Error::Invalid(format!(
-                "PROJ has no transformation from {from} to {to} ({})",
-                reason(&e.to_string())
-            ))
-        })
+        let proj = match Proj::new_known_crs(from.definition(), to.definition(), None) {
+            Ok(proj) => Rc::new(proj),
+            Err(e) => {
+                crs_object(from)?;
+                crs_object(to)?;
+                return Err(Error::Invalid(format!(
+                    "PROJ has no transformation from {from} to {to} ({})",
+                    reason(&e.to_string())
+                )));
+            }
+        };
+        MADE.with_borrow_mut(|made| {
+            // A few pairs at most are in use at once; keep the cache small.
+            if made.len() >= 8 {
+                made.remove(0);
+            }
+            made.push((
+                from.definition().to_string(),
+                to.definition().to_string(),
+                Rc::clone(&proj),
+            ));
+        });
+        Ok(proj)
     }
 
     /// One coordinate pair, checked: finite in, finite out, and mapping back to
