@@ -389,10 +389,15 @@ mod engine {
     pub(super) fn crs_object(crs: &Crs) -> Result<Proj> {
         quiet();
         Proj::new(crs.definition()).map_err(|e| {
-            Error::Invalid(format!(
-                "the coordinate system {crs} is unknown to PROJ ({})",
-                reason(&e.to_string())
-            ))
+            let why = reason(&e.to_string());
+            // With its log silenced, PROJ says no more than "Unknown error" here.
+            if why.starts_with("Unknown error") {
+                Error::Invalid(format!("the coordinate system {crs} is unknown to PROJ"))
+            } else {
+                Error::Invalid(format!(
+                    "the coordinate system {crs} is unknown to PROJ ({why})"
+                ))
+            }
         })
     }
 
