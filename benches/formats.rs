@@ -43,7 +43,11 @@ fn bench(c: &mut Criterion) {
     // Donetsk oblast's box: ~15 of the 136 raions.
     let bbox = [36.54, 46.87, 39.09, 49.23];
     g.bench_function("flatgeobuf_bbox", |b| {
-        b.iter(|| read_places_in(&fgb, bbox).unwrap().len())
+        b.iter(|| {
+            read_places_in(&fgb, bbox, &Default::default())
+                .unwrap()
+                .len()
+        })
     });
     g.finish();
     std::fs::remove_dir_all(&dir).unwrap();

@@ -345,8 +345,13 @@ fn flatgeobuf_is_read_by_box_through_its_index() {
     assert_eq!(all.len(), 136);
     // Donetsk oblast's box: its 8 raions and the neighbours that reach into it.
     let bbox = [36.54, 46.87, 39.09, 49.23];
-    let near = import::read_places_in(&fgb, bbox).unwrap();
-    let same = import::read_places_in(data.join("admin/ukraine_raions.geojson.gz"), bbox).unwrap();
+    let near = import::read_places_in(&fgb, bbox, &Default::default()).unwrap();
+    let same = import::read_places_in(
+        data.join("admin/ukraine_raions.geojson.gz"),
+        bbox,
+        &Default::default(),
+    )
+    .unwrap();
     assert!(near.len() >= 8 && near.len() < 30, "{}", near.len());
     assert_eq!(near.len(), same.len());
     assert_eq!(near.find("Покровський район").unwrap().len(), 1);

@@ -12,7 +12,7 @@
 //! let all = frontline::import::read_places(&path)?;
 //! assert_eq!(all.len(), fc.features.len());
 //! // Only the features whose boxes meet the box, found through the index.
-//! let some = frontline::import::read_places_in(&path, [37.3, 48.2, 37.6, 48.4])?;
+//! let some = frontline::import::read_places_in(&path, [37.3, 48.2, 37.6, 48.4], &Default::default())?;
 //! assert!(some.len() < all.len());
 //! # std::fs::remove_file(&path).unwrap();
 //! # Ok::<(), frontline::Error>(())

@@ -246,8 +246,9 @@ pub struct Converted {
 }
 
 /// Converts a file from one format to another, features and properties as they
-/// are (no cleaning: that is for measuring). The input's CRS is `input_crs`, else
-/// what the file declares, else WGS84; the output's is `output_crs`, else the
+/// are (no cleaning: that is for measuring). The input's CRS is what the file
+/// declares, else `input_crs`, else WGS84 (a file that declares another CRS than
+/// `input_crs` is an error); the output's is `output_crs`, else the
 /// input's (then coordinates are copied as they are, and no PROJ is needed). The
 /// output is written atomically; its format comes from its extension.
 ///
@@ -273,7 +274,20 @@ pub fn convert(
     drop(crate::atomic::AtomicFile::create(output)?);
     let from = Format::detect(input)?;
     let doc = read(input, from)?;
-    let source = input_crs.cloned().or(doc.crs).unwrap_or_else(Crs::wgs84);
+    let source = match (doc.crs, input_crs) {
+        (Some(declared), Some(given)) if !declared.same_as(given) => {
+            return Err(Error::format(
+                input,
+                format!(
+                    "the file declares the coordinate system {declared}, but the input \
+                     coordinate system given is {given}"
+                ),
+            ));
+        }
+        (declared, given) => declared
+            .or_else(|| given.cloned())
+            .unwrap_or_else(Crs::wgs84),
+    };
     let target = output_crs.cloned().unwrap_or_else(|| source.clone());
     let mut collection = geojson::FeatureCollection::new(doc.features);
     collection.bbox = None;

@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::ReadOptions;
 use crate::crs::{Crs, Transform};
 use crate::formats::Format;
 use crate::{Error, Result};
@@ -59,23 +60,23 @@ pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
 
 /// Reads and parses a file of any supported format; its coordinates come back as
 /// WGS84 longitude/latitude.
-pub(crate) fn read(path: &Path) -> Result<Document> {
+pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Document> {
     let mut doc = crate::formats::read(path, Format::detect(path)?)?;
-    to_lon_lat(&mut doc, path)?;
+    to_lon_lat(&mut doc, path, options)?;
     Ok(doc)
 }
 
 /// Reads the features whose box meets `bbox` (`[W, S, E, N]`, longitude/latitude):
 /// a FlatGeobuf file in WGS84 through its spatial index, anything else read whole
 /// and filtered once in longitude/latitude.
-pub(crate) fn read_in(path: &Path, bbox: [f64; 4]) -> Result<Document> {
+pub(crate) fn read_in(path: &Path, bbox: [f64; 4], options: &ReadOptions) -> Result<Document> {
     let mut doc = match Format::detect(path)? {
         Format::FlatGeobuf => crate::formats::flatgeobuf::read(path, Some(bbox))?,
         format => crate::formats::read(path, format)?,
     };
     // The index is in the file's CRS: for a projected file the box says nothing
     // until the features are in longitude/latitude, so filter (again) afterwards.
-    to_lon_lat(&mut doc, path)?;
+    to_lon_lat(&mut doc, path, options)?;
     let [w, s, e, n] = bbox;
     doc.features.retain(|f| {
         f.geometry.as_ref().is_some_and(|g| {
@@ -90,17 +91,29 @@ pub(crate) fn read_in(path: &Path, bbox: [f64; 4]) -> Result<Document> {
     Ok(doc)
 }
 
-/// Brings a document's coordinates to WGS84 longitude/latitude.
-pub(crate) fn to_lon_lat(doc: &mut Document, path: &Path) -> Result<()> {
-    let Some(crs) = doc.crs.take() else {
-        return Ok(());
+/// Brings a document's coordinates to WGS84 longitude/latitude: from the CRS the
+/// file declares (`doc.crs`, which any reader of another format fills in too), or
+/// else the one the options give; both must agree when both are there.
+pub(crate) fn to_lon_lat(doc: &mut Document, path: &Path, options: &ReadOptions) -> Result<()> {
+    let (crs, whose) = match (doc.crs.take(), &options.input_crs) {
+        (None, None) => return Ok(()),
+        (Some(declared), None) => (declared, "its coordinate system"),
+        (None, Some(given)) => (given.clone(), "the input coordinate system (--input-crs)"),
+        (Some(declared), Some(given)) if declared.same_as(given) => {
+            (declared, "its coordinate system")
+        }
+        (Some(declared), Some(given)) => {
+            return Err(Error::format(
+                path,
+                format!(
+                    "the file declares the coordinate system {declared}, but the input \
+                     coordinate system given (--input-crs) is {given}"
+                ),
+            ));
+        }
     };
-    let transform = Transform::new(&crs, &Crs::wgs84()).map_err(|e| {
-        Error::format(
-            path,
-            format!("the file declares the coordinate system {crs}: {e}"),
-        )
-    })?;
+    let transform = Transform::new(&crs, &Crs::wgs84())
+        .map_err(|e| Error::format(path, format!("{whose}: {e}")))?;
     if transform.is_identity() {
         return Ok(());
     }
@@ -225,7 +238,7 @@ mod tests {
     }
 
     #[test]
-    fn projected_crs_is_refused_crs84_accepted() {
+    fn projected_crs_needs_proj_crs84_accepted() {
         let fc = |crs: &str| {
             format!(
                 r#"{{"type": "FeatureCollection", "features": [],
@@ -234,9 +247,47 @@ mod tests {
         };
         let path = Path::new("f.geojson");
         let mut doc = parse_str(&fc("urn:ogc:def:crs:OGC:1.3:CRS84")).unwrap();
-        assert!(to_lon_lat(&mut doc, path).is_ok());
+        let default = ReadOptions::default();
+        assert!(to_lon_lat(&mut doc, path, &default).is_ok());
         let mut doc = parse_str(&fc("urn:ogc:def:crs:EPSG::3857")).unwrap();
-        let msg = to_lon_lat(&mut doc, path).unwrap_err().to_string();
-        assert!(msg.contains("EPSG:3857"), "{msg}");
+        let result = to_lon_lat(&mut doc, path, &default);
+        if cfg!(feature = "proj") {
+            assert!(result.is_ok());
+        } else {
+            let msg = result.unwrap_err().to_string();
+            assert!(
+                msg.starts_with("f.geojson: ")
+                    && msg.contains("EPSG:3857")
+                    && msg.contains("`proj`"),
+                "{msg}"
+            );
+        }
+    }
+
+    #[test]
+    fn input_crs_must_agree_with_the_file() {
+        let fc = |crs: &str| {
+            format!(
+                r#"{{"type": "FeatureCollection", "features": [],
+            "crs": {{"type": "name", "properties": {{"name": "{crs}"}}}}}}"#
+            )
+        };
+        let path = Path::new("f.geojson");
+        let web = ReadOptions::default().input_crs(Some(Crs::epsg_code(3857)));
+        let mut doc = parse_str(&fc("EPSG:6385")).unwrap();
+        let msg = to_lon_lat(&mut doc, path, &web).unwrap_err().to_string();
+        assert!(
+            msg.contains("EPSG:6385") && msg.contains("EPSG:3857"),
+            "{msg}"
+        );
+        // The same CRS, however named, is fine; so is WGS84 under either name.
+        let lon_lat = ReadOptions::default().input_crs(Some(Crs::epsg_code(4326)));
+        let mut doc = parse_str(&fc("urn:ogc:def:crs:OGC:1.3:CRS84")).unwrap();
+        assert!(to_lon_lat(&mut doc, path, &lon_lat).is_ok());
+        let mut doc = parse_str(&fc("urn:ogc:def:crs:EPSG::3857")).unwrap();
+        assert_eq!(
+            to_lon_lat(&mut doc, path, &web).is_ok(),
+            cfg!(feature = "proj")
+        );
     }
 }

@@ -115,7 +115,8 @@ fn coord(p: &Position, at: FeatureRef<'_>) -> Result<Coord<f64>> {
     if !(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y) {
         return Err(at.error(format!(
             "coordinate [{x}, {y}] is outside longitude/latitude range; \
-             frontline reads WGS84 longitude/latitude (is the file projected?)"
+             frontline reads WGS84 longitude/latitude (is the file projected? name its \
+             coordinate system: --input-crs EPSG:NNNN)"
         )));
     }
     Ok(Coord { x, y })

@@ -16,6 +16,13 @@
 //!
 //! A position with fewer than two numbers, a non-finite number or a coordinate
 //! outside longitude/latitude range is an error naming the file and the feature.
+//!
+//! # Coordinate systems
+//! Coordinates are WGS84 longitude/latitude, as RFC 7946 says, unless the file
+//! declares another CRS (the legacy GeoJSON `crs` member, as GDAL writes it) or
+//! [`ReadOptions::input_crs`] names one for files that do not; such files are
+//! reprojected on the way in, which needs the `proj` feature. A file that declares
+//! a CRS other than the one given is an error naming both.
 
 pub mod deepstate;
 pub(crate) mod file;
@@ -31,6 +38,7 @@ use serde_json::Value;
 pub use report::{ImportReport, Skipped};
 pub use time::date_from_file_name;
 
+use crate::crs::Crs;
 use crate::model::{Marker, Place, PlaceGeometry, Places, Precedence, Snapshot, Zone, ZoneSource};
 use crate::{Error, Result, Status};
 use deepstate::Class;
@@ -113,6 +121,35 @@ impl StatusMapping {
     }
 }
 
+/// How to read a zone or place file, beyond its kind.
+///
+/// ```
+/// use frontline::crs::Crs;
+/// use frontline::import::{self, ReadOptions};
+/// // Files without a `crs` member are read as this CRS (anything but WGS84
+/// // longitude/latitude needs the `proj` feature, e.g. Crs::epsg_code(3857)).
+/// let options = ReadOptions::default().input_crs(Some(Crs::epsg_code(4326)));
+/// let places = import::read_places_with("data/region.geojson", &options)?;
+/// assert_eq!(places.len(), 1);
+/// # Ok::<(), frontline::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// The CRS of files that do not declare one (default: WGS84
+    /// longitude/latitude, as RFC 7946 says). A file that declares another is an
+    /// error naming both.
+    pub input_crs: Option<Crs>,
+}
+
+impl ReadOptions {
+    /// Sets the CRS of files that do not declare one.
+    pub fn input_crs(mut self, crs: Option<Crs>) -> ReadOptions {
+        self.input_crs = crs;
+        self
+    }
+}
+
 /// A snapshot read from a file, and what the import did with each feature.
 #[derive(Clone, Debug)]
 pub struct Import {
@@ -136,8 +173,26 @@ pub struct Import {
 /// assert_eq!(import.snapshot.date().unwrap().to_string(), "2025-06-01 09:00:00 UTC");
 /// ```
 pub fn read_zones(path: impl AsRef<Path>, source: Option<&Source>) -> Result<Import> {
+    read_zones_with(path, source, &ReadOptions::default())
+}
+
+/// Reads a zone file as [`read_zones`] does, with options (e.g. the CRS of a file
+/// that does not declare one).
+///
+/// ```
+/// use frontline::import::{self, ReadOptions};
+/// let import = import::read_zones_with(
+///     "data/snapshots/deepstate_20250601.geojson", None, &ReadOptions::default())?;
+/// assert!(import.report.unclassified.is_empty());
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn read_zones_with(
+    path: impl AsRef<Path>,
+    source: Option<&Source>,
+    options: &ReadOptions,
+) -> Result<Import> {
     let path = path.as_ref();
-    let doc = file::read(path)?;
+    let doc = file::read(path, options)?;
     zones_from_document(doc, path, source)
 }
 
@@ -146,7 +201,7 @@ pub fn read_zones(path: impl AsRef<Path>, source: Option<&Source>) -> Result<Imp
 pub fn parse_zones(text: &str, path: impl AsRef<Path>, source: Option<&Source>) -> Result<Import> {
     let path = path.as_ref();
     let mut doc = file::parse(text.as_bytes(), path)?;
-    file::to_lon_lat(&mut doc, path)?;
+    file::to_lon_lat(&mut doc, path, &ReadOptions::default())?;
     zones_from_document(doc, path, source)
 }
 
@@ -306,8 +361,21 @@ fn detect(doc: &Document, path: &Path) -> Result<Source> {
 /// assert_eq!(places.find("Demo Oblast").unwrap().len(), 1);
 /// ```
 pub fn read_places(path: impl AsRef<Path>) -> Result<Places> {
+    read_places_with(path, &ReadOptions::default())
+}
+
+/// Reads a place file as [`read_places`] does, with options (e.g. the CRS of a
+/// file that does not declare one).
+///
+/// ```
+/// use frontline::import::{self, ReadOptions};
+/// let places = import::read_places_with("data/region.geojson", &ReadOptions::default())?;
+/// assert_eq!(places.find("Demo Oblast")?.len(), 1);
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn read_places_with(path: impl AsRef<Path>, options: &ReadOptions) -> Result<Places> {
     let path = path.as_ref();
-    places_from_document(file::read(path)?, path)
+    places_from_document(file::read(path, options)?, path)
 }
 
 /// Reads only the places whose bounding box meets `bbox` (`[W, S, E, N]` in
@@ -315,14 +383,23 @@ pub fn read_places(path: impl AsRef<Path>) -> Result<Places> {
 /// rest of the file; from other formats by reading all and keeping those.
 ///
 /// ```
-/// let near = frontline::import::read_places_in("data/places.geojson", [37.3, 48.2, 37.6, 48.4])?;
+/// use frontline::import::ReadOptions;
+/// let near = frontline::import::read_places_in(
+///     "data/places.geojson",
+///     [37.3, 48.2, 37.6, 48.4],
+///     &ReadOptions::default(),
+/// )?;
 /// let all = frontline::import::read_places("data/places.geojson")?;
 /// assert!(near.len() < all.len());
 /// # Ok::<(), frontline::Error>(())
 /// ```
-pub fn read_places_in(path: impl AsRef<Path>, bbox: [f64; 4]) -> Result<Places> {
+pub fn read_places_in(
+    path: impl AsRef<Path>,
+    bbox: [f64; 4],
+    options: &ReadOptions,
+) -> Result<Places> {
     let path = path.as_ref();
-    places_from_document(file::read_in(path, bbox)?, path)
+    places_from_document(file::read_in(path, bbox, options)?, path)
 }
 
 fn places_from_document(doc: Document, path: &Path) -> Result<Places> {

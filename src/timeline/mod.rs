@@ -41,7 +41,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::import::{self, ImportReport, Source};
+use crate::import::{self, ImportReport, ReadOptions, Source};
 use crate::{Error, Result, Snapshot};
 
 pub use diff::{Diff, StatusChange, diff};
@@ -64,6 +64,7 @@ pub type Progress = Arc<dyn Fn(&Path) + Send + Sync>;
 #[derive(Clone, Default)]
 pub struct LoadOptions {
     source: Option<Source>,
+    read: ReadOptions,
     strict: bool,
     progress: Option<Progress>,
 }
@@ -72,6 +73,7 @@ impl fmt::Debug for LoadOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LoadOptions")
             .field("source", &self.source)
+            .field("read", &self.read)
             .field("strict", &self.strict)
             .field("progress", &self.progress.is_some())
             .finish()
@@ -82,6 +84,23 @@ impl LoadOptions {
     /// Reads every file as this kind (default: detected per file).
     pub fn source(mut self, source: Option<Source>) -> LoadOptions {
         self.source = source;
+        self
+    }
+
+    /// Reads every file with these options (e.g. the CRS of files that declare
+    /// none). Files are read in parallel, each with its own reprojection.
+    ///
+    /// ```
+    /// use frontline::crs::Crs;
+    /// use frontline::import::ReadOptions;
+    /// use frontline::timeline::{LoadOptions, Timeline};
+    /// let read = ReadOptions::default().input_crs(Some(Crs::epsg_code(4326)));
+    /// let timeline = Timeline::load(&["data/snapshots"], &LoadOptions::default().read(read))?;
+    /// assert_eq!(timeline.len(), 2);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn read(mut self, read: ReadOptions) -> LoadOptions {
+        self.read = read;
         self
     }
 
@@ -495,7 +514,8 @@ fn read_entry<T>(
         path: path.to_path_buf(),
         error: e.to_string(),
     };
-    let import = import::read_zones(path, options.source.as_ref()).map_err(unreadable)?;
+    let import = import::read_zones_with(path, options.source.as_ref(), &options.read)
+        .map_err(unreadable)?;
     let Some(date) = import.snapshot.date() else {
         return Err(Issue::Undated {
             path: path.to_path_buf(),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use frontline::Result;
+use frontline::crs::Crs;
 use frontline::import::{Source, StatusMapping};
 
 /// Front lines and areas of control: geodesic km² and shares of regions and cities
@@ -14,6 +15,18 @@ use frontline::import::{Source, StatusMapping};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// Coordinate system of input files that declare none (GeoJSON without a
+    /// `crs` member), e.g. EPSG:3857 or EPSG:6385: applies to every zones, regions,
+    /// places and outline file read (not to store files, which are always WGS84).
+    /// A file that declares a different one is an error. Anything but WGS84
+    /// longitude/latitude needs frontline built with `--features proj`.
+    #[arg(long, global = true, value_name = "CRS", value_parser = parse_crs)]
+    pub input_crs: Option<Crs>,
+}
+
+fn parse_crs(text: &str) -> Result<Crs> {
+    Crs::parse(text)
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,15 +7,23 @@ mod commands;
 mod output;
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use clap::Parser;
 
 use args::{Cli, Command};
-use frontline::{Error, Result};
+use frontline::crs::{Crs, Transform};
+use frontline::import::{Import, ReadOptions, Source};
+use frontline::{Error, Places, Result};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(e) = set_read_options(cli.input_crs.clone()) {
+        eprintln!("frontline: error: {e}");
+        return ExitCode::FAILURE;
+    }
     let result = match cli.command {
         Command::Share(args) => commands::share::run(&args),
         Command::Status(args) => commands::status::run(&args),
@@ -47,9 +55,40 @@ pub(crate) fn write_out(f: impl FnOnce(&mut io::StdoutLock) -> io::Result<()>) -
     }
 }
 
+/// How every input file is read (the global `--input-crs`): set once in `main`,
+/// read by the helpers below, through which every command reads its files.
+static READ_OPTIONS: OnceLock<ReadOptions> = OnceLock::new();
+
+fn set_read_options(input_crs: Option<Crs>) -> Result<()> {
+    if let Some(crs) = &input_crs {
+        // Checked once here: an unknown CRS, or a build without PROJ, is one clear
+        // error instead of one per file.
+        Transform::new(crs, &Crs::wgs84())
+            .map_err(|e| Error::Invalid(format!("--input-crs {crs}: {e}")))?;
+    }
+    // Only `main` sets it, once.
+    let _ = READ_OPTIONS.set(ReadOptions::default().input_crs(input_crs));
+    Ok(())
+}
+
+/// The options every input file is read with.
+pub(crate) fn read_options() -> &'static ReadOptions {
+    READ_OPTIONS.get_or_init(ReadOptions::default)
+}
+
+/// Reads a place file (regions, places, outlines) with the global options.
+pub(crate) fn read_places(path: &Path) -> Result<Places> {
+    frontline::import::read_places_with(path, read_options())
+}
+
+/// Reads a zone file with the global options.
+pub(crate) fn read_zones(path: &Path, source: Option<&Source>) -> Result<Import> {
+    frontline::import::read_zones_with(path, source, read_options())
+}
+
 /// The union of the polygons of an outline file (`--within`, `--aoi`).
 pub(crate) fn read_outline(path: &std::path::Path) -> Result<geo::MultiPolygon<f64>> {
-    let places = frontline::import::read_places(path)?;
+    let places = read_places(path)?;
     warn(path, places.warnings());
     places
         .union()
@@ -126,7 +165,7 @@ pub(crate) fn load_zones(
             report: entry.report,
         });
     }
-    let import = frontline::import::read_zones(&file, source)?;
+    let import = read_zones(&file, source)?;
     Ok(Loaded {
         snapshot: import.snapshot,
         report: import.report,

@@ -22,11 +22,6 @@ pub struct ConvertArgs {
     #[arg(value_name = "OUT")]
     pub output: PathBuf,
 
-    /// The input's coordinate system when the file does not say or says wrong
-    /// (EPSG:NNNN, a URN, WKT or PROJJSON) [default: what the file declares, else WGS84].
-    #[arg(long, value_name = "CRS")]
-    pub input_crs: Option<String>,
-
     /// Reproject to this coordinate system [default: the input's; reprojection needs
     /// the `proj` feature]. GeoJSON output is WGS84 only (RFC 7946).
     #[arg(long, value_name = "CRS")]
@@ -34,12 +29,12 @@ pub struct ConvertArgs {
 }
 
 pub fn run(args: &ConvertArgs) -> Result<()> {
-    let parse = |s: &Option<String>| s.as_deref().map(Crs::parse).transpose();
-    let (input_crs, output_crs) = (parse(&args.input_crs)?, parse(&args.output_crs)?);
+    let output_crs = args.output_crs.as_deref().map(Crs::parse).transpose()?;
+    // The input's CRS, when it declares none, is the global --input-crs.
     let done = formats::convert(
         &args.input,
         &args.output,
-        input_crs.as_ref(),
+        crate::read_options().input_crs.as_ref(),
         output_crs.as_ref(),
     )?;
     write_out(|out| {

@@ -16,7 +16,7 @@ use frontline::export::{
 use frontline::formats::{self, Format};
 use frontline::proximity::{Front, FrontOptions, parse_distance};
 use frontline::timeline::{LoadOptions, Timeline, snapshot_files};
-use frontline::{Error, Result, Snapshot, import};
+use frontline::{Error, Result, Snapshot};
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -174,7 +174,7 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     let mut export = Export::new(options)?;
     let places = match &args.places {
         Some(p) => {
-            let places = import::read_places(p)?;
+            let places = crate::read_places(p)?;
             warn(p, places.warnings());
             Some(places)
         }
@@ -183,11 +183,16 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     let source = source(args.source)?;
     let files = snapshot_files(&args.inputs)?;
     let snapshots: Vec<Snapshot> = if files.len() == 1 {
-        let import = import::read_zones(&files[0], source.as_ref())?;
+        let import = crate::read_zones(&files[0], source.as_ref())?;
         warn(&import.report.path, &import.report.warnings);
         vec![import.snapshot]
     } else {
-        let timeline = Timeline::load(&files, &LoadOptions::default().source(source))?;
+        let timeline = Timeline::load(
+            &files,
+            &LoadOptions::default()
+                .read(crate::read_options().clone())
+                .source(source),
+        )?;
         for issue in timeline.issues() {
             eprintln!("frontline: warning: {issue}");
         }

@@ -13,7 +13,7 @@ use crate::output::{Cell, Table, emit};
 use crate::{read_outline, warn, write_out};
 use frontline::model::UNMARKED;
 use frontline::proximity::{Front, Nearest, PlaceIndex, ProximityIndex, parse_distance};
-use frontline::{Error, PlaceGeometry, Result, Status, import};
+use frontline::{Error, PlaceGeometry, Result, Status};
 
 #[derive(Debug, Args)]
 pub struct NearArgs {
@@ -80,11 +80,11 @@ fn run_bands(args: &NearArgs, edges: &[String]) -> Result<()> {
         .collect::<Result<_>>()?;
     let front_options = args.line.options()?;
     let region = args.region.as_deref().map(read_outline).transpose()?;
-    let places = import::read_places(&args.places)?;
+    let places = crate::read_places(&args.places)?;
     warn(&args.places, places.warnings());
     let index = PlaceIndex::new(&places)
         .map_err(|e| Error::Invalid(format!("{}: {e}", args.places.display())))?;
-    let import = import::read_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
+    let import = crate::read_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
     warn(&import.report.path, &import.report.warnings);
     let front = Front::derive(&import.snapshot, &front_options)?;
     let bands = index.bands(&front, &edges_km, region.as_ref())?;
@@ -150,7 +150,7 @@ pub fn run(args: &NearArgs) -> Result<()> {
         Some(_) => None,
         None => Some(args.line.options()?),
     };
-    let places = import::read_places(&args.places)?;
+    let places = crate::read_places(&args.places)?;
     warn(&args.places, places.warnings());
     let import = crate::load_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
     warn(&import.report.path, &import.report.warnings);

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::args::{Format, SourceKind};
 use crate::output::{Cell, Table, emit};
 use crate::{warn, write_out};
-use frontline::import::{self, Source};
+use frontline::import::Source;
 use frontline::timeline::{self, Issue, LoadOptions, Timeline, quality};
 use frontline::{Place, Result, Share};
 
@@ -69,7 +69,7 @@ pub struct SeriesArgs {
 
 /// Reads the regions and picks the named ones.
 pub fn regions(path: &Path, names: &[String]) -> Result<frontline::Places> {
-    let places = import::read_places(path)?;
+    let places = crate::read_places(path)?;
     warn(path, places.warnings());
     for name in names {
         places.find(name)?;
@@ -113,6 +113,7 @@ pub fn load_options(
     }
     let b = bar.clone();
     let options = LoadOptions::default()
+        .read(crate::read_options().clone())
         .source(source(kind)?)
         .strict(strict)
         .progress(Arc::new(move |_| b.inc(1)));

@@ -54,7 +54,7 @@ pub fn run(args: &ShareArgs) -> Result<()> {
     }
     match &args.regions {
         Some(path) => {
-            let places = import::read_places(path)?;
+            let places = crate::read_places(path)?;
             warn(path, places.warnings());
             let selected: Vec<&Place> = if args.name.is_empty() {
                 places.iter().collect()
