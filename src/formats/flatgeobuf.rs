@@ -92,19 +92,8 @@ pub(crate) fn read(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
             ),
         ));
     }
-    if let (Some([w, s, e, n]), false) = (bbox, indexed) {
-        // No index: filter by each feature's box instead.
-        features.retain(|f| {
-            f.geometry.as_ref().is_some_and(|g| {
-                geo::Geometry::<f64>::try_from(&g.value)
-                    .ok()
-                    .and_then(|g| geo::BoundingRect::bounding_rect(&g))
-                    .is_some_and(|r| {
-                        r.min().x <= e && r.max().x >= w && r.min().y <= n && r.max().y >= s
-                    })
-            })
-        });
-    }
+    // Without an index nothing was selected by box: `file::read_in` filters every
+    // format by box once the features are in longitude/latitude.
     Ok(Document {
         features,
         crs,

@@ -1,11 +1,12 @@
 //! Control shares: how much of a region each status holds.
 
-use geo::{BoundingRect, MultiPolygon, Rect, coord};
+use geo::{BoundingRect, MultiPolygon, Rect};
 use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 
 use std::sync::OnceLock;
 
 use crate::measure::GeodesicAreaKm2;
+use crate::measure::clip::rect_union;
 use crate::measure::overlay::Grid;
 use crate::model::{Layer, Place, Snapshot, Status, UNMARKED};
 use crate::{Error, Result};
@@ -201,12 +202,7 @@ impl<'a> Regions<'a> {
         let bounds = regions
             .iter()
             .filter_map(|r| r.area().bounding_rect())
-            .reduce(|a, b| {
-                Rect::new(
-                    coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-                    coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-                )
-            })
+            .reduce(|a, b| rect_union(&a, &b))
             .ok_or_else(|| Error::Invalid("no region with an area to measure".into()))?;
         Ok(Regions { regions, bounds })
     }

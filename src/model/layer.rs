@@ -8,7 +8,7 @@ use rstar::{AABB, RTree};
 
 use super::Status;
 use crate::measure::GeodesicAreaKm2;
-use crate::measure::clip::clip_to;
+use crate::measure::clip::{clip_to, rect_union};
 
 type PartBox = GeomWithData<Rectangle<[f64; 2]>, usize>;
 
@@ -144,7 +144,7 @@ fn clusters(polygons: Vec<Polygon<f64>>) -> Vec<(Rect<f64>, Vec<Polygon<f64>>)> 
             while i < groups.len() {
                 if overlap(&groups[i].0, &rect) {
                     let (other, polygons) = groups.swap_remove(i);
-                    rect = union(&rect, &other);
+                    rect = rect_union(&rect, &other);
                     members.extend(polygons);
                 } else {
                     i += 1;
@@ -164,11 +164,4 @@ fn overlap(a: &Rect<f64>, b: &Rect<f64>) -> bool {
         && b.min().x <= a.max().x
         && a.min().y <= b.max().y
         && b.min().y <= a.max().y
-}
-
-fn union(a: &Rect<f64>, b: &Rect<f64>) -> Rect<f64> {
-    Rect::new(
-        geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-        geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-    )
 }
