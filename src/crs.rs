@@ -514,7 +514,7 @@ mod engine {
 }
 
 /// Calls `f` on every position of a geometry, collections included.
-fn positions_mut(
+pub(crate) fn positions_mut(
     value: &mut geojson::GeometryValue,
     f: &mut impl FnMut(&mut geojson::Position) -> Result<()>,
 ) -> Result<()> {

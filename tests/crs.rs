@@ -272,6 +272,26 @@ mod with_proj {
             msg.contains("OGC:CRS84") && msg.contains("EPSG:6385"),
             "{msg}"
         );
+        // A WGS84 file without a crs member under a projected --input-crs (a
+        // snapshot beside projected regions) is refused, not measured as nothing.
+        let wgs84_zones = write(dir.path(), "deepstatemap_data_20250804.geojson", &{
+            let mut doc: Value =
+                serde_json::from_str(&std::fs::read_to_string(&daily).unwrap()).unwrap();
+            doc.as_object_mut().unwrap().remove("crs");
+            doc.to_string()
+        });
+        let msg = fails(&[
+            "--input-crs",
+            "EPSG:6385",
+            "share",
+            wgs84_zones.to_str().unwrap(),
+            "--regions",
+            bare_raions.to_str().unwrap(),
+        ]);
+        assert!(
+            msg.contains("deepstatemap_data_20250804.geojson") && msg.contains("looks like WGS84"),
+            "{msg}"
+        );
         // The library's option does the same as the flag.
         let options = ReadOptions::default().input_crs(Some(Crs::epsg_code(6385)));
         let bare_places = import::read_places_with(&bare_raions, &options).unwrap();

@@ -117,6 +117,9 @@ pub(crate) fn to_lon_lat(doc: &mut Document, path: &Path, options: &ReadOptions)
     if transform.is_identity() {
         return Ok(());
     }
+    if options.input_crs.is_some() {
+        looks_projected(doc, &transform, &crs, path)?;
+    }
     for (index, feature) in doc.features.iter_mut().enumerate() {
         if let Some(geometry) = &mut feature.geometry {
             transform.apply(geometry).map_err(|e| {
@@ -129,6 +132,56 @@ pub(crate) fn to_lon_lat(doc: &mut Document, path: &Path, options: &ReadOptions)
                 Error::feature(path, index, name, e.to_string())
             })?;
         }
+    }
+    Ok(())
+}
+
+/// Refuses to read a file in longitude/latitude as if it were in the projected
+/// CRS the options give (a WGS84 snapshot next to projected regions under one
+/// `--input-crs`): its degrees would be taken for metres a few hundred metres
+/// from the projection's origin, and measure as nothing, silently. The tell: every
+/// position is within longitude/latitude range, yet the first one lands more than
+/// a degree away or cannot be reprojected at all (a geographic CRS on another
+/// datum moves it far less).
+fn looks_projected(
+    doc: &mut Document,
+    transform: &Transform,
+    crs: &Crs,
+    path: &Path,
+) -> Result<()> {
+    let mut first: Option<geojson::Position> = None;
+    let mut in_range = true;
+    for geometry in doc.features.iter_mut().filter_map(|f| f.geometry.as_mut()) {
+        crate::crs::positions_mut(&mut geometry.value, &mut |p| {
+            let s = p.as_slice();
+            in_range &= s.len() >= 2 && s[0].abs() <= 180.0 && s[1].abs() <= 90.0;
+            first.get_or_insert_with(|| p.clone());
+            Ok(())
+        })?;
+    }
+    let Some(first) = first.filter(|_| in_range) else {
+        return Ok(());
+    };
+    let (x, y) = (first.as_slice()[0], first.as_slice()[1]);
+    let mut probe = geojson::Geometry::new(geojson::GeometryValue::Point { coordinates: first });
+    // Degrees read as metres often fall outside the CRS's domain: as telling.
+    let moved = match (transform.apply(&mut probe), &probe.value) {
+        (Ok(()), geojson::GeometryValue::Point { coordinates }) => {
+            let s = coordinates.as_slice();
+            (s[0] - x).abs().max((s[1] - y).abs())
+        }
+        _ => f64::INFINITY,
+    };
+    if moved > 1.0 {
+        return Err(Error::format(
+            path,
+            format!(
+                "every coordinate is within longitude/latitude range (e.g. [{x}, {y}]), \
+                 not what a file in {crs} (--input-crs) holds: it looks like WGS84 \
+                 longitude/latitude; give --input-crs only when every file read is in \
+                 that CRS or declares its own"
+            ),
+        ));
     }
     Ok(())
 }
