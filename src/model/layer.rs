@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use geo::{BooleanOps, BoundingRect, MultiPolygon, Polygon, Rect};
+use geo::{BooleanOps, BoundingRect, Intersects, MultiPolygon, Polygon, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
@@ -142,7 +142,7 @@ fn clusters(polygons: Vec<Polygon<f64>>) -> Vec<(Rect<f64>, Vec<Polygon<f64>>)> 
             let before = groups.len();
             let mut i = 0;
             while i < groups.len() {
-                if overlap(&groups[i].0, &rect) {
+                if groups[i].0.intersects(&rect) {
                     let (other, polygons) = groups.swap_remove(i);
                     rect = rect_union(&rect, &other);
                     members.extend(polygons);
@@ -157,11 +157,4 @@ fn clusters(polygons: Vec<Polygon<f64>>) -> Vec<(Rect<f64>, Vec<Polygon<f64>>)> 
         groups.push((rect, members));
     }
     groups
-}
-
-fn overlap(a: &Rect<f64>, b: &Rect<f64>) -> bool {
-    a.min().x <= b.max().x
-        && b.min().x <= a.max().x
-        && a.min().y <= b.max().y
-        && b.min().y <= a.max().y
 }
