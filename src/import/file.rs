@@ -290,14 +290,16 @@ mod tests {
         }
     }
 
+    /// An empty FeatureCollection declaring `crs`.
+    fn fc(crs: &str) -> String {
+        format!(
+            r#"{{"type": "FeatureCollection", "features": [],
+            "crs": {{"type": "name", "properties": {{"name": "{crs}"}}}}}}"#
+        )
+    }
+
     #[test]
     fn projected_crs_needs_proj_crs84_accepted() {
-        let fc = |crs: &str| {
-            format!(
-                r#"{{"type": "FeatureCollection", "features": [],
-            "crs": {{"type": "name", "properties": {{"name": "{crs}"}}}}}}"#
-            )
-        };
         let path = Path::new("f.geojson");
         let mut doc = parse_str(&fc("urn:ogc:def:crs:OGC:1.3:CRS84")).unwrap();
         let default = ReadOptions::default();
@@ -319,12 +321,6 @@ mod tests {
 
     #[test]
     fn input_crs_must_agree_with_the_file() {
-        let fc = |crs: &str| {
-            format!(
-                r#"{{"type": "FeatureCollection", "features": [],
-            "crs": {{"type": "name", "properties": {{"name": "{crs}"}}}}}}"#
-            )
-        };
         let path = Path::new("f.geojson");
         let web = ReadOptions::default().input_crs(Some(Crs::epsg_code(3857)));
         let mut doc = parse_str(&fc("EPSG:6385")).unwrap();
