@@ -29,7 +29,7 @@ pub trait GeodesicAreaKm2 {
 }
 
 fn ring_area_m2(ring: &LineString<f64>) -> f64 {
-    ring_area_with(ring.0.iter().map(|c| [c.x, c.y]), &EdgeTerms::default())
+    ring_area_with(ring.0.iter().map(|c| [c.x, c.y]), s12)
 }
 
 /// What [`geographiclib_rs::PolygonArea`] asks of each edge, less its length.
@@ -69,7 +69,7 @@ impl EdgeTerms {
     }
 
     /// The term of edge a→b, known or computed.
-    fn get(&self, a: [f64; 2], b: [f64; 2]) -> f64 {
+    pub(crate) fn get(&self, a: [f64; 2], b: [f64; 2]) -> f64 {
         match self.0.get(&key(a, b)) {
             Some(t) => *t,
             None => s12(a, b),
@@ -77,14 +77,34 @@ impl EdgeTerms {
     }
 }
 
-fn s12(a: [f64; 2], b: [f64; 2]) -> f64 {
+/// [`s12`] through a per-thread cache: the edges of a layer mostly come back
+/// unchanged in the next snapshot of an archive.
+pub(crate) fn s12_cached(a: [f64; 2], b: [f64; 2]) -> f64 {
+    // Bounded: a long archive of changing fronts must not grow it without end.
+    const MAX_EDGES: usize = 1 << 20;
+    thread_local! {
+        static TERMS: std::cell::RefCell<HashMap<EdgeKey, f64, foldhash::fast::FixedState>> =
+            std::cell::RefCell::new(HashMap::default());
+    }
+    TERMS.with_borrow_mut(|terms| {
+        if terms.len() >= MAX_EDGES {
+            terms.clear();
+        }
+        *terms.entry(key(a, b)).or_insert_with(|| s12(a, b))
+    })
+}
+
+pub(crate) fn s12(a: [f64; 2], b: [f64; 2]) -> f64 {
     WGS84._gen_inverse(a[1], a[0], b[1], b[0], AREA_MASK).9
 }
 
 /// The geodesic area (m², unsigned) of a ring of [lon, lat] positions, closed or
-/// not: GeographicLib's `PolygonArea::compute(true)`, term by term, with the
-/// terms of known edges taken from `terms`.
-pub(crate) fn ring_area_with(ring: impl IntoIterator<Item = [f64; 2]>, terms: &EdgeTerms) -> f64 {
+/// not: GeographicLib's `PolygonArea::compute(true)`, term by term, each edge's
+/// term given by `term` (normally [`s12`]; [`EdgeTerms::get`] for known edges).
+pub(crate) fn ring_area_with(
+    ring: impl IntoIterator<Item = [f64; 2]>,
+    mut term: impl FnMut([f64; 2], [f64; 2]) -> f64,
+) -> f64 {
     let mut points = ring.into_iter();
     let Some(first) = points.next() else {
         return 0.0;
@@ -92,13 +112,13 @@ pub(crate) fn ring_area_with(ring: impl IntoIterator<Item = [f64; 2]>, terms: &E
     let (mut sum, mut crossings, mut edges) = (0.0, 0i64, 0);
     let mut last = first;
     for p in points {
-        sum += terms.get(last, p);
+        sum += term(last, p);
         crossings += transit(last[0], p[0]);
         last = p;
         edges += 1;
     }
     if last != first {
-        sum += terms.get(last, first);
+        sum += term(last, first);
         crossings += transit(last[0], first[0]);
         edges += 1;
     }
@@ -214,7 +234,7 @@ mod tests {
             let mut pa = PolygonArea::new(&WGS84, Winding::CounterClockwise);
             ring.iter().for_each(|p| pa.add_point(p[1], p[0]));
             let expected = pa.compute(true).1.abs();
-            let plain = ring_area_with(ring.iter().copied(), &EdgeTerms::default());
+            let plain = ring_area_with(ring.iter().copied(), s12);
             assert!(
                 (plain - expected).abs() <= 1e-9 * expected.max(1.0),
                 "{plain} {expected}"
@@ -225,7 +245,7 @@ mod tests {
             let reversed: Vec<[f64; 2]> = closed.iter().rev().copied().collect();
             let half = closed.len() / 2;
             let terms = EdgeTerms::of_rings([&closed[..half], &reversed[..half]]);
-            let cached = ring_area_with(closed.iter().copied(), &terms);
+            let cached = ring_area_with(closed.iter().copied(), |a, b| terms.get(a, b));
             assert!((cached - expected).abs() <= 1e-9 * expected.max(1.0));
         }
     }

@@ -1,6 +1,7 @@
 //! Measures: geodesic areas and control shares.
 
 mod area;
+mod boundary;
 pub mod clip;
 mod overlay;
 mod share;

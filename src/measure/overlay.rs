@@ -77,7 +77,7 @@ impl Grid {
         let mut m2 = 0.0;
         for shape in &shapes {
             for (i, contour) in shape.iter().enumerate() {
-                let a = ring_area_with(contour.iter().copied(), &self.terms);
+                let a = ring_area_with(contour.iter().copied(), |a, b| self.terms.get(a, b));
                 // The first contour of a shape is its outer ring, the rest holes.
                 m2 += if i == 0 { a } else { -a };
             }

@@ -6,6 +6,7 @@ use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 use std::sync::OnceLock;
 
 use crate::measure::GeodesicAreaKm2;
+use crate::measure::boundary::Outline;
 use crate::measure::clip::rect_union;
 use crate::measure::overlay::Grid;
 use crate::model::{Layer, Place, Snapshot, Status, UNMARKED};
@@ -115,7 +116,8 @@ pub struct Region<'a> {
     label: &'a str,
     area: &'a MultiPolygon<f64>,
     area_km2: f64,
-    // Prepared on first use: a one-off share does not pay for it.
+    // Prepared on first use: a one-off share does not pay for them.
+    outline: OnceLock<Option<Outline>>,
     grid: OnceLock<Option<Grid>>,
 }
 
@@ -126,13 +128,19 @@ impl<'a> Region<'a> {
             label,
             area,
             area_km2: area.geodesic_area_km2(),
+            outline: OnceLock::new(),
             grid: OnceLock::new(),
         }
     }
 
     /// km² of `layer` within the region: the area of [`Layer::intersection`],
-    /// measured on the region's own grid.
+    /// measured from the two boundaries, or, where they touch, from the
+    /// intersection built on the region's own grid.
     fn km2_of(&self, layer: &Layer) -> f64 {
+        let outline = self.outline.get_or_init(|| Outline::new(self.area));
+        if let Some(m2) = outline.as_ref().and_then(|o| o.layer_m2(layer)) {
+            return m2 / 1e6;
+        }
         let Some(grid) = self.grid.get_or_init(|| Grid::new(self.area)) else {
             return 0.0;
         };
@@ -219,7 +227,14 @@ impl<'a> Regions<'a> {
 
     /// The share of every region in `snapshot`, in order.
     pub fn shares(&self, snapshot: &Snapshot) -> Vec<Share> {
-        let near = snapshot.clipped(self.bounds);
+        // A margin keeps the cut off the regions' outermost vertices: a layer edge
+        // through a region's vertex is a touch, measured the slow way.
+        let (dx, dy) = (self.bounds.width() * 1e-3, self.bounds.height() * 1e-3);
+        let margin = Rect::new(
+            (self.bounds.min().x - dx, self.bounds.min().y - dy),
+            (self.bounds.max().x + dx, self.bounds.max().y + dy),
+        );
+        let near = snapshot.clipped(margin);
         self.regions.iter().map(|r| near.share_in(r)).collect()
     }
 }

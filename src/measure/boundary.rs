@@ -1,0 +1,538 @@
+//! The area of a region ∩ layer from the two boundaries, without building polygons.
+//!
+//! The geodesic area of a ring is minus the sum of GeographicLib's edge terms S12
+//! (counter-clockwise; Green's theorem on the ellipsoid). The boundary of R ∩ L is
+//! the part of R's boundary inside L and the part of L's boundary inside R, both
+//! with the ground on their left, so area(R ∩ L) is a sum over those pieces: L's
+//! edges cut where they cross R's boundary, and R's boundary between consecutive
+//! crossings, whose terms are differences of prefix sums computed once per
+//! region. Per layer, the work is linear in the layer's edges near the region and
+//! their crossings with the region's boundary, however detailed that boundary is;
+//! a boolean operation would sort every edge of both, in every snapshot.
+//!
+//! Crossing points are where the straight lines in longitude/latitude cross, as
+//! in any planar boolean operation (and GEOS). Crossings are found with exact
+//! orientation predicates. When the boundaries touch or overlap (a vertex on an
+//! edge, a shared edge) the answer would hang on how ties are broken, so the
+//! measure declines (`None`) and the caller runs a boolean operation instead.
+
+use geo::kernels::{Kernel, Orientation, RobustKernel};
+use geo::{BoundingRect, Coord, MultiPolygon, Polygon, Rect};
+
+use super::area::{s12, s12_cached};
+use crate::model::Layer;
+
+/// A region's boundary prepared for measuring layers: its rings with the ground on
+/// their left, prefix sums of their edge terms, and a grid of their edges.
+#[derive(Clone, Debug)]
+pub(crate) struct Outline {
+    rings: Vec<Ring>,
+    bbox: Rect<f64>,
+    grid: EdgeGrid,
+}
+
+#[derive(Clone, Debug)]
+struct Ring {
+    /// Closed: the last point is the first.
+    points: Vec<Coord<f64>>,
+    /// `prefix[i]`: the sum of the terms of edges `0..i`.
+    prefix: Vec<f64>,
+}
+
+/// Region edges by uniform cells of the region's box.
+#[derive(Clone, Debug)]
+struct EdgeGrid {
+    origin: Coord<f64>,
+    cell: Coord<f64>,
+    nx: usize,
+    ny: usize,
+    /// (ring, edge) of every edge whose box meets the cell; row-major.
+    cells: Vec<Vec<(u32, u32)>>,
+}
+
+/// Where a crossing lies on one of the boundaries: edge, and fraction along it.
+#[derive(Clone, Copy, Debug)]
+struct At {
+    edge: usize,
+    t: f64,
+    point: usize,
+}
+
+impl Outline {
+    /// Prepares a region; `None` for one with no extent or spanning more than half
+    /// the globe in longitude, which the planar crossings cannot describe.
+    pub(crate) fn new(area: &MultiPolygon<f64>) -> Option<Outline> {
+        let bbox = area.bounding_rect()?;
+        if bbox.width() <= 0.0 || bbox.height() <= 0.0 || bbox.width() >= 180.0 {
+            return None;
+        }
+        let mut rings = Vec::new();
+        for polygon in &area.0 {
+            for (i, ring) in std::iter::once(polygon.exterior())
+                .chain(polygon.interiors())
+                .enumerate()
+            {
+                let mut points: Vec<Coord<f64>> = ring.0.clone();
+                if points.len() < 4 {
+                    continue;
+                }
+                // Ground on the left: exteriors counter-clockwise, holes clockwise.
+                if (signed_area(&points) > 0.0) != (i == 0) {
+                    points.reverse();
+                }
+                let mut prefix = Vec::with_capacity(points.len());
+                let mut sum = 0.0;
+                prefix.push(sum);
+                for w in points.windows(2) {
+                    sum += s12([w[0].x, w[0].y], [w[1].x, w[1].y]);
+                    prefix.push(sum);
+                }
+                rings.push(Ring { points, prefix });
+            }
+        }
+        let grid = EdgeGrid::new(&rings, bbox);
+        Some(Outline { rings, bbox, grid })
+    }
+
+    /// m² of `layer` within the region; `None` when the boundaries touch or
+    /// overlap somewhere.
+    pub(crate) fn layer_m2(&self, layer: &Layer) -> Option<f64> {
+        let parts: Vec<&Polygon<f64>> = layer.parts_near(&self.bbox).collect();
+        if parts.is_empty() {
+            return Some(0.0);
+        }
+        // The layer's rings, ground on the left.
+        let mut lrings: Vec<Vec<Coord<f64>>> = Vec::new();
+        for polygon in &parts {
+            for (i, ring) in std::iter::once(polygon.exterior())
+                .chain(polygon.interiors())
+                .enumerate()
+            {
+                if ring.0.len() < 4 {
+                    continue;
+                }
+                let mut points = ring.0.clone();
+                if (signed_area(&points) > 0.0) != (i == 0) {
+                    points.reverse();
+                }
+                lrings.push(points);
+            }
+        }
+        let (on_layer, on_region, points) = self.crossings(&lrings)?;
+        let mut sum = 0.0;
+        // The layer's boundary inside the region.
+        for (ring, mut at) in lrings.iter().zip(on_layer) {
+            at.sort_unstable_by(|a, b| {
+                (a.edge, a.t)
+                    .partial_cmp(&(b.edge, b.t))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            });
+            let mut inside = self.contains(ring[0])?;
+            let mut next = at.iter().peekable();
+            for (e, w) in ring.windows(2).enumerate() {
+                let mut from = w[0];
+                while let Some(c) = next.next_if(|c| c.edge == e) {
+                    if inside {
+                        sum += term(from, points[c.point]);
+                    }
+                    inside = !inside;
+                    from = points[c.point];
+                }
+                if inside {
+                    sum += if from == w[0] {
+                        s12_cached([w[0].x, w[0].y], [w[1].x, w[1].y])
+                    } else {
+                        term(from, w[1])
+                    };
+                }
+            }
+        }
+        // The region's boundary inside the layer.
+        for (ring, mut at) in self.rings.iter().zip(on_region) {
+            let start = ring.points[0];
+            let mut inside = layer_contains(&parts, start)?;
+            let last = ring.points.len() - 1;
+            if at.is_empty() {
+                if inside {
+                    sum += ring.prefix[last];
+                }
+                continue;
+            }
+            at.sort_unstable_by(|a, b| {
+                (a.edge, a.t)
+                    .partial_cmp(&(b.edge, b.t))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            });
+            // An arc runs from `from` (with `next` the next vertex) to a point on
+            // edge `edge`.
+            let arc = |from: Coord<f64>, next: usize, edge: usize, to: Coord<f64>| {
+                if next > edge {
+                    term(from, to)
+                } else {
+                    term(from, ring.points[next]) + ring.prefix[edge] - ring.prefix[next]
+                        + term(ring.points[edge], to)
+                }
+            };
+            let (mut from, mut next) = (start, 1);
+            for c in &at {
+                if inside {
+                    sum += arc(from, next, c.edge, points[c.point]);
+                }
+                inside = !inside;
+                from = points[c.point];
+                next = c.edge + 1;
+            }
+            if inside {
+                sum += arc(from, next, last - 1, ring.points[last]);
+            }
+        }
+        Some((-sum).max(0.0))
+    }
+
+    /// Every crossing of the layer's rings with the region's: positions on each
+    /// ring and the points; `None` when they touch or overlap.
+    #[allow(clippy::type_complexity)]
+    fn crossings(
+        &self,
+        lrings: &[Vec<Coord<f64>>],
+    ) -> Option<(Vec<Vec<At>>, Vec<Vec<At>>, Vec<Coord<f64>>)> {
+        let mut on_layer: Vec<Vec<At>> = vec![Vec::new(); lrings.len()];
+        let mut on_region: Vec<Vec<At>> = vec![Vec::new(); self.rings.len()];
+        let mut points = Vec::new();
+        let mut candidates: Vec<(u32, u32)> = Vec::new();
+        for (li, ring) in lrings.iter().enumerate() {
+            for (e, w) in ring.windows(2).enumerate() {
+                let (p, q) = (w[0], w[1]);
+                let (min, max) = (p.x.min(q.x), p.x.max(q.x));
+                let (ymin, ymax) = (p.y.min(q.y), p.y.max(q.y));
+                if max < self.bbox.min().x
+                    || min > self.bbox.max().x
+                    || ymax < self.bbox.min().y
+                    || ymin > self.bbox.max().y
+                {
+                    continue;
+                }
+                candidates.clear();
+                self.grid.edges_in(min, ymin, max, ymax, &mut candidates);
+                candidates.sort_unstable();
+                candidates.dedup();
+                for &(ri, re) in &candidates {
+                    let r = &self.rings[ri as usize].points;
+                    let (a, b) = (r[re as usize], r[re as usize + 1]);
+                    if a.x.max(b.x) < min
+                        || a.x.min(b.x) > max
+                        || a.y.max(b.y) < ymin
+                        || a.y.min(b.y) > ymax
+                    {
+                        continue;
+                    }
+                    let (t, u) = match cross(p, q, a, b) {
+                        Contact::None => continue,
+                        Contact::Touch => return None,
+                        Contact::Cross(t, u) => (t, u),
+                    };
+                    let point = points.len();
+                    points.push(Coord {
+                        x: p.x + t * (q.x - p.x),
+                        y: p.y + t * (q.y - p.y),
+                    });
+                    on_layer[li].push(At { edge: e, t, point });
+                    on_region[ri as usize].push(At {
+                        edge: re as usize,
+                        t: u,
+                        point,
+                    });
+                }
+            }
+        }
+        Some((on_layer, on_region, points))
+    }
+
+    /// Whether `p` is inside the region: crossings of a ray eastwards; `None` on
+    /// the boundary.
+    fn contains(&self, p: Coord<f64>) -> Option<bool> {
+        if !self.bbox.intersects_coord(p) {
+            return Some(false);
+        }
+        let mut edges: Vec<(u32, u32)> = Vec::new();
+        let (cx, cy) = self.grid.cell_of(p);
+        for x in cx..self.grid.nx {
+            edges.extend_from_slice(&self.grid.cells[cy * self.grid.nx + x]);
+        }
+        edges.sort_unstable();
+        edges.dedup();
+        let mut inside = false;
+        for (ri, re) in edges {
+            let r = &self.rings[ri as usize].points;
+            match ray_crosses(r[re as usize], r[re as usize + 1], p) {
+                Some(true) => inside = !inside,
+                Some(false) => {}
+                None => return None,
+            }
+        }
+        Some(inside)
+    }
+}
+
+/// Whether `p` is inside the layer (its parts near the region); `None` on its
+/// boundary.
+fn layer_contains(parts: &[&Polygon<f64>], p: Coord<f64>) -> Option<bool> {
+    let mut inside = false;
+    for polygon in parts {
+        let Some(b) = polygon.bounding_rect() else {
+            continue;
+        };
+        if !b.intersects_coord(p) {
+            continue;
+        }
+        for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+            for w in ring.0.windows(2) {
+                match ray_crosses(w[0], w[1], p) {
+                    Some(true) => inside = !inside,
+                    Some(false) => {}
+                    None => return None,
+                }
+            }
+        }
+    }
+    Some(inside)
+}
+
+trait IntersectsCoord {
+    fn intersects_coord(&self, p: Coord<f64>) -> bool;
+}
+
+impl IntersectsCoord for Rect<f64> {
+    fn intersects_coord(&self, p: Coord<f64>) -> bool {
+        self.min().x <= p.x && p.x <= self.max().x && self.min().y <= p.y && p.y <= self.max().y
+    }
+}
+
+/// Whether edge a→b crosses the ray from `p` eastwards (half-open in latitude, so
+/// a vertex on the ray counts once); `None` when `p` is on the edge.
+fn ray_crosses(a: Coord<f64>, b: Coord<f64>, p: Coord<f64>) -> Option<bool> {
+    let o = RobustKernel::orient2d(a, b, p);
+    if o == Orientation::Collinear && within(p, a, b) {
+        return None;
+    }
+    Some(if a.y <= p.y && p.y < b.y {
+        o == Orientation::CounterClockwise
+    } else if b.y <= p.y && p.y < a.y {
+        o == Orientation::Clockwise
+    } else {
+        false
+    })
+}
+
+enum Contact {
+    None,
+    /// The segments touch or overlap without crossing.
+    Touch,
+    /// They cross at a point inside both: fractions along each.
+    Cross(f64, f64),
+}
+
+/// How segment p→q meets a→b, decided by exact orientation predicates.
+fn cross(p: Coord<f64>, q: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> Contact {
+    let o1 = RobustKernel::orient2d(p, q, a);
+    let o2 = RobustKernel::orient2d(p, q, b);
+    let o3 = RobustKernel::orient2d(a, b, p);
+    let o4 = RobustKernel::orient2d(a, b, q);
+    let opposite = |x: Orientation, y: Orientation| {
+        matches!(
+            (x, y),
+            (Orientation::Clockwise, Orientation::CounterClockwise)
+                | (Orientation::CounterClockwise, Orientation::Clockwise)
+        )
+    };
+    if opposite(o1, o2) && opposite(o3, o4) {
+        let d = (q.x - p.x) * (b.y - a.y) - (q.y - p.y) * (b.x - a.x);
+        let t = ((a.x - p.x) * (b.y - a.y) - (a.y - p.y) * (b.x - a.x)) / d;
+        let u = ((a.x - p.x) * (q.y - p.y) - (a.y - p.y) * (q.x - p.x)) / d;
+        return Contact::Cross(t.clamp(0.0, 1.0), u.clamp(0.0, 1.0));
+    }
+    let collinear = Orientation::Collinear;
+    if (o1 == collinear && within(a, p, q))
+        || (o2 == collinear && within(b, p, q))
+        || (o3 == collinear && within(p, a, b))
+        || (o4 == collinear && within(q, a, b))
+    {
+        Contact::Touch
+    } else {
+        Contact::None
+    }
+}
+
+/// Whether `c`, collinear with a→b, lies on the segment.
+fn within(c: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> bool {
+    a.x.min(b.x) <= c.x && c.x <= a.x.max(b.x) && a.y.min(b.y) <= c.y && c.y <= a.y.max(b.y)
+}
+
+/// The geodesic term of an edge between two points, at least one of them new (a
+/// crossing): not worth caching.
+fn term(a: Coord<f64>, b: Coord<f64>) -> f64 {
+    s12([a.x, a.y], [b.x, b.y])
+}
+
+/// Twice the planar signed area (counter-clockwise positive).
+fn signed_area(points: &[Coord<f64>]) -> f64 {
+    points
+        .windows(2)
+        .map(|w| w[0].x * w[1].y - w[1].x * w[0].y)
+        .sum()
+}
+
+impl EdgeGrid {
+    fn new(rings: &[Ring], bbox: Rect<f64>) -> EdgeGrid {
+        let edges: usize = rings.iter().map(|r| r.points.len() - 1).sum();
+        // About two edges per cell.
+        let side = (bbox.width() * bbox.height() / (edges.max(1) as f64 / 2.0)).sqrt();
+        let nx = ((bbox.width() / side).ceil() as usize).clamp(1, 1024);
+        let ny = ((bbox.height() / side).ceil() as usize).clamp(1, 1024);
+        let mut grid = EdgeGrid {
+            origin: bbox.min(),
+            cell: Coord {
+                x: bbox.width() / nx as f64,
+                y: bbox.height() / ny as f64,
+            },
+            nx,
+            ny,
+            cells: vec![Vec::new(); nx * ny],
+        };
+        for (ri, ring) in rings.iter().enumerate() {
+            for (e, w) in ring.points.windows(2).enumerate() {
+                let (x0, y0) = grid.cell_of(Coord {
+                    x: w[0].x.min(w[1].x),
+                    y: w[0].y.min(w[1].y),
+                });
+                let (x1, y1) = grid.cell_of(Coord {
+                    x: w[0].x.max(w[1].x),
+                    y: w[0].y.max(w[1].y),
+                });
+                for y in y0..=y1 {
+                    for x in x0..=x1 {
+                        grid.cells[y * nx + x].push((ri as u32, e as u32));
+                    }
+                }
+            }
+        }
+        grid
+    }
+
+    /// The cell of a point, clamped to the grid.
+    fn cell_of(&self, p: Coord<f64>) -> (usize, usize) {
+        let index = |v: f64, o: f64, size: f64, n: usize| {
+            let i = ((v - o) / size).floor();
+            if i.is_nan() || i < 0.0 {
+                0
+            } else {
+                (i as usize).min(n - 1)
+            }
+        };
+        (
+            index(p.x, self.origin.x, self.cell.x, self.nx),
+            index(p.y, self.origin.y, self.cell.y, self.ny),
+        )
+    }
+
+    /// Appends the edges of every cell meeting a box (with repeats).
+    fn edges_in(&self, x0: f64, y0: f64, x1: f64, y1: f64, out: &mut Vec<(u32, u32)>) {
+        let (cx0, cy0) = self.cell_of(Coord { x: x0, y: y0 });
+        let (cx1, cy1) = self.cell_of(Coord { x: x1, y: y1 });
+        for y in cy0..=cy1 {
+            for x in cx0..=cx1 {
+                out.extend_from_slice(&self.cells[y * self.nx + x]);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::GeodesicAreaKm2;
+    use crate::model::Status;
+    use geo::{BooleanOps, LineString};
+
+    /// A wobbly star of `n` vertices around (lon, lat).
+    fn star(lon: f64, lat: f64, size: f64, n: usize, phase: f64) -> Polygon<f64> {
+        let ring: Vec<Coord<f64>> = (0..n)
+            .map(|i| {
+                let t = i as f64 / n as f64 * std::f64::consts::TAU;
+                let r = size * (1.0 + 0.3 * (7.0 * t + phase).sin() + 0.1 * (31.0 * t).cos());
+                Coord {
+                    x: lon + r * t.cos(),
+                    y: lat + r * t.sin(),
+                }
+            })
+            .collect();
+        Polygon::new(LineString(ring), vec![])
+    }
+
+    fn layer(polygons: Vec<Polygon<f64>>) -> Layer {
+        Layer::new(Status::OCCUPIED, MultiPolygon(polygons))
+    }
+
+    #[test]
+    fn agrees_with_the_boolean_intersection() {
+        let holed = Polygon::new(
+            star(37.5, 48.0, 0.4, 2000, 0.0).exterior().clone(),
+            vec![star(37.45, 48.05, 0.08, 300, 1.0).exterior().clone()],
+        );
+        let region = MultiPolygon(vec![holed, star(38.6, 48.0, 0.2, 500, 2.0)]);
+        let outline = Outline::new(&region).unwrap();
+        for (dx, size, phase) in [
+            (0.3, 0.35, 1.0),
+            (-0.2, 0.2, 2.0),
+            (0.0, 0.1, 0.5),
+            (0.5, 0.5, 3.0),
+            (0.9, 0.45, 0.1),
+            (0.0, 3.0, 0.3),
+            (5.0, 0.3, 0.0),
+        ] {
+            let polygons = vec![
+                star(37.5 + dx, 48.1, size, 300, phase),
+                star(37.45, 48.05, 0.03, 50, 0.0),
+            ];
+            let expected = region
+                .intersection(&MultiPolygon(polygons.clone()))
+                .geodesic_area_km2();
+            let got = outline.layer_m2(&layer(polygons)).unwrap() / 1e6;
+            assert!(
+                (got - expected).abs() < 1e-6 * expected.max(1.0),
+                "{dx}: {got} {expected}"
+            );
+        }
+    }
+
+    #[test]
+    fn touching_boundaries_decline() {
+        let square = |x0: f64, y0: f64, s: f64| {
+            Polygon::new(
+                LineString::from(vec![(x0, y0), (x0 + s, y0), (x0 + s, y0 + s), (x0, y0 + s)]),
+                vec![],
+            )
+        };
+        let outline = Outline::new(&MultiPolygon(vec![square(37.0, 48.0, 1.0)])).unwrap();
+        // A shared edge, and a vertex on an edge.
+        assert!(
+            outline
+                .layer_m2(&layer(vec![square(37.5, 48.0, 0.2)]))
+                .is_none()
+        );
+        assert!(
+            outline
+                .layer_m2(&layer(vec![square(38.0, 48.5, 0.5)]))
+                .is_none()
+        );
+        // Inside, crossing, around: measured.
+        let inside = outline
+            .layer_m2(&layer(vec![square(37.2, 48.2, 0.2)]))
+            .unwrap();
+        assert!((inside / 1e6 - square(37.2, 48.2, 0.2).geodesic_area_km2()).abs() < 1e-6);
+        let around = outline
+            .layer_m2(&layer(vec![square(36.0, 47.0, 3.0)]))
+            .unwrap();
+        assert!((around / 1e6 - square(37.0, 48.0, 1.0).geodesic_area_km2()).abs() < 1e-6);
+    }
+}
