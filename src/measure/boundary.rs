@@ -102,20 +102,19 @@ impl Outline {
             return Some(0.0);
         }
         // The layer's rings, ground on the left.
-        let mut lrings: Vec<Vec<Coord<f64>>> = Vec::new();
+        let mut lrings: Vec<Oriented> = Vec::new();
         for polygon in &parts {
             for (i, ring) in std::iter::once(polygon.exterior())
                 .chain(polygon.interiors())
                 .enumerate()
             {
-                if ring.0.len() < 4 {
-                    continue;
+                if ring.0.len() >= 4 {
+                    let reversed = (signed_area(&ring.0) > 0.0) != (i == 0);
+                    lrings.push(Oriented {
+                        points: &ring.0,
+                        reversed,
+                    });
                 }
-                let mut points = ring.0.clone();
-                if (signed_area(&points) > 0.0) != (i == 0) {
-                    points.reverse();
-                }
-                lrings.push(points);
             }
         }
         let (on_layer, on_region, points) = self.crossings(&lrings)?;
@@ -127,9 +126,9 @@ impl Outline {
                     .partial_cmp(&(b.edge, b.t))
                     .unwrap_or(std::cmp::Ordering::Equal)
             });
-            let mut inside = self.contains(ring[0])?;
+            let mut inside = self.contains(ring.get(0))?;
             let mut next = at.iter().peekable();
-            for (e, w) in ring.windows(2).enumerate() {
+            for (e, w) in ring.edges().enumerate() {
                 let mut from = w[0];
                 while let Some(c) = next.next_if(|c| c.edge == e) {
                     if inside {
@@ -139,11 +138,7 @@ impl Outline {
                     from = points[c.point];
                 }
                 if inside {
-                    sum += if from == w[0] {
-                        s12_cached([w[0].x, w[0].y], [w[1].x, w[1].y])
-                    } else {
-                        term(from, w[1])
-                    };
+                    sum += term(from, w[1]);
                 }
             }
         }
@@ -194,15 +189,14 @@ impl Outline {
     #[allow(clippy::type_complexity)]
     fn crossings(
         &self,
-        lrings: &[Vec<Coord<f64>>],
+        lrings: &[Oriented],
     ) -> Option<(Vec<Vec<At>>, Vec<Vec<At>>, Vec<Coord<f64>>)> {
         let mut on_layer: Vec<Vec<At>> = vec![Vec::new(); lrings.len()];
         let mut on_region: Vec<Vec<At>> = vec![Vec::new(); self.rings.len()];
         let mut points = Vec::new();
         let mut candidates: Vec<(u32, u32)> = Vec::new();
         for (li, ring) in lrings.iter().enumerate() {
-            for (e, w) in ring.windows(2).enumerate() {
-                let (p, q) = (w[0], w[1]);
+            for (e, [p, q]) in ring.edges().enumerate() {
                 let (min, max) = (p.x.min(q.x), p.x.max(q.x));
                 let (ymin, ymax) = (p.y.min(q.y), p.y.max(q.y));
                 if max < self.bbox.min().x
@@ -274,6 +268,27 @@ impl Outline {
     }
 }
 
+/// A closed ring walked forwards or backwards.
+struct Oriented<'a> {
+    points: &'a [Coord<f64>],
+    reversed: bool,
+}
+
+impl Oriented<'_> {
+    fn get(&self, i: usize) -> Coord<f64> {
+        if self.reversed {
+            self.points[self.points.len() - 1 - i]
+        } else {
+            self.points[i]
+        }
+    }
+
+    /// Its edges in walking order.
+    fn edges(&self) -> impl Iterator<Item = [Coord<f64>; 2]> + '_ {
+        (0..self.points.len() - 1).map(|i| [self.get(i), self.get(i + 1)])
+    }
+}
+
 /// Whether `p` is inside the layer (its parts near the region); `None` on its
 /// boundary.
 fn layer_contains(parts: &[&Polygon<f64>], p: Coord<f64>) -> Option<bool> {
@@ -311,8 +326,16 @@ impl IntersectsCoord for Rect<f64> {
 /// Whether edge a→b crosses the ray from `p` eastwards (half-open in latitude, so
 /// a vertex on the ray counts once); `None` when `p` is on the edge.
 fn ray_crosses(a: Coord<f64>, b: Coord<f64>, p: Coord<f64>) -> Option<bool> {
+    let straddles = (a.y <= p.y) != (b.y <= p.y);
+    let (left, right) = (a.x.min(b.x), a.x.max(b.x));
+    // Most edges are decided by comparisons alone; only an edge whose box holds
+    // `p` needs the exact predicate.
+    let in_box = left <= p.x && p.x <= right && a.y.min(b.y) <= p.y && p.y <= a.y.max(b.y);
+    if !in_box {
+        return Some(straddles && p.x < left);
+    }
     let o = RobustKernel::orient2d(a, b, p);
-    if o == Orientation::Collinear && within(p, a, b) {
+    if o == Orientation::Collinear {
         return None;
     }
     Some(if a.y <= p.y && p.y < b.y {
@@ -368,10 +391,10 @@ fn within(c: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> bool {
     a.x.min(b.x) <= c.x && c.x <= a.x.max(b.x) && a.y.min(b.y) <= c.y && c.y <= a.y.max(b.y)
 }
 
-/// The geodesic term of an edge between two points, at least one of them new (a
-/// crossing): not worth caching.
+/// The geodesic term of an edge; crossings, too, come back unchanged in the next
+/// snapshot wherever the front did not move.
 fn term(a: Coord<f64>, b: Coord<f64>) -> f64 {
-    s12([a.x, a.y], [b.x, b.y])
+    s12_cached([a.x, a.y], [b.x, b.y])
 }
 
 /// Twice the planar signed area (counter-clockwise positive).
@@ -503,6 +526,33 @@ mod tests {
                 "{dx}: {got} {expected}"
             );
         }
+    }
+
+    #[test]
+    fn points_in_and_out() {
+        // A diamond: rays from points level with its left and right corners pass
+        // through a vertex, counted once.
+        let diamond = Polygon::new(
+            LineString::from(vec![(37.0, 48.0), (38.0, 47.0), (39.0, 48.0), (38.0, 49.0)]),
+            vec![],
+        );
+        let outline = Outline::new(&MultiPolygon(vec![diamond.clone()])).unwrap();
+        let at = |x: f64, y: f64| outline.contains(Coord { x, y });
+        assert_eq!(at(38.0, 48.0), Some(true));
+        assert_eq!(at(37.5, 48.0), Some(true));
+        assert_eq!(at(36.5, 48.0), Some(false));
+        assert_eq!(at(39.5, 48.0), Some(false));
+        assert_eq!(at(37.1, 48.8), Some(false));
+        assert_eq!(at(38.5, 48.5), None, "on an edge");
+        assert_eq!(at(39.0, 48.0), None, "on a vertex");
+        assert_eq!(
+            layer_contains(&[&diamond], Coord { x: 37.5, y: 48.0 }),
+            Some(true)
+        );
+        assert_eq!(
+            layer_contains(&[&diamond], Coord { x: 38.5, y: 48.5 }),
+            None
+        );
     }
 
     #[test]
