@@ -3,7 +3,10 @@
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
-use geo::{BooleanOps, MultiPolygon, Polygon, Rect, unary_union};
+use geo::{Coord, LineString, MultiPolygon, Polygon, Rect};
+use i_overlay::core::fill_rule::FillRule;
+use i_overlay::core::overlay_rule::OverlayRule;
+use i_overlay::float::overlay::{FloatOverlay, OverlayOptions};
 
 use crate::measure::clip::clip_to;
 
@@ -166,30 +169,55 @@ fn resolve(zones: &[Zone], precedence: &Precedence) -> Vec<Layer> {
         }
     }
     precedence.sort(&mut statuses);
-    let mut covered = MultiPolygon::<f64>(Vec::new());
-    let mut layers = Vec::with_capacity(statuses.len());
-    for (i, status) in statuses.iter().enumerate() {
-        let polygons: Vec<&Polygon<f64>> = zones
+    let rings = |status: &Status| -> Vec<Vec<[f64; 2]>> {
+        zones
             .iter()
             .filter(|z| &z.status == status)
             .flat_map(|z| &z.geometry.0)
-            .collect();
-        // Polygons arrive valid and oriented (exterior counter-clockwise): the
-        // union's winding-based fill rule depends on it.
-        let union = unary_union(polygons);
-        let own = if covered.0.is_empty() {
-            union.clone()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .map(|r| r.0.iter().map(|c| [c.x, c.y]).collect())
+            .collect()
+    };
+    let mut stronger: Vec<Vec<[f64; 2]>> = Vec::new();
+    let mut layers = Vec::with_capacity(statuses.len());
+    for status in &statuses {
+        let own = rings(status);
+        // One operation per status: the union of its zones less the union of the
+        // stronger statuses' zones. Zones arrive valid and oriented (exteriors
+        // counter-clockwise, holes clockwise), so non-zero winding is the union.
+        let shapes = if stronger.is_empty() {
+            FloatOverlay::with_subj_custom(&own, OverlayOptions::ogc(), Default::default())
+                .overlay(OverlayRule::Subject, FillRule::NonZero)
         } else {
-            union.difference(&covered)
+            FloatOverlay::with_subj_and_clip_custom(
+                &own,
+                &stronger,
+                OverlayOptions::ogc(),
+                Default::default(),
+            )
+            .overlay(OverlayRule::Difference, FillRule::NonZero)
         };
-        if i + 1 < statuses.len() {
-            covered = if covered.0.is_empty() {
-                union
-            } else {
-                covered.union(&union)
-            };
-        }
-        layers.push(Layer::new(status.clone(), own));
+        stronger.extend(own);
+        layers.push(Layer::new(status.clone(), multi_polygon(shapes)));
     }
     layers
+}
+
+/// i_overlay's shapes (outer contour first, then holes) as a MultiPolygon.
+fn multi_polygon(shapes: Vec<Vec<Vec<[f64; 2]>>>) -> MultiPolygon<f64> {
+    let ring = |contour: Vec<[f64; 2]>| {
+        let mut line: LineString<f64> = contour.into_iter().map(|[x, y]| Coord { x, y }).collect();
+        line.close();
+        line
+    };
+    MultiPolygon(
+        shapes
+            .into_iter()
+            .filter_map(|shape| {
+                let mut contours = shape.into_iter();
+                let exterior = ring(contours.next()?);
+                Some(Polygon::new(exterior, contours.map(ring).collect()))
+            })
+            .collect(),
+    )
 }
