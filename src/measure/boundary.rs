@@ -143,9 +143,10 @@ impl Outline {
             }
         }
         // The region's boundary inside the layer.
-        for (ring, mut at) in self.rings.iter().zip(on_region) {
+        let starts: Vec<Coord<f64>> = self.rings.iter().map(|r| r.points[0]).collect();
+        let starts_inside = layer_contains(&parts, &starts)?;
+        for ((ring, mut at), mut inside) in self.rings.iter().zip(on_region).zip(starts_inside) {
             let start = ring.points[0];
-            let mut inside = layer_contains(&parts, start)?;
             let last = ring.points.len() - 1;
             if at.is_empty() {
                 if inside {
@@ -208,8 +209,10 @@ impl Outline {
                 }
                 candidates.clear();
                 self.grid.edges_in(min, ymin, max, ymax, &mut candidates);
-                candidates.sort_unstable();
-                candidates.dedup();
+                if self.grid.spans_cells(min, ymin, max, ymax) {
+                    candidates.sort_unstable();
+                    candidates.dedup();
+                }
                 for &(ri, re) in &candidates {
                     let r = &self.rings[ri as usize].points;
                     let (a, b) = (r[re as usize], r[re as usize + 1]);
@@ -289,23 +292,34 @@ impl Oriented<'_> {
     }
 }
 
-/// Whether `p` is inside the layer (its parts near the region); `None` on its
-/// boundary.
-fn layer_contains(parts: &[&Polygon<f64>], p: Coord<f64>) -> Option<bool> {
-    let mut inside = false;
+/// Whether each point is inside the layer (its parts near the region), in one pass
+/// over the layer's edges; `None` when one is on its boundary.
+fn layer_contains(parts: &[&Polygon<f64>], points: &[Coord<f64>]) -> Option<Vec<bool>> {
+    let mut inside = vec![false; points.len()];
+    // Points by latitude: an edge can only cross the rays of points level with it.
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    order.sort_unstable_by(|&a, &b| points[a].y.total_cmp(&points[b].y));
+    let ys: Vec<f64> = order.iter().map(|&i| points[i].y).collect();
     for polygon in parts {
         let Some(b) = polygon.bounding_rect() else {
             continue;
         };
-        if !b.intersects_coord(p) {
+        if !points.iter().any(|p| b.intersects_coord(*p)) {
             continue;
         }
         for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
             for w in ring.0.windows(2) {
-                match ray_crosses(w[0], w[1], p) {
-                    Some(true) => inside = !inside,
-                    Some(false) => {}
-                    None => return None,
+                let (low, high) = (w[0].y.min(w[1].y), w[0].y.max(w[1].y));
+                let from = ys.partition_point(|&y| y < low);
+                for &i in &order[from..] {
+                    if points[i].y > high {
+                        break;
+                    }
+                    match ray_crosses(w[0], w[1], points[i]) {
+                        Some(true) => inside[i] = !inside[i],
+                        Some(false) => {}
+                        None => return None,
+                    }
                 }
             }
         }
@@ -458,6 +472,11 @@ impl EdgeGrid {
         )
     }
 
+    /// Whether a box meets more than one cell (so that edges may repeat).
+    fn spans_cells(&self, x0: f64, y0: f64, x1: f64, y1: f64) -> bool {
+        self.cell_of(Coord { x: x0, y: y0 }) != self.cell_of(Coord { x: x1, y: y1 })
+    }
+
     /// Appends the edges of every cell meeting a box (with repeats).
     fn edges_in(&self, x0: f64, y0: f64, x1: f64, y1: f64, out: &mut Vec<(u32, u32)>) {
         let (cx0, cy0) = self.cell_of(Coord { x: x0, y: y0 });
@@ -546,11 +565,11 @@ mod tests {
         assert_eq!(at(38.5, 48.5), None, "on an edge");
         assert_eq!(at(39.0, 48.0), None, "on a vertex");
         assert_eq!(
-            layer_contains(&[&diamond], Coord { x: 37.5, y: 48.0 }),
+            layer_contains(&[&diamond], &[Coord { x: 37.5, y: 48.0 }]).map(|v| v[0]),
             Some(true)
         );
         assert_eq!(
-            layer_contains(&[&diamond], Coord { x: 38.5, y: 48.5 }),
+            layer_contains(&[&diamond], &[Coord { x: 38.5, y: 48.5 }]).map(|v| v[0]),
             None
         );
     }
