@@ -574,6 +574,58 @@ mod tests {
         );
     }
 
+    /// On real snapshots, every raion and status: the same m² as the boolean
+    /// intersection on the region's grid (which snaps to ~1e-8°).
+    #[test]
+    fn agrees_with_the_boolean_intersection_on_real_data() {
+        let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+        let raions = data.join("admin/donetsk/raions.geojson");
+        if !raions.is_file() {
+            eprintln!(
+                "NOTICE: real-data boundary test skipped: {} not found",
+                raions.display()
+            );
+            return;
+        }
+        let places = crate::import::read_places(&raions).unwrap();
+        let prepared: Vec<_> = places
+            .iter()
+            .map(|p| {
+                let area = p.area().unwrap();
+                (
+                    Outline::new(area).unwrap(),
+                    crate::measure::overlay::Grid::new(area).unwrap(),
+                    area,
+                )
+            })
+            .collect();
+        let mut compared = 0;
+        for file in ["1653860666", "1684709725", "1754251105"] {
+            let path = data.join(format!("deepstate/raw-weekly/{file}.geojson.gz"));
+            let snapshot = crate::import::read_zones(&path, None).unwrap().snapshot;
+            for layer in snapshot.layers() {
+                for (outline, grid, area) in &prepared {
+                    let Some(got) = outline.layer_m2(layer) else {
+                        continue;
+                    };
+                    let expected: f64 = layer
+                        .pieces_near(area)
+                        .iter()
+                        .map(|(pieces, parts)| grid.intersection_m2(pieces, parts))
+                        .sum();
+                    assert!(
+                        (got - expected).abs() <= 1e-7 * expected + 1.0,
+                        "{file} {:?}: {got} m² {expected} m²",
+                        layer.status()
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        // Declining is for touching boundaries, which real snapshots hardly have.
+        assert!(compared >= 3 * 8 * 3 - 2, "{compared}");
+    }
+
     #[test]
     fn touching_boundaries_decline() {
         let square = |x0: f64, y0: f64, s: f64| {

@@ -302,3 +302,36 @@ impl Snapshot {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Zone;
+    use geo::polygon;
+
+    /// A layer that shares part of the region's border is measured by the boolean
+    /// operation instead of the boundaries: same answer as a layer just inside.
+    #[test]
+    fn touching_layers_are_measured_too() {
+        let region = MultiPolygon(vec![polygon![
+            (x: 37.0, y: 48.0), (x: 38.0, y: 48.0), (x: 38.0, y: 49.0), (x: 37.0, y: 49.0)]]);
+        let half = |x0: f64| {
+            Snapshot::new(
+                None,
+                vec![Zone::new(
+                    Status::OCCUPIED,
+                    MultiPolygon(vec![polygon![
+                        (x: x0, y: 47.5), (x: 37.5, y: 47.5), (x: 37.5, y: 49.5), (x: x0, y: 49.5)]]),
+                )],
+            )
+        };
+        let prepared = Region::new("square", &region);
+        let touching = half(37.0).share_in(&prepared).km2(&Status::OCCUPIED);
+        let across = half(36.5).share_in(&prepared).km2(&Status::OCCUPIED);
+        let west = MultiPolygon(vec![polygon![
+            (x: 37.0, y: 48.0), (x: 37.5, y: 48.0), (x: 37.5, y: 49.0), (x: 37.0, y: 49.0)]]);
+        let expected = west.geodesic_area_km2();
+        assert!((touching - expected).abs() < 1e-6, "{touching} {expected}");
+        assert!((across - expected).abs() < 1e-6, "{across} {expected}");
+    }
+}
