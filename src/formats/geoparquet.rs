@@ -41,7 +41,7 @@ use super::columns::{self, Kind};
 use super::wkb;
 use crate::atomic::AtomicFile;
 use crate::crs::Crs;
-use crate::import::file::Document;
+use crate::import::file::{Document, Feature};
 use crate::{Error, Result};
 
 /// The geometry column's name.
@@ -122,9 +122,9 @@ pub(crate) fn read(path: &Path) -> Result<Document> {
             if *name == primary {
                 geometry = match field {
                     Field::Null => None,
-                    Field::Bytes(b) => Some(geojson::Geometry::new(
+                    Field::Bytes(b) => Some(
                         wkb::decode(b.data()).map_err(|e| Error::feature(path, index, None, e))?,
-                    )),
+                    ),
                     other => {
                         return Err(Error::feature(
                             path,
@@ -138,10 +138,9 @@ pub(crate) fn read(path: &Path) -> Result<Document> {
                 props.insert(name.clone(), value(field));
             }
         }
-        features.push(geojson::Feature {
+        features.push(Feature {
             geometry,
             properties: Some(props),
-            ..geojson::Feature::default()
         });
     }
     Ok(Document {

@@ -246,7 +246,7 @@ pub struct Converted {
 }
 
 /// Converts a file from one format to another, features and properties as they
-/// are (no cleaning: that is for measuring). The input's CRS is what the file
+/// are (no cleaning: that is for measuring; positions in 2D, Z and M dropped). The input's CRS is what the file
 /// declares, else `input_crs`, else WGS84 (a file that declares another CRS than
 /// `input_crs` is an error); the output's is `output_crs`, else the
 /// input's (then coordinates are copied as they are, and no PROJ is needed). The
@@ -289,7 +289,25 @@ pub fn convert(
             .unwrap_or_else(Crs::wgs84),
     };
     let target = output_crs.cloned().unwrap_or_else(|| source.clone());
-    let mut collection = geojson::FeatureCollection::new(doc.features);
+    let features = doc
+        .features
+        .into_iter()
+        .enumerate()
+        .map(|(index, f)| {
+            let geometry = f
+                .geometry
+                .as_ref()
+                .map(|g| g.to_geojson().map(geojson::Geometry::new))
+                .transpose()
+                .map_err(|e| Error::feature(input, index, f.name().map(str::to_string), e))?;
+            Ok(geojson::Feature {
+                geometry,
+                properties: f.properties,
+                ..geojson::Feature::default()
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut collection = geojson::FeatureCollection::new(features);
     collection.bbox = None;
     reproject(&mut collection, &source, &target)
         .map_err(|e| Error::format(input, e.to_string()))?;

@@ -21,8 +21,8 @@ use geo::{
     BoundingRect, Contains, Coord, Line, LineString, MakeValid, MultiPolygon, Orient, Point,
     Polygon, Validation,
 };
-use geojson::{GeometryValue, Position};
 
+use super::shape::{Ring, Shape};
 use crate::measure::GeodesicAreaKm2;
 use crate::{Error, Result};
 
@@ -63,52 +63,48 @@ pub(crate) struct Parts {
 
 /// Converts a geometry, collections unpacked; repairs go to `warnings`.
 pub(crate) fn parts(
-    geometry: &geojson::Geometry,
+    geometry: Shape,
     at: FeatureRef<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<Parts> {
     let mut parts = Parts::default();
-    collect(&geometry.value, at, warnings, &mut parts)?;
+    collect(geometry, at, warnings, &mut parts)?;
     Ok(parts)
 }
 
 fn collect(
-    value: &GeometryValue,
+    shape: Shape,
     at: FeatureRef<'_>,
     warnings: &mut Vec<String>,
     out: &mut Parts,
 ) -> Result<()> {
-    match value {
-        GeometryValue::Point { coordinates } => out.points.push(coord(coordinates, at)?.into()),
-        GeometryValue::MultiPoint { coordinates } => {
-            for c in coordinates {
+    match shape {
+        Shape::Point(c) => out.points.push(coord(c, at)?.into()),
+        Shape::MultiPoint(cs) => {
+            for c in cs {
                 out.points.push(coord(c, at)?.into());
             }
         }
-        GeometryValue::LineString { .. } | GeometryValue::MultiLineString { .. } => out.lines += 1,
-        GeometryValue::Polygon { coordinates } => {
-            out.polygons.extend(polygon(coordinates, at, warnings)?)
-        }
-        GeometryValue::MultiPolygon { coordinates } => {
-            for p in coordinates {
+        Shape::LineString(_) | Shape::MultiLineString(_) => out.lines += 1,
+        Shape::Polygon(rings) => out.polygons.extend(polygon(rings, at, warnings)?),
+        Shape::MultiPolygon(polygons) => {
+            for p in polygons {
                 out.polygons.extend(polygon(p, at, warnings)?);
             }
         }
-        GeometryValue::GeometryCollection { geometries } => {
-            for g in geometries {
-                collect(&g.value, at, warnings, out)?;
+        Shape::Collection(shapes) => {
+            for s in shapes {
+                collect(s, at, warnings, out)?;
             }
         }
+        Shape::Invalid(why) => return Err(at.error(why)),
     }
     Ok(())
 }
 
-fn coord(p: &Position, at: FeatureRef<'_>) -> Result<Coord<f64>> {
-    let s = p.as_slice();
-    if s.len() < 2 {
-        return Err(at.error(format!("a position has {} number(s), not 2", s.len())));
-    }
-    let (x, y) = (s[0], s[1]);
+/// The coordinate itself, when finite and within longitude/latitude range.
+fn coord(c: Coord<f64>, at: FeatureRef<'_>) -> Result<Coord<f64>> {
+    let Coord { x, y } = c;
     if !x.is_finite() || !y.is_finite() {
         return Err(at.error(format!("non-finite coordinate [{x}, {y}]")));
     }
@@ -119,23 +115,20 @@ fn coord(p: &Position, at: FeatureRef<'_>) -> Result<Coord<f64>> {
              coordinate system: --input-crs EPSG:NNNN)"
         )));
     }
-    Ok(Coord { x, y })
+    Ok(c)
 }
 
 /// A closed ring without repeated consecutive positions, or `None` when degenerate.
 fn ring(
-    positions: &[Position],
+    mut coords: Ring,
     at: FeatureRef<'_>,
     which: &str,
     warnings: &mut Vec<String>,
 ) -> Result<Option<LineString<f64>>> {
-    let mut coords: Vec<Coord<f64>> = Vec::with_capacity(positions.len() + 1);
-    for p in positions {
-        let c = coord(p, at)?;
-        if coords.last() != Some(&c) {
-            coords.push(c);
-        }
+    for &c in &coords {
+        coord(c, at)?;
     }
+    coords.dedup();
     if coords.len() > 1 && coords.first() != coords.last() {
         warnings.push(at.warning(format!("{which} was not closed; closed it")));
         coords.push(coords[0]);
@@ -150,19 +143,20 @@ fn ring(
 }
 
 fn polygon(
-    rings: &[Vec<Position>],
+    rings: Vec<Ring>,
     at: FeatureRef<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Polygon<f64>>> {
-    let Some((first, rest)) = rings.split_first() else {
+    let mut rings = rings.into_iter();
+    let Some(first) = rings.next() else {
         warnings.push(at.warning("empty polygon; skipped it"));
         return Ok(Vec::new());
     };
     let Some(exterior) = ring(first, at, "exterior ring", warnings)? else {
         return Ok(Vec::new());
     };
-    let mut holes = Vec::with_capacity(rest.len());
-    for (i, r) in rest.iter().enumerate() {
+    let mut holes = Vec::with_capacity(rings.len());
+    for (i, r) in rings.enumerate() {
         if let Some(h) = ring(r, at, &format!("hole {}", i + 1), warnings)? {
             holes.push(h);
         }
@@ -332,14 +326,14 @@ mod tests {
     use serde_json::json;
 
     fn read(geometry: serde_json::Value) -> (Result<Parts>, Vec<String>) {
-        let g: geojson::Geometry = serde_json::from_value(geometry).unwrap();
+        let g: super::super::json::GeometryJson = serde_json::from_value(geometry).unwrap();
         let mut warnings = Vec::new();
         let at = FeatureRef {
             path: Path::new("t.geojson"),
             index: 7,
             name: Some("x"),
         };
-        (parts(&g, at, &mut warnings), warnings)
+        (parts(g.0, at, &mut warnings), warnings)
     }
 
     #[test]

@@ -27,7 +27,9 @@
 pub mod deepstate;
 pub(crate) mod file;
 pub(crate) mod geometry;
+mod json;
 mod report;
+pub(crate) mod shape;
 mod time;
 
 use std::path::Path;
@@ -220,7 +222,7 @@ fn zones_from_document(doc: Document, path: &Path, source: Option<&Source>) -> R
     report.features = doc.features.len();
     let mut zones = Vec::new();
     let mut markers = Vec::new();
-    for (index, feature) in doc.features.iter().enumerate() {
+    for (index, feature) in doc.features.into_iter().enumerate() {
         let props = feature.properties.as_ref();
         let text = |k: &str| props.and_then(|p| p.get(k)).and_then(Value::as_str);
         let label = text("name").map(deepstate::normalise);
@@ -229,7 +231,7 @@ fn zones_from_document(doc: Document, path: &Path, source: Option<&Source>) -> R
             index,
             name: label.as_deref(),
         };
-        let Some(geometry) = &feature.geometry else {
+        let Some(geometry) = feature.geometry else {
             report.ignored.push(skipped(at, "no geometry"));
             continue;
         };
@@ -331,13 +333,7 @@ fn detect(doc: &Document, path: &Path) -> Result<Source> {
     let polygons_only = !doc.features.is_empty()
         && doc.features.iter().all(|f| {
             f.properties.as_ref().is_none_or(|p| p.is_empty())
-                && f.geometry.as_ref().is_some_and(|g| {
-                    matches!(
-                        g.value,
-                        geojson::GeometryValue::Polygon { .. }
-                            | geojson::GeometryValue::MultiPolygon { .. }
-                    )
-                })
+                && f.geometry.as_ref().is_some_and(shape::Shape::is_polygonal)
         });
     if file_name.starts_with("deepstatemap_data_") || polygons_only {
         return Ok(Source::Occupied);
@@ -416,7 +412,7 @@ fn places_from_document(doc: Document, path: &Path) -> Result<Places> {
             index,
             name: name.as_deref(),
         };
-        let Some(geometry) = &feature.geometry else {
+        let Some(geometry) = feature.geometry else {
             warnings.push(at.warning("no geometry; skipped it"));
             continue;
         };
