@@ -35,6 +35,7 @@ mod time;
 use std::path::Path;
 
 use geo::MultiPolygon;
+use rayon::prelude::*;
 use serde_json::Value;
 
 pub use report::{ImportReport, Skipped};
@@ -399,42 +400,22 @@ pub fn read_places_in(
 }
 
 fn places_from_document(doc: Document, path: &Path) -> Result<Places> {
+    // Features are cleaned in parallel (a country's raions are large polygons);
+    // warnings and the first error come out in feature order all the same.
+    let cleaned: Vec<(Result<Option<Place>>, Vec<String>)> = doc
+        .features
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, feature)| {
+            let mut warnings = Vec::new();
+            (place(feature, index, path, &mut warnings), warnings)
+        })
+        .collect();
     let mut warnings = Vec::new();
     let mut places = Vec::new();
-    for (index, feature) in doc.features.into_iter().enumerate() {
-        let properties = feature.properties.unwrap_or_default();
-        let name = properties
-            .get("name")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let at = FeatureRef {
-            path,
-            index,
-            name: name.as_deref(),
-        };
-        let Some(geometry) = feature.geometry else {
-            warnings.push(at.warning("no geometry; skipped it"));
-            continue;
-        };
-        let parts = geometry::parts(geometry, at, &mut warnings)?;
-        let geometry = if !parts.polygons.is_empty() {
-            PlaceGeometry::Area(if parts.polygons.len() > 1 {
-                // The parts of a MultiPolygon may overlap (invalid, but seen):
-                // their union keeps every km² once.
-                geo::unary_union(&parts.polygons)
-            } else {
-                MultiPolygon(parts.polygons)
-            })
-        } else if let Some(point) = parts.points.first() {
-            if parts.points.len() > 1 {
-                warnings.push(at.warning("several points; used the first"));
-            }
-            PlaceGeometry::Point(*point)
-        } else {
-            warnings.push(at.warning("no polygon or point; skipped it"));
-            continue;
-        };
-        places.push(Place::new(properties, geometry));
+    for (place, w) in cleaned {
+        warnings.extend(w);
+        places.extend(place?);
     }
     if places.is_empty() {
         return Err(Error::format(
@@ -443,6 +424,43 @@ fn places_from_document(doc: Document, path: &Path) -> Result<Places> {
         ));
     }
     Ok(Places::new(path, places).with_warnings(warnings))
+}
+
+/// The place a feature makes, `None` (with a warning) when it has no usable ground.
+fn place(
+    feature: file::Feature,
+    index: usize,
+    path: &Path,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Place>> {
+    let properties = feature.properties.unwrap_or_default();
+    let name = properties.get("name").and_then(Value::as_str);
+    let at = FeatureRef { path, index, name };
+    let Some(geometry) = feature.geometry else {
+        warnings.push(at.warning("no geometry; skipped it"));
+        return Ok(None);
+    };
+    let parts = geometry::parts(geometry, at, warnings)?;
+    let geometry = if !parts.polygons.is_empty() {
+        PlaceGeometry::Area(
+            if parts.polygons.len() > 1 && !geometry::disjoint(&parts.polygons) {
+                // The parts of a MultiPolygon may overlap (invalid, but seen):
+                // their union keeps every km² once.
+                geo::unary_union(&parts.polygons)
+            } else {
+                MultiPolygon(parts.polygons)
+            },
+        )
+    } else if let Some(point) = parts.points.first() {
+        if parts.points.len() > 1 {
+            warnings.push(at.warning("several points; used the first"));
+        }
+        PlaceGeometry::Point(*point)
+    } else {
+        warnings.push(at.warning("no polygon or point; skipped it"));
+        return Ok(None);
+    };
+    Ok(Some(Place::new(properties, geometry)))
 }
 
 #[cfg(test)]
