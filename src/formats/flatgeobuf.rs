@@ -52,6 +52,9 @@ pub(crate) fn read(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
     let crs = header_crs(&header, path)?;
     let total = header.features_count();
     let kind = header.geometry_type();
+    let seal = header
+        .metadata()
+        .and_then(|m| crate::import::seal::claimed(m, true));
     let indexed = header.index_node_size() > 0 && total > 0;
     let mut iter = match bbox {
         Some([w, s, e, n]) if indexed => reader.select_bbox(w, s, e, n).map_err(bad)?,
@@ -93,6 +96,7 @@ pub(crate) fn read(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
     Ok(Document {
         features,
         crs,
+        seal,
         ..Document::default()
     })
 }
@@ -260,6 +264,9 @@ pub fn write(collection: &geojson::FeatureCollection, path: &Path, crs: &Crs) ->
         // Propagate the reason (a CRS that needs PROJ to be written as WKT).
         crs.to_wkt()?;
     }
+    // Polygons clean as they are get a seal, and are not cleaned again when read.
+    let seal = crate::import::seal::seal(collection, crs)
+        .map(|fingerprint| crate::import::seal::header_metadata(&fingerprint));
     let name = path
         .file_stem()
         .and_then(|s| s.to_str())
@@ -278,6 +285,7 @@ pub fn write(collection: &geojson::FeatureCollection, path: &Path, crs: &Crs) ->
             wkt: wkt.as_deref(),
             ..FgbCrs::default()
         },
+        metadata: seal.as_deref(),
         ..FgbWriterOptions::default()
     };
     let out = AtomicFile::create(path)?;

@@ -2,13 +2,20 @@
 //! into the same features as GeoJSON and written from the same
 //! `geojson::FeatureCollection` that [`Export`](crate::export::Export) builds.
 //!
-//! One currency: every reader yields GeoJSON features (properties as a JSON map,
-//! geometry as GeoJSON) and the CRS the file declares, so every command and
+//! One currency: every reader yields the same features (properties as a JSON map,
+//! geometry decoded straight from its encoding into plain coordinate rings) and
+//! the CRS the file declares, so every command and
 //! [`read_zones`](crate::import::read_zones) / [`read_places`](crate::import::read_places)
 //! accept every format; reprojection to WGS84 and geometry cleaning then happen
 //! once, for all formats. Every writer takes features whose coordinates are
 //! already in the output CRS, and writes atomically (temporary files renamed into
 //! place once complete).
+//!
+//! FlatGeobuf and GeoParquet files whose polygons are clean as written (simple,
+//! oriented, parts disjoint, in longitude/latitude) are sealed: their metadata
+//! holds a fingerprint of those polygons, and reading one whose polygons still
+//! match skips the checks cleaning would only confirm. Files from other tools, or
+//! changed since, are cleaned in full (see `import::seal`).
 //!
 //! | format | reads | writes | CRS from / to |
 //! | --- | --- | --- | --- |

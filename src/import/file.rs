@@ -41,6 +41,8 @@ pub(crate) struct Document {
     /// The coordinate system the file declares (legacy GeoJSON `crs` member); `None`:
     /// WGS84 longitude/latitude, as RFC 7946 says.
     pub crs: Option<Crs>,
+    /// The fingerprint of clean polygons the file claims (see [`super::seal`]).
+    pub seal: Option<String>,
 }
 
 /// Every top-level shape accepted, read in one pass: a FeatureCollection, a single

@@ -62,14 +62,17 @@ pub(crate) struct Parts {
     pub lines: usize,
 }
 
-/// Converts a geometry, collections unpacked; repairs go to `warnings`.
+/// Converts a geometry, collections unpacked; repairs go to `warnings`. `sealed`:
+/// the file's seal holds ([`super::seal`]), so its polygons are known simple and
+/// oriented, and only the cheap checks run.
 pub(crate) fn parts(
     geometry: Shape,
     at: FeatureRef<'_>,
     warnings: &mut Vec<String>,
+    sealed: bool,
 ) -> Result<Parts> {
     let mut parts = Parts::default();
-    collect(geometry, at, warnings, &mut parts)?;
+    collect(geometry, at, warnings, &mut parts, sealed)?;
     Ok(parts)
 }
 
@@ -78,6 +81,7 @@ fn collect(
     at: FeatureRef<'_>,
     warnings: &mut Vec<String>,
     out: &mut Parts,
+    sealed: bool,
 ) -> Result<()> {
     match shape {
         Shape::Point(c) => out.points.push(coord(c, at)?.into()),
@@ -87,15 +91,15 @@ fn collect(
             }
         }
         Shape::LineString(_) | Shape::MultiLineString(_) => out.lines += 1,
-        Shape::Polygon(rings) => out.polygons.extend(polygon(rings, at, warnings)?),
+        Shape::Polygon(rings) => out.polygons.extend(polygon(rings, at, warnings, sealed)?),
         Shape::MultiPolygon(polygons) => {
             for p in polygons {
-                out.polygons.extend(polygon(p, at, warnings)?);
+                out.polygons.extend(polygon(p, at, warnings, sealed)?);
             }
         }
         Shape::Collection(shapes) => {
             for s in shapes {
-                collect(s, at, warnings, out)?;
+                collect(s, at, warnings, out, sealed)?;
             }
         }
         Shape::Invalid(why) => return Err(at.error(why)),
@@ -147,6 +151,7 @@ fn polygon(
     rings: Vec<Ring>,
     at: FeatureRef<'_>,
     warnings: &mut Vec<String>,
+    sealed: bool,
 ) -> Result<Vec<Polygon<f64>>> {
     let mut rings = rings.into_iter();
     let Some(first) = rings.next() else {
@@ -163,6 +168,9 @@ fn polygon(
         }
     }
     let polygon = Polygon::new(exterior, holes);
+    if sealed {
+        return Ok(vec![polygon]);
+    }
     Ok(valid(polygon, at, warnings)?.0)
 }
 
@@ -441,7 +449,7 @@ mod tests {
             index: 7,
             name: Some("x"),
         };
-        (parts(g.0, at, &mut warnings), warnings)
+        (parts(g.0, at, &mut warnings, false), warnings)
     }
 
     #[test]
@@ -575,6 +583,68 @@ mod tests {
             if expected { simple += 1 } else { not += 1 }
         }
         assert!(simple > 1000 && not > 1000, "{simple} {not}");
+    }
+
+    #[test]
+    fn banded_sweep_agrees_with_the_sweep_on_large_rings() {
+        // Star-shaped rings (simple), then with two vertices swapped (often not):
+        // hundreds of segments, so many bands.
+        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % 1_000_000) as f64 / 1_000_000.0
+        };
+        let (mut simple, mut not) = (0, 0);
+        for _ in 0..300 {
+            let n = 50 + (next() * 400.0) as usize;
+            let mut coords: Vec<Coord<f64>> = (0..n)
+                .map(|i| {
+                    let a = i as f64 / n as f64 * std::f64::consts::TAU;
+                    let r = 1.0 + next();
+                    Coord {
+                        x: 37.0 + r * a.cos(),
+                        y: 48.0 + r * a.sin(),
+                    }
+                })
+                .collect();
+            if next() < 0.5 {
+                let (i, j) = ((next() * n as f64) as usize, (next() * n as f64) as usize);
+                coords.swap(i.min(n - 1), j.min(n - 1));
+            }
+            let p = Polygon::new(LineString(coords), vec![]);
+            let expected = is_simple_by_sweep(&p);
+            assert_eq!(is_simple(&p), expected, "{p:?}");
+            if expected { simple += 1 } else { not += 1 }
+        }
+        assert!(simple > 100 && not > 50, "{simple} {not}");
+    }
+
+    #[test]
+    fn disjoint_parts_need_no_union() {
+        use geo::polygon;
+        let square = |x: f64, y: f64, s: f64| polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s)];
+        let framed = polygon![
+            exterior: [(x: 0., y: 0.), (x: 9., y: 0.), (x: 9., y: 9.), (x: 0., y: 9.)],
+            interiors: [[(x: 2., y: 2.), (x: 2., y: 7.), (x: 7., y: 7.), (x: 7., y: 2.)]],
+        ];
+        assert!(disjoint(&[square(0., 0., 1.), square(2., 0., 1.)]));
+        // An island in a hole.
+        assert!(disjoint(&[framed.clone(), square(3., 3., 1.)]));
+        assert!(
+            !disjoint(&[square(0., 0., 1.), square(1., 0., 1.)]),
+            "touching"
+        );
+        assert!(
+            !disjoint(&[square(0., 0., 2.), square(1., 1., 2.)]),
+            "overlapping"
+        );
+        assert!(
+            !disjoint(&[square(0., 0., 3.), square(1., 1., 1.)]),
+            "nested"
+        );
+        assert!(!disjoint(&[square(1., 1., 1.), framed]), "inside the frame");
     }
 
     #[test]

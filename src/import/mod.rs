@@ -17,6 +17,10 @@
 //! A position with fewer than two numbers, a non-finite number or a coordinate
 //! outside longitude/latitude range is an error naming the file and the feature.
 //!
+//! A FlatGeobuf or GeoParquet file frontline wrote with clean polygons carries a
+//! seal (a fingerprint of them); while it holds, the crossing sweep, orientation
+//! and union of parts are skipped, as they could only confirm the polygons.
+//!
 //! # Coordinate systems
 //! Coordinates are WGS84 longitude/latitude, as RFC 7946 says, unless the file
 //! declares another CRS (the legacy GeoJSON `crs` member, as GDAL writes it) or
@@ -29,6 +33,7 @@ pub(crate) mod file;
 pub(crate) mod geometry;
 mod json;
 mod report;
+pub(crate) mod seal;
 pub(crate) mod shape;
 mod time;
 
@@ -219,6 +224,7 @@ fn zones_from_document(doc: Document, path: &Path, source: Option<&Source>) -> R
         })?),
         None => date_from_file_name(path),
     };
+    let sealed = seal::holds(doc.seal.as_deref(), &doc.features);
     let mut report = ImportReport::new(path);
     report.features = doc.features.len();
     let mut zones = Vec::new();
@@ -236,7 +242,7 @@ fn zones_from_document(doc: Document, path: &Path, source: Option<&Source>) -> R
             report.ignored.push(skipped(at, "no geometry"));
             continue;
         };
-        let parts = geometry::parts(geometry, at, &mut report.warnings)?;
+        let parts = geometry::parts(geometry, at, &mut report.warnings, sealed)?;
         if parts.polygons.is_empty() {
             if parts.points.is_empty() {
                 report.ignored.push(skipped(at, "no polygon or point"));
@@ -402,13 +408,14 @@ pub fn read_places_in(
 fn places_from_document(doc: Document, path: &Path) -> Result<Places> {
     // Features are cleaned in parallel (a country's raions are large polygons);
     // warnings and the first error come out in feature order all the same.
+    let sealed = seal::holds(doc.seal.as_deref(), &doc.features);
     let cleaned: Vec<(Result<Option<Place>>, Vec<String>)> = doc
         .features
         .into_par_iter()
         .enumerate()
         .map(|(index, feature)| {
             let mut warnings = Vec::new();
-            (place(feature, index, path, &mut warnings), warnings)
+            (place(feature, index, path, sealed, &mut warnings), warnings)
         })
         .collect();
     let mut warnings = Vec::new();
@@ -431,6 +438,7 @@ fn place(
     feature: file::Feature,
     index: usize,
     path: &Path,
+    sealed: bool,
     warnings: &mut Vec<String>,
 ) -> Result<Option<Place>> {
     let properties = feature.properties.unwrap_or_default();
@@ -440,10 +448,10 @@ fn place(
         warnings.push(at.warning("no geometry; skipped it"));
         return Ok(None);
     };
-    let parts = geometry::parts(geometry, at, warnings)?;
+    let parts = geometry::parts(geometry, at, warnings, sealed)?;
     let geometry = if !parts.polygons.is_empty() {
         PlaceGeometry::Area(
-            if parts.polygons.len() > 1 && !geometry::disjoint(&parts.polygons) {
+            if parts.polygons.len() > 1 && !sealed && !geometry::disjoint(&parts.polygons) {
                 // The parts of a MultiPolygon may overlap (invalid, but seen):
                 // their union keeps every km² once.
                 geo::unary_union(&parts.polygons)

@@ -123,6 +123,57 @@ impl Shape {
     }
 }
 
+impl From<&geojson::GeometryValue> for Shape {
+    fn from(g: &geojson::GeometryValue) -> Shape {
+        use geojson::GeometryValue as G;
+        let mut short = None;
+        let mut c = |p: &geojson::Position| match p.as_slice() {
+            [x, y, ..] => Coord { x: *x, y: *y },
+            s => {
+                short = Some(s.len());
+                Coord {
+                    x: f64::NAN,
+                    y: f64::NAN,
+                }
+            }
+        };
+        let shape = match g {
+            G::Point { coordinates } => Shape::Point(c(coordinates)),
+            G::MultiPoint { coordinates } => {
+                Shape::MultiPoint(coordinates.iter().map(&mut c).collect())
+            }
+            G::LineString { coordinates } => {
+                Shape::LineString(coordinates.iter().map(&mut c).collect())
+            }
+            G::MultiLineString { coordinates } => Shape::MultiLineString(
+                coordinates
+                    .iter()
+                    .map(|l| l.iter().map(&mut c).collect())
+                    .collect(),
+            ),
+            G::Polygon { coordinates } => Shape::Polygon(
+                coordinates
+                    .iter()
+                    .map(|r| r.iter().map(&mut c).collect())
+                    .collect(),
+            ),
+            G::MultiPolygon { coordinates } => Shape::MultiPolygon(
+                coordinates
+                    .iter()
+                    .map(|p| p.iter().map(|r| r.iter().map(&mut c).collect()).collect())
+                    .collect(),
+            ),
+            G::GeometryCollection { geometries } => {
+                Shape::Collection(geometries.iter().map(|g| Shape::from(&g.value)).collect())
+            }
+        };
+        match short {
+            Some(n) => Shape::Invalid(format!("a position has {n} number(s), not 2")),
+            None => shape,
+        }
+    }
+}
+
 impl From<&geo::Geometry<f64>> for Shape {
     fn from(g: &geo::Geometry<f64>) -> Shape {
         use geo::Geometry as G;
