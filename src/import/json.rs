@@ -227,10 +227,52 @@ impl<'de> Visitor<'de> for NestedVisitor {
             }
             Some(first) => Acc::Start(0).push(first),
         };
+        // A ring's positions, the bulk of any file, read as positions directly.
+        if let Acc::Positions(ring) = &mut acc {
+            while let Some((c, n)) = seq.next_element_seed(PositionSeed)? {
+                if n < 2 {
+                    while seq.next_element::<IgnoredAny>()?.is_some() {}
+                    return Ok(Nested::Bad(format!("a position has {n} number(s), not 2")));
+                }
+                ring.push(c);
+            }
+            return Ok(acc.finish());
+        }
         while let Some(next) = seq.next_element::<Nested>()? {
             acc = acc.push(next);
         }
         Ok(acc.finish())
+    }
+}
+
+/// A position where one must be: its x and y, and how many numbers it had.
+struct PositionSeed;
+
+impl<'de> de::DeserializeSeed<'de> for PositionSeed {
+    type Value = (Coord<f64>, usize);
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PositionSeed {
+    type Value = (Coord<f64>, usize);
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a position")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut xy = [f64::NAN; 2];
+        let mut n = 0;
+        while let Some(v) = seq.next_element::<f64>()? {
+            if let Some(slot) = xy.get_mut(n) {
+                *slot = v;
+            }
+            n += 1;
+        }
+        Ok((Coord { x: xy[0], y: xy[1] }, n))
     }
 }
 
