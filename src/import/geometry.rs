@@ -291,8 +291,9 @@ pub(crate) fn disjoint(parts: &[Polygon<f64>]) -> bool {
     };
     // Boundaries do not meet: one vertex of a part is inside another or not at all.
     let within = |a: &Polygon<f64>, b: &Polygon<f64>| {
-        let v = a.exterior().0[0];
-        inside(v, b.exterior()) && b.interiors().iter().all(|h| !inside(v, h))
+        a.exterior().0.first().is_some_and(|&v| {
+            inside(v, b.exterior()) && b.interiors().iter().all(|h| !inside(v, h))
+        })
     };
     (0..parts.len()).all(|i| {
         (i + 1..parts.len()).all(|j| {
