@@ -21,7 +21,7 @@
 //! | --- | --- | --- | --- |
 //! | [`Format::GeoJson`] (`.geojson`, `.json`, `.gz`) | yes | yes (RFC 7946: WGS84 only) | legacy `crs` member |
 //! | [`Format::FlatGeobuf`] (`.fgb`) | all, or by box through its R-tree | with its spatial index | header (EPSG code, WKT) |
-//! | [`Format::GeoParquet`] (`.parquet`, `.geoparquet`) | yes | GeoParquet 1.1, WKB, Snappy | `geo` metadata (PROJJSON; absent = OGC:CRS84) |
+//! | [`Format::GeoParquet`] (`.parquet`, `.geoparquet`) | yes | GeoParquet 1.1, WKB (uncompressed), Snappy properties | `geo` metadata (PROJJSON; absent = OGC:CRS84) |
 //! | [`Format::Shapefile`] (`.shp` + `.shx`, `.dbf`, `.prj`, `.cpg`) | yes | yes | `.prj` (WKT); `.cpg` encoding |
 //!
 //! ```
