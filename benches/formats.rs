@@ -1,6 +1,8 @@
 //! Reading the 136 raions of Ukraine with `read_places` from GeoJSON (gzip),
-//! FlatGeobuf and GeoParquet (written into a temporary directory first), and by
-//! box from FlatGeobuf through its index. Skips with a notice without the real data.
+//! FlatGeobuf and GeoParquet (written into a temporary directory first, by
+//! frontline: sealed, so cleaning only checks coordinates), FlatGeobuf written by
+//! GDAL (`ogr2ogr`, when installed: no seal, cleaned in full), and by box from
+//! FlatGeobuf through its index. Skips with a notice without the real data.
 
 use std::path::PathBuf;
 
@@ -33,11 +35,24 @@ fn bench(c: &mut Criterion) {
     formats::convert(&geojson, &parquet, None, None).unwrap();
     let mut g = c.benchmark_group("read_places");
     g.sample_size(10);
+    let gdal = dir.join("raions-gdal.fgb");
+    let gdal = std::process::Command::new("ogr2ogr")
+        .args(["-f", "FlatGeobuf"])
+        .arg(&gdal)
+        .arg(format!("/vsigzip/{}", geojson.display()))
+        .output()
+        .is_ok_and(|o| o.status.success())
+        .then_some(gdal);
+    if gdal.is_none() {
+        eprintln!("NOTICE: ogr2ogr not found: no GDAL-written FlatGeobuf bench");
+    }
     for (name, path) in [
-        ("geojson_gz", &geojson),
-        ("flatgeobuf", &fgb),
-        ("geoparquet", &parquet),
+        ("geojson_gz", Some(&geojson)),
+        ("flatgeobuf", Some(&fgb)),
+        ("geoparquet", Some(&parquet)),
+        ("flatgeobuf_gdal", gdal.as_ref()),
     ] {
+        let Some(path) = path else { continue };
         g.bench_function(name, |b| b.iter(|| read_places(path).unwrap().len()));
     }
     // Donetsk oblast's box: ~15 of the 136 raions.

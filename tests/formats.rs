@@ -430,3 +430,89 @@ fn peer_plain(out: &Path) {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// A FlatGeobuf file frontline writes carries a seal (its polygons are clean):
+/// read back, it gives what the GeoJSON gives. Changed afterwards, or written by
+/// GDAL, its polygons are cleaned in full: a bowtie is repaired, with a warning.
+#[test]
+fn sealed_flatgeobuf_changed_or_from_gdal_is_cleaned_in_full() {
+    let dir = temp_dir("seal");
+    let square = dir.join("square.geojson");
+    std::fs::write(
+        &square,
+        r#"{"type": "FeatureCollection", "features": [{"type": "Feature",
+        "properties": {"name": "square"}, "geometry": {"type": "Polygon",
+        "coordinates": [[[37,48],[37.1,48],[37.1,48.1],[37,48.1],[37,48]]]}}]}"#,
+    )
+    .unwrap();
+    let fgb = dir.join("square.fgb");
+    formats::convert(&square, &fgb, None, None).unwrap();
+    let bytes = std::fs::read(&fgb).unwrap();
+    assert!(
+        String::from_utf8_lossy(&bytes).contains(r#"{"frontline":{"clean":"#),
+        "no seal"
+    );
+    let read = import::read_places(&fgb).unwrap();
+    assert!(read.warnings().is_empty(), "{:?}", read.warnings());
+    assert_eq!(
+        areas_by_name(&read),
+        areas_by_name(&import::read_places(&square).unwrap())
+    );
+    // Move the third vertex (the last 37.1 in the file: the features follow the
+    // header and index) to 36.9: the ring now crosses itself.
+    let (from, to) = (37.1f64.to_le_bytes(), 36.9f64.to_le_bytes());
+    let at = bytes.windows(8).rposition(|w| w == from).unwrap();
+    let mut changed = bytes.clone();
+    changed[at..at + 8].copy_from_slice(&to);
+    let tampered = dir.join("tampered.fgb");
+    std::fs::write(&tampered, &changed).unwrap();
+    let read = import::read_places(&tampered).unwrap();
+    assert!(
+        read.warnings().iter().any(|w| w.contains("repaired")),
+        "{:?}",
+        read.warnings()
+    );
+    // GDAL writes no seal: the same bowtie from GDAL is repaired too.
+    if have(
+        "ogr2ogr",
+        &["--version"],
+        "sealed_flatgeobuf_changed_or_from_gdal_is_cleaned_in_full",
+    ) {
+        let bowtie = dir.join("bowtie.geojson");
+        std::fs::write(
+            &bowtie,
+            r#"{"type": "FeatureCollection", "features": [{"type": "Feature",
+            "properties": {"name": "bowtie"}, "geometry": {"type": "Polygon",
+            "coordinates": [[[37,48],[37.1,48.1],[37.1,48],[37,48.1],[37,48]]]}}]}"#,
+        )
+        .unwrap();
+        let gdal = dir.join("gdal.fgb");
+        let o = Command::new("ogr2ogr")
+            .args(["-f", "FlatGeobuf"])
+            .arg(&gdal)
+            .arg(&bowtie)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let read = import::read_places(&gdal).unwrap();
+        assert!(
+            read.warnings().iter().any(|w| w.contains("repaired")),
+            "{:?}",
+            read.warnings()
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn areas_by_name(places: &Places) -> Vec<(String, f64)> {
+    places
+        .iter()
+        .map(|p| {
+            let km2 = match &p.geometry {
+                PlaceGeometry::Area(a) => a.geodesic_area_km2(),
+                PlaceGeometry::Point(_) => 0.0,
+            };
+            (p.label().to_string(), km2)
+        })
+        .collect()
+}

@@ -26,14 +26,15 @@ use flatgeobuf::{
     ColumnType, FallibleStreamingIterator, FgbCrs, FgbReader, FgbWriter, FgbWriterOptions,
     GeometryType,
 };
-use geozero::ToGeo;
+use geo::Coord;
 use geozero::{ColumnValue, FeatureProperties, PropertyProcessor};
 use serde_json::{Map, Value};
 
 use super::columns::{self, Kind};
 use crate::atomic::AtomicFile;
 use crate::crs::Crs;
-use crate::import::file::Document;
+use crate::import::file::{Document, Feature};
+use crate::import::shape::{Ring, Shape};
 use crate::{Error, Result};
 
 /// Reads a FlatGeobuf file: every feature, or with `bbox` (`[W, S, E, N]` in the
@@ -50,6 +51,10 @@ pub(crate) fn read(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
     let header = reader.header();
     let crs = header_crs(&header, path)?;
     let total = header.features_count();
+    let kind = header.geometry_type();
+    let seal = header
+        .metadata()
+        .and_then(|m| crate::import::seal::claimed(m, true));
     let indexed = header.index_node_size() > 0 && total > 0;
     let mut iter = match bbox {
         Some([w, s, e, n]) if indexed => reader.select_bbox(w, s, e, n).map_err(bad)?,
@@ -69,16 +74,10 @@ pub(crate) fn read(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
         };
         let mut props = Props(Map::new());
         feature.process_properties(&mut props).map_err(at)?;
-        let geometry = match feature.geometry() {
-            Some(_) => Some(geojson::Geometry::new(geojson::GeometryValue::from(
-                &feature.to_geo().map_err(at)?,
-            ))),
-            None => None,
-        };
-        features.push(geojson::Feature {
+        let geometry = feature.geometry().map(|g| shape(&g, kind, 0));
+        features.push(Feature {
             geometry,
             properties: Some(props.0),
-            ..geojson::Feature::default()
         });
     }
     // A file cut short ends the iteration early instead of failing: the header's
@@ -97,8 +96,88 @@ pub(crate) fn read(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
     Ok(Document {
         features,
         crs,
+        seal,
         ..Document::default()
     })
+}
+
+/// A FlatGeobuf geometry decoded from its flat arrays (`xy`, ring `ends`, `parts`)
+/// as the format's specification lays them out; `kind` is the header's type, or
+/// `Unknown` for a per-geometry type. Broken arrays make an invalid shape: an
+/// error naming the feature, never an out-of-bounds read.
+fn shape(g: &flatgeobuf::Geometry<'_>, kind: GeometryType, depth: usize) -> Shape {
+    let kind = if kind == GeometryType::Unknown {
+        g.type_()
+    } else {
+        kind
+    };
+    let coords = || -> Ring {
+        g.xy().map_or_else(Vec::new, |xy| {
+            xy.bytes()
+                .chunks_exact(16)
+                .map(|p| {
+                    let (x, y) = p.split_at(8);
+                    let f = |b: &[u8]| f64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
+                    Coord { x: f(x), y: f(y) }
+                })
+                .collect()
+        })
+    };
+    // Rings or lines split at `ends` (indexes of positions); none: one only.
+    let split = || -> Result<Vec<Ring>, String> {
+        let all = coords();
+        let Some(ends) = g.ends().filter(|e| e.len() > 1) else {
+            return Ok(vec![all]);
+        };
+        let mut rings = Vec::with_capacity(ends.len());
+        let mut start = 0;
+        for end in ends.iter() {
+            let end = end as usize;
+            if end < start || end > all.len() {
+                return Err(format!(
+                    "FlatGeobuf ring end {end} outside its {} positions",
+                    all.len()
+                ));
+            }
+            rings.push(all[start..end].to_vec());
+            start = end;
+        }
+        Ok(rings)
+    };
+    let parts = || {
+        g.parts()
+            .map(|p| p.iter().collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    let result = match kind {
+        GeometryType::Point => match coords().first() {
+            Some(c) => Ok(Shape::Point(*c)),
+            None => Err("a FlatGeobuf point without coordinates".to_string()),
+        },
+        GeometryType::MultiPoint => Ok(Shape::MultiPoint(coords())),
+        GeometryType::LineString => Ok(Shape::LineString(coords())),
+        GeometryType::MultiLineString => split().map(Shape::MultiLineString),
+        GeometryType::Polygon => split().map(Shape::Polygon),
+        GeometryType::MultiPolygon => parts()
+            .iter()
+            .map(|p| match shape(p, GeometryType::Polygon, depth + 1) {
+                Shape::Polygon(rings) => Ok(rings),
+                Shape::Invalid(why) => Err(why),
+                other => Err(format!("a {} in a MultiPolygon", other.type_name())),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Shape::MultiPolygon),
+        GeometryType::GeometryCollection if depth < 32 => Ok(Shape::Collection(
+            parts()
+                .iter()
+                .map(|p| shape(p, GeometryType::Unknown, depth + 1))
+                .collect(),
+        )),
+        other => Err(format!(
+            "FlatGeobuf geometry type {other:?} is not supported"
+        )),
+    };
+    result.unwrap_or_else(Shape::Invalid)
 }
 
 /// The CRS of the header: its EPSG code, else its WKT; `None` when it has none.
@@ -185,6 +264,9 @@ pub fn write(collection: &geojson::FeatureCollection, path: &Path, crs: &Crs) ->
         // Propagate the reason (a CRS that needs PROJ to be written as WKT).
         crs.to_wkt()?;
     }
+    // Polygons clean as they are get a seal, and are not cleaned again when read.
+    let seal = crate::import::seal::seal(collection, crs)
+        .map(|fingerprint| crate::import::seal::header_metadata(&fingerprint));
     let name = path
         .file_stem()
         .and_then(|s| s.to_str())
@@ -203,6 +285,7 @@ pub fn write(collection: &geojson::FeatureCollection, path: &Path, crs: &Crs) ->
             wkt: wkt.as_deref(),
             ..FgbCrs::default()
         },
+        metadata: seal.as_deref(),
         ..FgbWriterOptions::default()
     };
     let out = AtomicFile::create(path)?;

@@ -2,19 +2,26 @@
 //! into the same features as GeoJSON and written from the same
 //! `geojson::FeatureCollection` that [`Export`](crate::export::Export) builds.
 //!
-//! One currency: every reader yields GeoJSON features (properties as a JSON map,
-//! geometry as GeoJSON) and the CRS the file declares, so every command and
+//! One currency: every reader yields the same features (properties as a JSON map,
+//! geometry decoded straight from its encoding into plain coordinate rings) and
+//! the CRS the file declares, so every command and
 //! [`read_zones`](crate::import::read_zones) / [`read_places`](crate::import::read_places)
 //! accept every format; reprojection to WGS84 and geometry cleaning then happen
 //! once, for all formats. Every writer takes features whose coordinates are
 //! already in the output CRS, and writes atomically (temporary files renamed into
 //! place once complete).
 //!
+//! FlatGeobuf and GeoParquet files whose polygons are clean as written (simple,
+//! oriented, parts disjoint, in longitude/latitude) are sealed: their metadata
+//! holds a fingerprint of those polygons, and reading one whose polygons still
+//! match skips the checks cleaning would only confirm. Files from other tools, or
+//! changed since, are cleaned in full (see `import::seal`).
+//!
 //! | format | reads | writes | CRS from / to |
 //! | --- | --- | --- | --- |
 //! | [`Format::GeoJson`] (`.geojson`, `.json`, `.gz`) | yes | yes (RFC 7946: WGS84 only) | legacy `crs` member |
 //! | [`Format::FlatGeobuf`] (`.fgb`) | all, or by box through its R-tree | with its spatial index | header (EPSG code, WKT) |
-//! | [`Format::GeoParquet`] (`.parquet`, `.geoparquet`) | yes | GeoParquet 1.1, WKB, Snappy | `geo` metadata (PROJJSON; absent = OGC:CRS84) |
+//! | [`Format::GeoParquet`] (`.parquet`, `.geoparquet`) | yes | GeoParquet 1.1, WKB (uncompressed), Snappy properties | `geo` metadata (PROJJSON; absent = OGC:CRS84) |
 //! | [`Format::Shapefile`] (`.shp` + `.shx`, `.dbf`, `.prj`, `.cpg`) | yes | yes | `.prj` (WKT); `.cpg` encoding |
 //!
 //! ```
@@ -246,7 +253,7 @@ pub struct Converted {
 }
 
 /// Converts a file from one format to another, features and properties as they
-/// are (no cleaning: that is for measuring). The input's CRS is what the file
+/// are (no cleaning: that is for measuring; positions in 2D, Z and M dropped). The input's CRS is what the file
 /// declares, else `input_crs`, else WGS84 (a file that declares another CRS than
 /// `input_crs` is an error); the output's is `output_crs`, else the
 /// input's (then coordinates are copied as they are, and no PROJ is needed). The
@@ -289,7 +296,25 @@ pub fn convert(
             .unwrap_or_else(Crs::wgs84),
     };
     let target = output_crs.cloned().unwrap_or_else(|| source.clone());
-    let mut collection = geojson::FeatureCollection::new(doc.features);
+    let features = doc
+        .features
+        .into_iter()
+        .enumerate()
+        .map(|(index, f)| {
+            let geometry = f
+                .geometry
+                .as_ref()
+                .map(|g| g.to_geojson().map(geojson::Geometry::new))
+                .transpose()
+                .map_err(|e| Error::feature(input, index, f.name().map(str::to_string), e))?;
+            Ok(geojson::Feature {
+                geometry,
+                properties: f.properties,
+                ..geojson::Feature::default()
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut collection = geojson::FeatureCollection::new(features);
     collection.bbox = None;
     reproject(&mut collection, &source, &target)
         .map_err(|e| Error::format(input, e.to_string()))?;

@@ -41,7 +41,7 @@ use shapefile::{Shape, ShapeReader, ShapeWriter};
 use super::columns::{self, Kind};
 use crate::atomic::AtomicFile;
 use crate::crs::Crs;
-use crate::import::file::Document;
+use crate::import::file::{Document, Feature};
 use crate::{Error, Result};
 
 /// Reads a Shapefile; `encoding` (e.g. `"UTF-8"`, `"1251"`) overrides the `.cpg`.
@@ -132,13 +132,12 @@ pub(crate) fn read(path: &Path, encoding: Option<&str>) -> Result<Document> {
                         format!("unusable shape: {e}"),
                     )
                 })?;
-                Some(geojson::Geometry::new(geojson::GeometryValue::from(&g)))
+                Some(crate::import::shape::Shape::from(&g))
             }
         };
-        features.push(geojson::Feature {
+        features.push(Feature {
             geometry,
             properties: Some(props),
-            ..geojson::Feature::default()
         });
     }
     Ok(Document {

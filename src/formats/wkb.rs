@@ -1,11 +1,14 @@
 //! Well-Known Binary for GeoParquet: GeoJSON geometries to ISO WKB (2D, little
-//! endian) and back (either byte order; ISO, EWKB or 1000-offset Z/M codes; Z and M
-//! kept as extra position values, which the import then drops).
+//! endian), and WKB (either byte order; ISO, EWKB or 1000-offset Z/M codes; Z and M
+//! dropped) straight into the [`Shape`]s every reader yields.
 //!
 //! Written by hand rather than through a crate: the whole codec is this file, and
-//! it goes straight to and from the GeoJSON values every reader and writer uses.
+//! it goes straight between the types the writers and readers use.
 
-use geojson::{Geometry, GeometryValue, Position};
+use geo::Coord;
+use geojson::{GeometryValue, Position};
+
+use crate::import::shape::{Ring, Shape};
 
 /// The WKB of a geometry, positions written in 2D.
 pub(crate) fn encode(geometry: &GeometryValue) -> Vec<u8> {
@@ -103,7 +106,7 @@ pub(crate) fn type_name(geometry: &GeometryValue) -> &'static str {
 }
 
 /// Reads a WKB geometry; the error says what is wrong (truncated, unknown type).
-pub(crate) fn decode(bytes: &[u8]) -> Result<GeometryValue, String> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<Shape, String> {
     let mut r = Reader { bytes, at: 0 };
     let g = r.geometry(0)?;
     if r.at != bytes.len() {
@@ -121,33 +124,21 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn take<const N: usize>(&mut self) -> Result<[u8; N], String> {
-        let end = self.at + N;
+    fn take(&mut self, n: usize) -> Result<&[u8], String> {
         let slice = self
             .bytes
-            .get(self.at..end)
+            .get(self.at..self.at.saturating_add(n))
             .ok_or_else(|| format!("WKB truncated at byte {}", self.at))?;
-        self.at = end;
-        let mut a = [0u8; N];
-        a.copy_from_slice(slice);
-        Ok(a)
+        self.at += n;
+        Ok(slice)
     }
 
     fn u32(&mut self, le: bool) -> Result<u32, String> {
-        let b = self.take::<4>()?;
+        let b: [u8; 4] = self.take(4)?.try_into().map_err(|_| "WKB: bad u32")?;
         Ok(if le {
             u32::from_le_bytes(b)
         } else {
             u32::from_be_bytes(b)
-        })
-    }
-
-    fn f64(&mut self, le: bool) -> Result<f64, String> {
-        let b = self.take::<8>()?;
-        Ok(if le {
-            f64::from_le_bytes(b)
-        } else {
-            f64::from_be_bytes(b)
         })
     }
 
@@ -161,29 +152,41 @@ impl Reader<'_> {
         Ok(n)
     }
 
-    fn position(&mut self, le: bool, dims: usize) -> Result<Position, String> {
-        let mut v = Vec::with_capacity(dims);
-        for _ in 0..dims {
-            v.push(self.f64(le)?);
-        }
-        Ok(Position::from(v))
+    /// `n` positions of `dims` numbers, x and y kept.
+    fn coords(&mut self, le: bool, dims: usize, n: usize) -> Result<Ring, String> {
+        let f = |b: &[u8]| {
+            let b: [u8; 8] = b.try_into().unwrap_or([0; 8]);
+            if le {
+                f64::from_le_bytes(b)
+            } else {
+                f64::from_be_bytes(b)
+            }
+        };
+        let bytes = self.take(n.saturating_mul(8 * dims))?;
+        Ok(bytes
+            .chunks_exact(8 * dims)
+            .map(|p| Coord {
+                x: f(&p[..8]),
+                y: f(&p[8..16]),
+            })
+            .collect())
     }
 
-    fn positions(&mut self, le: bool, dims: usize) -> Result<Vec<Position>, String> {
+    fn positions(&mut self, le: bool, dims: usize) -> Result<Ring, String> {
         let n = self.count(le, 8 * dims)?;
-        (0..n).map(|_| self.position(le, dims)).collect()
+        self.coords(le, dims, n)
     }
 
-    fn rings(&mut self, le: bool, dims: usize) -> Result<Vec<Vec<Position>>, String> {
+    fn rings(&mut self, le: bool, dims: usize) -> Result<Vec<Ring>, String> {
         let n = self.count(le, 4)?;
         (0..n).map(|_| self.positions(le, dims)).collect()
     }
 
-    fn geometry(&mut self, depth: usize) -> Result<GeometryValue, String> {
+    fn geometry(&mut self, depth: usize) -> Result<Shape, String> {
         if depth > 32 {
             return Err("WKB nested too deeply".into());
         }
-        let le = match self.take::<1>()?[0] {
+        let le = match self.take(1)?[0] {
             0 => false,
             1 => true,
             b => return Err(format!("WKB byte order {b} is neither 0 nor 1")),
@@ -203,68 +206,42 @@ impl Reader<'_> {
         let dims = 2
             + usize::from(ewkb_z || iso == 1 || iso == 3)
             + usize::from(ewkb_m || iso == 2 || iso == 3);
-        let part = |r: &mut Self, expect: u32| -> Result<GeometryValue, String> {
-            let g = r.geometry(depth + 1)?;
-            let ok = matches!(
-                (&g, expect),
-                (GeometryValue::Point { .. }, 1)
-                    | (GeometryValue::LineString { .. }, 2)
-                    | (GeometryValue::Polygon { .. }, 3)
-            );
-            if ok {
-                Ok(g)
-            } else {
-                Err(format!(
-                    "a {} inside a WKB multi-geometry of type {}",
-                    type_name(&g),
-                    expect + 3
-                ))
-            }
-        };
         Ok(match kind {
-            1 => GeometryValue::Point {
-                coordinates: self.position(le, dims)?,
+            1 => match self.coords(le, dims, 1)?.first() {
+                Some(c) => Shape::Point(*c),
+                None => return Err("WKB point without coordinates".into()),
             },
-            2 => GeometryValue::LineString {
-                coordinates: self.positions(le, dims)?,
-            },
-            3 => GeometryValue::Polygon {
-                coordinates: self.rings(le, dims)?,
-            },
+            2 => Shape::LineString(self.positions(le, dims)?),
+            3 => Shape::Polygon(self.rings(le, dims)?),
             4..=6 => {
                 let n = self.count(le, 9)?;
-                let mut parts = Vec::with_capacity(n);
+                let (mut points, mut lines, mut polygons) = (Vec::new(), Vec::new(), Vec::new());
                 for _ in 0..n {
-                    parts.push(part(self, kind - 3)?);
-                }
-                let mut points = Vec::new();
-                let mut lines = Vec::new();
-                let mut polygons = Vec::new();
-                for p in parts {
-                    match p {
-                        GeometryValue::Point { coordinates } => points.push(coordinates),
-                        GeometryValue::LineString { coordinates } => lines.push(coordinates),
-                        GeometryValue::Polygon { coordinates } => polygons.push(coordinates),
-                        _ => {}
+                    match (kind, self.geometry(depth + 1)?) {
+                        (4, Shape::Point(c)) => points.push(c),
+                        (5, Shape::LineString(l)) => lines.push(l),
+                        (6, Shape::Polygon(p)) => polygons.push(p),
+                        (_, g) => {
+                            return Err(format!(
+                                "a {} inside a WKB multi-geometry of type {kind}",
+                                g.type_name()
+                            ));
+                        }
                     }
                 }
                 match kind {
-                    4 => GeometryValue::MultiPoint {
-                        coordinates: points,
-                    },
-                    5 => GeometryValue::MultiLineString { coordinates: lines },
-                    _ => GeometryValue::MultiPolygon {
-                        coordinates: polygons,
-                    },
+                    4 => Shape::MultiPoint(points),
+                    5 => Shape::MultiLineString(lines),
+                    _ => Shape::MultiPolygon(polygons),
                 }
             }
             7 => {
                 let n = self.count(le, 9)?;
                 let mut geometries = Vec::with_capacity(n);
                 for _ in 0..n {
-                    geometries.push(Geometry::new(self.geometry(depth + 1)?));
+                    geometries.push(self.geometry(depth + 1)?);
                 }
-                GeometryValue::GeometryCollection { geometries }
+                Shape::Collection(geometries)
             }
             other => return Err(format!("WKB geometry type {other} is not supported")),
         })
@@ -284,9 +261,13 @@ mod tests {
             r#"{"type": "GeometryCollection", "geometries": [{"type": "MultiPoint", "coordinates": [[1,2],[3,4]]}]}"#,
         ];
         for text in gs {
-            let g: Geometry = text.parse().unwrap();
+            let g: geojson::Geometry = text.parse().unwrap();
             let wkb = encode(&g.value);
-            assert_eq!(decode(&wkb).unwrap(), g.value, "{text}");
+            assert_eq!(
+                decode(&wkb).unwrap().to_geojson().unwrap(),
+                g.value,
+                "{text}"
+            );
             assert!(decode(&wkb[..wkb.len() - 1]).is_err());
         }
         // Big-endian ISO Point Z.
@@ -295,10 +276,7 @@ mod tests {
         for x in [1.0f64, 2.0, 3.0] {
             be.extend_from_slice(&x.to_be_bytes());
         }
-        assert_eq!(
-            decode(&be).unwrap(),
-            GeometryValue::new_point([1.0, 2.0, 3.0])
-        );
+        assert_eq!(decode(&be).unwrap(), Shape::Point(Coord { x: 1.0, y: 2.0 }));
         assert!(decode(&[1, 99, 0, 0, 0]).unwrap_err().contains("99"));
         assert!(decode(&[1, 6, 0, 0, 0, 255, 255, 255, 255]).is_err());
     }

@@ -166,6 +166,21 @@ fn by_key(key: &str) -> Option<Status> {
 
 /// Non-breaking spaces, newlines and runs of spaces become one space; trimmed.
 pub fn normalise(name: &str) -> String {
+    // Most names need nothing: copied as they are, without splitting and joining.
+    let mut after_space = true;
+    let plain = name.chars().all(|c| {
+        let space = c.is_whitespace() || c == '\u{a0}';
+        let fine = if space {
+            c == ' ' && !after_space
+        } else {
+            true
+        };
+        after_space = space;
+        fine
+    }) && !after_space;
+    if plain {
+        return name.to_string();
+    }
     name.split(|c: char| c.is_whitespace() || c == '\u{a0}')
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
@@ -178,6 +193,23 @@ mod tests {
 
     fn status(name: &str, fill: Option<&str>) -> Option<Status> {
         classify(name, fill).map(|c| c.status)
+    }
+
+    #[test]
+    fn normalise_copies_plain_names_and_cleans_the_others() {
+        for (name, expected) in [
+            ("Окуповано /// Occupied", "Окуповано /// Occupied"),
+            ("a", "a"),
+            ("", ""),
+            (" a", "a"),
+            ("a ", "a"),
+            ("a  b", "a b"),
+            ("a\u{a0}b", "a b"),
+            ("a\nb\t", "a b"),
+            ("\u{a0}", ""),
+        ] {
+            assert_eq!(normalise(name), expected, "{name:?}");
+        }
     }
 
     #[test]

@@ -9,14 +9,31 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::ReadOptions;
+use super::json::GeometryJson;
+use super::shape::Shape;
 use crate::crs::{Crs, Transform};
 use crate::formats::Format;
 use crate::{Error, Result};
 
+/// One feature as read, from any format.
+#[derive(Debug, Default)]
+pub(crate) struct Feature {
+    /// `None` when the file has `null` (GeoJSON) or no properties at all.
+    pub properties: Option<Map<String, Value>>,
+    pub geometry: Option<Shape>,
+}
+
+impl Feature {
+    /// Its `name` property, for messages.
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.properties.as_ref()?.get("name")?.as_str()
+    }
+}
+
 /// A file's features and what surrounds them.
 #[derive(Debug, Default)]
 pub(crate) struct Document {
-    pub features: Vec<geojson::Feature>,
+    pub features: Vec<Feature>,
     /// The envelope's `datetime`, when the file had one.
     pub datetime: Option<Value>,
     /// Whether the features came wrapped in DeepState's `{"id", "datetime", "map"}`.
@@ -24,6 +41,8 @@ pub(crate) struct Document {
     /// The coordinate system the file declares (legacy GeoJSON `crs` member); `None`:
     /// WGS84 longitude/latitude, as RFC 7946 says.
     pub crs: Option<Crs>,
+    /// The fingerprint of clean polygons the file claims (see [`super::seal`]).
+    pub seal: Option<String>,
 }
 
 /// Every top-level shape accepted, read in one pass: a FeatureCollection, a single
@@ -32,10 +51,10 @@ pub(crate) struct Document {
 struct TopLevel {
     #[serde(rename = "type")]
     kind: Option<String>,
-    features: Option<Vec<geojson::Feature>>,
+    features: Option<Vec<Feature>>,
     map: Option<Box<TopLevel>>,
     datetime: Option<Value>,
-    geometry: Option<geojson::Geometry>,
+    geometry: Option<GeometryJson>,
     properties: Option<Map<String, Value>>,
     crs: Option<Value>,
 }
@@ -79,14 +98,10 @@ pub(crate) fn read_in(path: &Path, bbox: [f64; 4], options: &ReadOptions) -> Res
     to_lon_lat(&mut doc, path, options)?;
     let [w, s, e, n] = bbox;
     doc.features.retain(|f| {
-        f.geometry.as_ref().is_some_and(|g| {
-            geo::Geometry::<f64>::try_from(&g.value)
-                .ok()
-                .and_then(|g| geo::BoundingRect::bounding_rect(&g))
-                .is_some_and(|r| {
-                    r.min().x <= e && r.max().x >= w && r.min().y <= n && r.max().y >= s
-                })
-        })
+        f.geometry
+            .as_ref()
+            .and_then(Shape::bbox)
+            .is_some_and(|b| b[0] <= e && b[2] >= w && b[1] <= n && b[3] >= s)
     });
     Ok(doc)
 }
@@ -121,16 +136,16 @@ pub(crate) fn to_lon_lat(doc: &mut Document, path: &Path, options: &ReadOptions)
         looks_projected(doc, &transform, &crs, path)?;
     }
     for (index, feature) in doc.features.iter_mut().enumerate() {
-        if let Some(geometry) = &mut feature.geometry {
-            transform.apply(geometry).map_err(|e| {
-                let name = feature
-                    .properties
-                    .as_ref()
-                    .and_then(|p| p.get("name"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                Error::feature(path, index, name, e.to_string())
-            })?;
+        let Some(geometry) = &mut feature.geometry else {
+            continue;
+        };
+        let moved = geometry.try_for_each_coord(&mut |c| {
+            (c.x, c.y) = transform.xy(c.x, c.y).map_err(|e| e.to_string())?;
+            Ok::<(), String>(())
+        });
+        if let Err(e) = moved {
+            let name = feature.name().map(str::to_string);
+            return Err(Error::feature(path, index, name, e));
         }
     }
     Ok(())
@@ -143,34 +158,22 @@ pub(crate) fn to_lon_lat(doc: &mut Document, path: &Path, options: &ReadOptions)
 /// position is within longitude/latitude range, yet the first one lands more than
 /// a degree away or cannot be reprojected at all (a geographic CRS on another
 /// datum moves it far less).
-fn looks_projected(
-    doc: &mut Document,
-    transform: &Transform,
-    crs: &Crs,
-    path: &Path,
-) -> Result<()> {
-    let mut first: Option<geojson::Position> = None;
+fn looks_projected(doc: &Document, transform: &Transform, crs: &Crs, path: &Path) -> Result<()> {
+    let mut first: Option<(f64, f64)> = None;
     let mut in_range = true;
-    for geometry in doc.features.iter_mut().filter_map(|f| f.geometry.as_mut()) {
-        crate::crs::positions_mut(&mut geometry.value, &mut |p| {
-            let s = p.as_slice();
-            in_range &= s.len() >= 2 && s[0].abs() <= 180.0 && s[1].abs() <= 90.0;
-            first.get_or_insert_with(|| p.clone());
-            Ok(())
-        })?;
+    for geometry in doc.features.iter().filter_map(|f| f.geometry.as_ref()) {
+        geometry.for_each_coord(&mut |c| {
+            in_range &= c.x.abs() <= 180.0 && c.y.abs() <= 90.0;
+            first.get_or_insert((c.x, c.y));
+        });
     }
-    let Some(first) = first.filter(|_| in_range) else {
+    let Some((x, y)) = first.filter(|_| in_range) else {
         return Ok(());
     };
-    let (x, y) = (first.as_slice()[0], first.as_slice()[1]);
-    let mut probe = geojson::Geometry::new(geojson::GeometryValue::Point { coordinates: first });
     // Degrees read as metres often fall outside the CRS's domain: as telling.
-    let moved = match (transform.apply(&mut probe), &probe.value) {
-        (Ok(()), geojson::GeometryValue::Point { coordinates }) => {
-            let s = coordinates.as_slice();
-            (s[0] - x).abs().max((s[1] - y).abs())
-        }
-        _ => f64::INFINITY,
+    let moved = match transform.xy(x, y) {
+        Ok((a, b)) => (a - x).abs().max((b - y).abs()),
+        Err(_) => f64::INFINITY,
     };
     if moved > 1.0 {
         return Err(Error::format(
@@ -214,10 +217,9 @@ fn document(top: TopLevel, path: &Path, nested: bool) -> Result<Document> {
             ..Document::default()
         }),
         (Some("Feature"), _) => Ok(Document {
-            features: vec![geojson::Feature {
-                geometry: top.geometry,
+            features: vec![Feature {
+                geometry: top.geometry.map(|g| g.0),
                 properties: top.properties,
-                ..geojson::Feature::default()
             }],
             crs,
             ..Document::default()

@@ -15,14 +15,15 @@
 
 use std::path::Path;
 
+use geo::coordinate_position::{CoordPos, coord_pos_relative_to_ring};
 use geo::kernels::{Kernel, Orientation, RobustKernel};
 use geo::line_intersection::line_intersection;
 use geo::{
-    BoundingRect, Contains, Coord, Line, LineString, MakeValid, MultiPolygon, Orient, Point,
-    Polygon, Validation,
+    BoundingRect, Coord, Line, LineString, MakeValid, MultiPolygon, Orient, Point, Polygon,
+    Validation, Winding,
 };
-use geojson::{GeometryValue, Position};
 
+use super::shape::{Ring, Shape};
 use crate::measure::GeodesicAreaKm2;
 use crate::{Error, Result};
 
@@ -61,54 +62,54 @@ pub(crate) struct Parts {
     pub lines: usize,
 }
 
-/// Converts a geometry, collections unpacked; repairs go to `warnings`.
+/// Converts a geometry, collections unpacked; repairs go to `warnings`. `sealed`:
+/// the file's seal holds ([`super::seal`]), so its polygons are known simple and
+/// oriented, and only the cheap checks run.
 pub(crate) fn parts(
-    geometry: &geojson::Geometry,
+    geometry: Shape,
     at: FeatureRef<'_>,
     warnings: &mut Vec<String>,
+    sealed: bool,
 ) -> Result<Parts> {
     let mut parts = Parts::default();
-    collect(&geometry.value, at, warnings, &mut parts)?;
+    collect(geometry, at, warnings, &mut parts, sealed)?;
     Ok(parts)
 }
 
 fn collect(
-    value: &GeometryValue,
+    shape: Shape,
     at: FeatureRef<'_>,
     warnings: &mut Vec<String>,
     out: &mut Parts,
+    sealed: bool,
 ) -> Result<()> {
-    match value {
-        GeometryValue::Point { coordinates } => out.points.push(coord(coordinates, at)?.into()),
-        GeometryValue::MultiPoint { coordinates } => {
-            for c in coordinates {
+    match shape {
+        Shape::Point(c) => out.points.push(coord(c, at)?.into()),
+        Shape::MultiPoint(cs) => {
+            for c in cs {
                 out.points.push(coord(c, at)?.into());
             }
         }
-        GeometryValue::LineString { .. } | GeometryValue::MultiLineString { .. } => out.lines += 1,
-        GeometryValue::Polygon { coordinates } => {
-            out.polygons.extend(polygon(coordinates, at, warnings)?)
-        }
-        GeometryValue::MultiPolygon { coordinates } => {
-            for p in coordinates {
-                out.polygons.extend(polygon(p, at, warnings)?);
+        Shape::LineString(_) | Shape::MultiLineString(_) => out.lines += 1,
+        Shape::Polygon(rings) => out.polygons.extend(polygon(rings, at, warnings, sealed)?),
+        Shape::MultiPolygon(polygons) => {
+            for p in polygons {
+                out.polygons.extend(polygon(p, at, warnings, sealed)?);
             }
         }
-        GeometryValue::GeometryCollection { geometries } => {
-            for g in geometries {
-                collect(&g.value, at, warnings, out)?;
+        Shape::Collection(shapes) => {
+            for s in shapes {
+                collect(s, at, warnings, out, sealed)?;
             }
         }
+        Shape::Invalid(why) => return Err(at.error(why)),
     }
     Ok(())
 }
 
-fn coord(p: &Position, at: FeatureRef<'_>) -> Result<Coord<f64>> {
-    let s = p.as_slice();
-    if s.len() < 2 {
-        return Err(at.error(format!("a position has {} number(s), not 2", s.len())));
-    }
-    let (x, y) = (s[0], s[1]);
+/// The coordinate itself, when finite and within longitude/latitude range.
+fn coord(c: Coord<f64>, at: FeatureRef<'_>) -> Result<Coord<f64>> {
+    let Coord { x, y } = c;
     if !x.is_finite() || !y.is_finite() {
         return Err(at.error(format!("non-finite coordinate [{x}, {y}]")));
     }
@@ -119,23 +120,20 @@ fn coord(p: &Position, at: FeatureRef<'_>) -> Result<Coord<f64>> {
              coordinate system: --input-crs EPSG:NNNN)"
         )));
     }
-    Ok(Coord { x, y })
+    Ok(c)
 }
 
 /// A closed ring without repeated consecutive positions, or `None` when degenerate.
 fn ring(
-    positions: &[Position],
+    mut coords: Ring,
     at: FeatureRef<'_>,
     which: &str,
     warnings: &mut Vec<String>,
 ) -> Result<Option<LineString<f64>>> {
-    let mut coords: Vec<Coord<f64>> = Vec::with_capacity(positions.len() + 1);
-    for p in positions {
-        let c = coord(p, at)?;
-        if coords.last() != Some(&c) {
-            coords.push(c);
-        }
+    for &c in &coords {
+        coord(c, at)?;
     }
+    coords.dedup();
     if coords.len() > 1 && coords.first() != coords.last() {
         warnings.push(at.warning(format!("{which} was not closed; closed it")));
         coords.push(coords[0]);
@@ -150,24 +148,29 @@ fn ring(
 }
 
 fn polygon(
-    rings: &[Vec<Position>],
+    rings: Vec<Ring>,
     at: FeatureRef<'_>,
     warnings: &mut Vec<String>,
+    sealed: bool,
 ) -> Result<Vec<Polygon<f64>>> {
-    let Some((first, rest)) = rings.split_first() else {
+    let mut rings = rings.into_iter();
+    let Some(first) = rings.next() else {
         warnings.push(at.warning("empty polygon; skipped it"));
         return Ok(Vec::new());
     };
     let Some(exterior) = ring(first, at, "exterior ring", warnings)? else {
         return Ok(Vec::new());
     };
-    let mut holes = Vec::with_capacity(rest.len());
-    for (i, r) in rest.iter().enumerate() {
+    let mut holes = Vec::with_capacity(rings.len());
+    for (i, r) in rings.enumerate() {
         if let Some(h) = ring(r, at, &format!("hole {}", i + 1), warnings)? {
             holes.push(h);
         }
     }
     let polygon = Polygon::new(exterior, holes);
+    if sealed {
+        return Ok(vec![polygon]);
+    }
     Ok(valid(polygon, at, warnings)?.0)
 }
 
@@ -178,9 +181,11 @@ pub(crate) fn valid(
     warnings: &mut Vec<String>,
 ) -> Result<MultiPolygon<f64>> {
     if is_simple(&polygon) {
-        return Ok(MultiPolygon(vec![
-            polygon.orient(geo::orient::Direction::Default),
-        ]));
+        // As geo's `Orient` (exterior counter-clockwise, holes clockwise), in place.
+        let mut polygon = polygon;
+        polygon.exterior_mut(|e| e.make_ccw_winding());
+        polygon.interiors_mut(|holes| holes.iter_mut().for_each(|h| h.make_cw_winding()));
+        return Ok(MultiPolygon(vec![polygon]));
     }
     let problem = polygon
         .validation_errors()
@@ -201,12 +206,10 @@ pub(crate) fn valid(
     Ok(repaired)
 }
 
-/// A segment with its box, the `index`-th of ring `ring`, which has `len`.
+/// A segment, the `index`-th of ring `ring`, which has `len`.
 #[derive(Clone, Copy)]
 struct Segment {
     line: Line<f64>,
-    min: Coord<f64>,
-    max: Coord<f64>,
     ring: usize,
     index: usize,
     len: usize,
@@ -219,6 +222,21 @@ impl Segment {
             && (self.index.abs_diff(other.index) == 1
                 || self.index.abs_diff(other.index) + 1 == self.len)
     }
+
+    fn y_range(&self) -> (f64, f64) {
+        let (a, b) = (self.line.start.y, self.line.end.y);
+        (a.min(b), a.max(b))
+    }
+}
+
+/// A segment in the sweep: what the scan over the active ones compares, kept
+/// together so that it reads one small array.
+#[derive(Clone, Copy)]
+struct Active {
+    max_x: f64,
+    min_y: f64,
+    max_y: f64,
+    segment: usize,
 }
 
 /// Whether a polygon is valid for our purposes: no ring touches or crosses itself
@@ -228,102 +246,195 @@ impl Segment {
 /// repaired, which keeps their area.
 ///
 /// geo's `Validation` tests every pair of segments (seconds on an oblast); this is
-/// a sweep over the segments' boxes ordered by west edge, which on real outlines
-/// (a north-south line meets a boundary a few times) compares each segment with a
-/// handful of others: ~10 ns per segment.
+/// a sweep (see [`rings_meet`]) that on real outlines compares each segment with a
+/// handful of others.
 pub(crate) fn is_simple(polygon: &Polygon<f64>) -> bool {
     let rings: Vec<&LineString<f64>> = std::iter::once(polygon.exterior())
         .chain(polygon.interiors())
         .collect();
-    let mut segments: Vec<Segment> = Vec::new();
-    for (ring, r) in rings.iter().enumerate() {
-        let len = r.0.len().saturating_sub(1);
-        for (index, line) in r.lines().enumerate() {
-            let (a, b) = (line.start, line.end);
-            segments.push(Segment {
-                line,
-                min: Coord {
-                    x: a.x.min(b.x),
-                    y: a.y.min(b.y),
-                },
-                max: Coord {
-                    x: a.x.max(b.x),
-                    y: a.y.max(b.y),
-                },
-                ring,
-                index,
-                len,
-            });
-        }
-    }
-    // Consecutive segments share a vertex; they may not run back over each other.
-    let mut start = 0;
-    for r in &rings {
-        let len = r.0.len().saturating_sub(1);
-        for i in 0..len {
-            let (a, b) = (
-                &segments[start + i].line,
-                &segments[start + (i + 1) % len].line,
-            );
-            if len > 1 && doubles_back(a.start, a.end, b.end) {
-                return false;
-            }
-        }
-        start += len;
-    }
-    // Any other two segments may not meet at all.
-    // Sorting small keys, not the segments themselves, halves the time.
-    let mut order: Vec<(f64, u32)> = (0..segments.len())
-        .map(|i| (segments[i].min.x, i as u32))
-        .collect();
-    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let mut active: Vec<u32> = Vec::new();
-    for &(_, i) in &order {
-        let s = &segments[i as usize];
-        active.retain(|&j| segments[j as usize].max.x >= s.min.x);
-        for &j in &active {
-            let o = &segments[j as usize];
-            if o.max.y >= s.min.y
-                && s.max.y >= o.min.y
-                && !s.adjacent(o)
-                && line_intersection(s.line, o.line).is_some()
-            {
-                return false;
-            }
-        }
-        active.push(i);
+    if rings_meet(&rings) {
+        return false;
     }
     // Rings do not meet, so one vertex tells on which side of another ring a ring lies.
-    let exterior = Polygon::new(polygon.exterior().clone(), vec![]);
-    let holes: Vec<Polygon<f64>> = polygon
-        .interiors()
+    let holes = polygon.interiors();
+    holes.iter().enumerate().all(|(i, hole)| {
+        let vertex = hole.0[0];
+        inside(vertex, polygon.exterior())
+            && !holes.iter().enumerate().any(|(j, other)| {
+                i != j
+                    && other
+                        .bounding_rect()
+                        .zip(hole.bounding_rect())
+                        .is_some_and(|(o, h)| o.min().x <= h.min().x && o.max().x >= h.max().x)
+                    && inside(vertex, other)
+            })
+    })
+}
+
+/// Whether the parts of a multi-part geometry, each one valid, are disjoint: no
+/// boundary meets another and no part lies inside another (nor in a hole's
+/// island). Then their union is the parts themselves, and need not be computed.
+pub(crate) fn disjoint(parts: &[Polygon<f64>]) -> bool {
+    let rings: Vec<&LineString<f64>> = parts
         .iter()
-        .map(|h| Polygon::new(h.clone(), vec![]))
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
         .collect();
-    for (i, hole) in holes.iter().enumerate() {
-        let vertex = hole.exterior().0[0];
-        if !exterior.contains(&vertex) {
-            return false;
-        }
-        let nested = holes.iter().enumerate().any(|(j, other)| {
-            i != j
-                && other
-                    .bounding_rect()
-                    .zip(hole.bounding_rect())
-                    .is_some_and(|(o, h)| o.min().x <= h.min().x && o.max().x >= h.max().x)
-                && other.contains(&vertex)
-        });
-        if nested {
-            return false;
+    if rings_meet(&rings) {
+        return false;
+    }
+    let Some(boxes) = parts
+        .iter()
+        .map(BoundingRect::bounding_rect)
+        .collect::<Option<Vec<_>>>()
+    else {
+        return false;
+    };
+    // Boundaries do not meet: one vertex of a part is inside another or not at all.
+    let within = |a: &Polygon<f64>, b: &Polygon<f64>| {
+        a.exterior().0.first().is_some_and(|&v| {
+            inside(v, b.exterior()) && b.interiors().iter().all(|h| !inside(v, h))
+        })
+    };
+    (0..parts.len()).all(|i| {
+        (i + 1..parts.len()).all(|j| {
+            let (a, b) = (boxes[i], boxes[j]);
+            let overlap = a.min().x <= b.max().x
+                && b.min().x <= a.max().x
+                && a.min().y <= b.max().y
+                && b.min().y <= a.max().y;
+            !overlap || !(within(&parts[i], &parts[j]) || within(&parts[j], &parts[i]))
+        })
+    })
+}
+
+/// Whether `c` is strictly inside the closed ring.
+fn inside(c: Coord<f64>, ring: &LineString<f64>) -> bool {
+    coord_pos_relative_to_ring(c, ring) == CoordPos::Inside
+}
+
+/// Whether any two segments of `rings` meet, besides consecutive segments of one
+/// ring at their shared vertex (which may not run back over each other either).
+///
+/// A sweep by west edge, in horizontal bands: two segments that meet do so in a
+/// band that both reach, so each band is swept alone, and the segments a
+/// north-south line crosses in one band are few (a whole outline's are not: a
+/// river boundary crosses it dozens of times). ~10 ns per segment.
+fn rings_meet(rings: &[&LineString<f64>]) -> bool {
+    let mut segments: Vec<Segment> =
+        Vec::with_capacity(rings.iter().map(|r| r.0.len()).sum::<usize>());
+    for (ring, r) in rings.iter().enumerate() {
+        let len = r.0.len().saturating_sub(1);
+        let start = segments.len();
+        segments.extend(r.lines().enumerate().map(|(index, line)| Segment {
+            line,
+            ring,
+            index,
+            len,
+        }));
+        // Consecutive segments share a vertex; they may not run back over each other.
+        let own = &segments[start..];
+        for (i, a) in own.iter().enumerate() {
+            let b = &own[(i + 1) % own.len()];
+            if len > 1 && doubles_back(a.line.start, a.line.end, b.line.end) {
+                return true;
+            }
         }
     }
-    true
+    let (mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY);
+    for s in &segments {
+        let (lo, hi) = s.y_range();
+        y0 = y0.min(lo);
+        y1 = y1.max(hi);
+    }
+    // Bands of ~8 segments each, sorted in a few comparisons; fewer bands when
+    // long segments would each span many.
+    let mut bands = (segments.len() / 8).max(1);
+    let mut span: Vec<(usize, usize)> = Vec::with_capacity(segments.len());
+    let spans = |bands: usize, span: &mut Vec<(usize, usize)>| {
+        // A multiplication, monotonic as a division is and quicker.
+        let scale = bands as f64 / (y1 - y0);
+        let band = |y: f64| {
+            if scale.is_finite() {
+                (((y - y0) * scale) as usize).min(bands - 1)
+            } else {
+                0
+            }
+        };
+        span.clear();
+        span.extend(segments.iter().map(|s| {
+            let (lo, hi) = s.y_range();
+            (band(lo), band(hi))
+        }));
+        span.iter().map(|(a, b)| b - a + 1).sum::<usize>()
+    };
+    let mut entries = spans(bands, &mut span);
+    while entries > 2 * segments.len() && bands > 1 {
+        bands = (bands as f64).sqrt() as usize;
+        entries = spans(bands, &mut span);
+    }
+    // Counting sort into bands, then each band by west edge.
+    let mut starts = vec![0usize; bands + 1];
+    for &(a, b) in &span {
+        starts[a..=b].iter_mut().for_each(|n| *n += 1);
+    }
+    let mut at = 0;
+    for n in starts.iter_mut() {
+        (*n, at) = (at, at + *n);
+    }
+    // Each segment's west edge goes with it: sorting then reads no segment.
+    let mut order = vec![(0.0, 0usize); entries];
+    let mut next = starts.clone();
+    for (i, (s, &(a, b))) in segments.iter().zip(&span).enumerate() {
+        let x = s.line.start.x.min(s.line.end.x);
+        for n in &mut next[a..=b] {
+            order[*n] = (x, i);
+            *n += 1;
+        }
+    }
+    (0..bands).any(|b| sweep(&segments, &mut order[starts[b]..starts[b + 1]]))
+}
+
+/// Whether two of the segments `band` lists (with their west edges) meet (see
+/// [`rings_meet`]); sorts it.
+fn sweep(segments: &[Segment], band: &mut [(f64, usize)]) -> bool {
+    // Stable sort: it runs along the stretches already in order, which a ring's
+    // segments in one band mostly are.
+    band.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut active: Vec<Active> = Vec::new();
+    for &(x, i) in band.iter() {
+        let s = &segments[i];
+        let (min_y, max_y) = s.y_range();
+        // One pass drops the segments the sweep has left and compares the others.
+        let mut k = 0;
+        while k < active.len() {
+            let a = active[k];
+            if a.max_x < x {
+                active.swap_remove(k);
+                continue;
+            }
+            if a.max_y >= min_y && max_y >= a.min_y {
+                let o = &segments[a.segment];
+                if !s.adjacent(o) && line_intersection(s.line, o.line).is_some() {
+                    return true;
+                }
+            }
+            k += 1;
+        }
+        active.push(Active {
+            max_x: s.line.start.x.max(s.line.end.x),
+            min_y,
+            max_y,
+            segment: i,
+        });
+    }
+    false
 }
 
 /// Whether the path a → v → b turns back on itself at v (the two segments overlap).
 fn doubles_back(a: Coord<f64>, v: Coord<f64>, b: Coord<f64>) -> bool {
-    RobustKernel::orient2d(a, v, b) == Orientation::Collinear
-        && (a.x - v.x) * (b.x - v.x) + (a.y - v.y) * (b.y - v.y) > 0.0
+    // The cheap test first: a path mostly goes on, not back.
+    (a.x - v.x) * (b.x - v.x) + (a.y - v.y) * (b.y - v.y) > 0.0
+        && RobustKernel::orient2d(a, v, b) == Orientation::Collinear
 }
 
 #[cfg(test)]
@@ -332,14 +443,14 @@ mod tests {
     use serde_json::json;
 
     fn read(geometry: serde_json::Value) -> (Result<Parts>, Vec<String>) {
-        let g: geojson::Geometry = serde_json::from_value(geometry).unwrap();
+        let g: super::super::json::GeometryJson = serde_json::from_value(geometry).unwrap();
         let mut warnings = Vec::new();
         let at = FeatureRef {
             path: Path::new("t.geojson"),
             index: 7,
             name: Some("x"),
         };
-        (parts(&g, at, &mut warnings), warnings)
+        (parts(g.0, at, &mut warnings, false), warnings)
     }
 
     #[test]
@@ -429,11 +540,8 @@ mod tests {
         {
             let len = r.0.len().saturating_sub(1);
             for (index, line) in r.lines().enumerate() {
-                let (min, max) = (line.start, line.end);
                 segments.push(S(Segment {
                     line,
-                    min,
-                    max,
                     ring,
                     index,
                     len,
@@ -476,6 +584,68 @@ mod tests {
             if expected { simple += 1 } else { not += 1 }
         }
         assert!(simple > 1000 && not > 1000, "{simple} {not}");
+    }
+
+    #[test]
+    fn banded_sweep_agrees_with_the_sweep_on_large_rings() {
+        // Star-shaped rings (simple), then with two vertices swapped (often not):
+        // hundreds of segments, so many bands.
+        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % 1_000_000) as f64 / 1_000_000.0
+        };
+        let (mut simple, mut not) = (0, 0);
+        for _ in 0..300 {
+            let n = 50 + (next() * 400.0) as usize;
+            let mut coords: Vec<Coord<f64>> = (0..n)
+                .map(|i| {
+                    let a = i as f64 / n as f64 * std::f64::consts::TAU;
+                    let r = 1.0 + next();
+                    Coord {
+                        x: 37.0 + r * a.cos(),
+                        y: 48.0 + r * a.sin(),
+                    }
+                })
+                .collect();
+            if next() < 0.5 {
+                let (i, j) = ((next() * n as f64) as usize, (next() * n as f64) as usize);
+                coords.swap(i.min(n - 1), j.min(n - 1));
+            }
+            let p = Polygon::new(LineString(coords), vec![]);
+            let expected = is_simple_by_sweep(&p);
+            assert_eq!(is_simple(&p), expected, "{p:?}");
+            if expected { simple += 1 } else { not += 1 }
+        }
+        assert!(simple > 100 && not > 50, "{simple} {not}");
+    }
+
+    #[test]
+    fn disjoint_parts_need_no_union() {
+        use geo::polygon;
+        let square = |x: f64, y: f64, s: f64| polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s)];
+        let framed = polygon![
+            exterior: [(x: 0., y: 0.), (x: 9., y: 0.), (x: 9., y: 9.), (x: 0., y: 9.)],
+            interiors: [[(x: 2., y: 2.), (x: 2., y: 7.), (x: 7., y: 7.), (x: 7., y: 2.)]],
+        ];
+        assert!(disjoint(&[square(0., 0., 1.), square(2., 0., 1.)]));
+        // An island in a hole.
+        assert!(disjoint(&[framed.clone(), square(3., 3., 1.)]));
+        assert!(
+            !disjoint(&[square(0., 0., 1.), square(1., 0., 1.)]),
+            "touching"
+        );
+        assert!(
+            !disjoint(&[square(0., 0., 2.), square(1., 1., 2.)]),
+            "overlapping"
+        );
+        assert!(
+            !disjoint(&[square(0., 0., 3.), square(1., 1., 1.)]),
+            "nested"
+        );
+        assert!(!disjoint(&[square(1., 1., 1.), framed]), "inside the frame");
     }
 
     #[test]

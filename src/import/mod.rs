@@ -17,6 +17,10 @@
 //! A position with fewer than two numbers, a non-finite number or a coordinate
 //! outside longitude/latitude range is an error naming the file and the feature.
 //!
+//! A FlatGeobuf or GeoParquet file frontline wrote with clean polygons carries a
+//! seal (a fingerprint of them); while it holds, the crossing sweep, orientation
+//! and union of parts are skipped, as they could only confirm the polygons.
+//!
 //! # Coordinate systems
 //! Coordinates are WGS84 longitude/latitude, as RFC 7946 says, unless the file
 //! declares another CRS (the legacy GeoJSON `crs` member, as GDAL writes it) or
@@ -27,12 +31,16 @@
 pub mod deepstate;
 pub(crate) mod file;
 pub(crate) mod geometry;
+mod json;
 mod report;
+pub(crate) mod seal;
+pub(crate) mod shape;
 mod time;
 
 use std::path::Path;
 
 use geo::MultiPolygon;
+use rayon::prelude::*;
 use serde_json::Value;
 
 pub use report::{ImportReport, Skipped};
@@ -216,11 +224,12 @@ fn zones_from_document(doc: Document, path: &Path, source: Option<&Source>) -> R
         })?),
         None => date_from_file_name(path),
     };
+    let sealed = seal::holds(doc.seal.as_deref(), &doc.features);
     let mut report = ImportReport::new(path);
     report.features = doc.features.len();
     let mut zones = Vec::new();
     let mut markers = Vec::new();
-    for (index, feature) in doc.features.iter().enumerate() {
+    for (index, feature) in doc.features.into_iter().enumerate() {
         let props = feature.properties.as_ref();
         let text = |k: &str| props.and_then(|p| p.get(k)).and_then(Value::as_str);
         let label = text("name").map(deepstate::normalise);
@@ -229,11 +238,11 @@ fn zones_from_document(doc: Document, path: &Path, source: Option<&Source>) -> R
             index,
             name: label.as_deref(),
         };
-        let Some(geometry) = &feature.geometry else {
+        let Some(geometry) = feature.geometry else {
             report.ignored.push(skipped(at, "no geometry"));
             continue;
         };
-        let parts = geometry::parts(geometry, at, &mut report.warnings)?;
+        let parts = geometry::parts(geometry, at, &mut report.warnings, sealed)?;
         if parts.polygons.is_empty() {
             if parts.points.is_empty() {
                 report.ignored.push(skipped(at, "no polygon or point"));
@@ -331,13 +340,7 @@ fn detect(doc: &Document, path: &Path) -> Result<Source> {
     let polygons_only = !doc.features.is_empty()
         && doc.features.iter().all(|f| {
             f.properties.as_ref().is_none_or(|p| p.is_empty())
-                && f.geometry.as_ref().is_some_and(|g| {
-                    matches!(
-                        g.value,
-                        geojson::GeometryValue::Polygon { .. }
-                            | geojson::GeometryValue::MultiPolygon { .. }
-                    )
-                })
+                && f.geometry.as_ref().is_some_and(shape::Shape::is_polygonal)
         });
     if file_name.starts_with("deepstatemap_data_") || polygons_only {
         return Ok(Source::Occupied);
@@ -403,42 +406,23 @@ pub fn read_places_in(
 }
 
 fn places_from_document(doc: Document, path: &Path) -> Result<Places> {
+    // Features are cleaned in parallel (a country's raions are large polygons);
+    // warnings and the first error come out in feature order all the same.
+    let sealed = seal::holds(doc.seal.as_deref(), &doc.features);
+    let cleaned: Vec<(Result<Option<Place>>, Vec<String>)> = doc
+        .features
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, feature)| {
+            let mut warnings = Vec::new();
+            (place(feature, index, path, sealed, &mut warnings), warnings)
+        })
+        .collect();
     let mut warnings = Vec::new();
     let mut places = Vec::new();
-    for (index, feature) in doc.features.into_iter().enumerate() {
-        let properties = feature.properties.unwrap_or_default();
-        let name = properties
-            .get("name")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let at = FeatureRef {
-            path,
-            index,
-            name: name.as_deref(),
-        };
-        let Some(geometry) = &feature.geometry else {
-            warnings.push(at.warning("no geometry; skipped it"));
-            continue;
-        };
-        let parts = geometry::parts(geometry, at, &mut warnings)?;
-        let geometry = if !parts.polygons.is_empty() {
-            PlaceGeometry::Area(if parts.polygons.len() > 1 {
-                // The parts of a MultiPolygon may overlap (invalid, but seen):
-                // their union keeps every km² once.
-                geo::unary_union(&parts.polygons)
-            } else {
-                MultiPolygon(parts.polygons)
-            })
-        } else if let Some(point) = parts.points.first() {
-            if parts.points.len() > 1 {
-                warnings.push(at.warning("several points; used the first"));
-            }
-            PlaceGeometry::Point(*point)
-        } else {
-            warnings.push(at.warning("no polygon or point; skipped it"));
-            continue;
-        };
-        places.push(Place::new(properties, geometry));
+    for (place, w) in cleaned {
+        warnings.extend(w);
+        places.extend(place?);
     }
     if places.is_empty() {
         return Err(Error::format(
@@ -447,6 +431,44 @@ fn places_from_document(doc: Document, path: &Path) -> Result<Places> {
         ));
     }
     Ok(Places::new(path, places).with_warnings(warnings))
+}
+
+/// The place a feature makes, `None` (with a warning) when it has no usable ground.
+fn place(
+    feature: file::Feature,
+    index: usize,
+    path: &Path,
+    sealed: bool,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Place>> {
+    let properties = feature.properties.unwrap_or_default();
+    let name = properties.get("name").and_then(Value::as_str);
+    let at = FeatureRef { path, index, name };
+    let Some(geometry) = feature.geometry else {
+        warnings.push(at.warning("no geometry; skipped it"));
+        return Ok(None);
+    };
+    let parts = geometry::parts(geometry, at, warnings, sealed)?;
+    let geometry = if !parts.polygons.is_empty() {
+        PlaceGeometry::Area(
+            if parts.polygons.len() > 1 && !sealed && !geometry::disjoint(&parts.polygons) {
+                // The parts of a MultiPolygon may overlap (invalid, but seen):
+                // their union keeps every km² once.
+                geo::unary_union(&parts.polygons)
+            } else {
+                MultiPolygon(parts.polygons)
+            },
+        )
+    } else if let Some(point) = parts.points.first() {
+        if parts.points.len() > 1 {
+            warnings.push(at.warning("several points; used the first"));
+        }
+        PlaceGeometry::Point(*point)
+    } else {
+        warnings.push(at.warning("no polygon or point; skipped it"));
+        return Ok(None);
+    };
+    Ok(Some(Place::new(properties, geometry)))
 }
 
 #[cfg(test)]
