@@ -121,11 +121,7 @@ impl Outline {
         let mut sum = 0.0;
         // The layer's boundary inside the region.
         for (ring, mut at) in lrings.iter().zip(on_layer) {
-            at.sort_unstable_by(|a, b| {
-                (a.edge, a.t)
-                    .partial_cmp(&(b.edge, b.t))
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            });
+            sort_along(&mut at);
             let mut inside = self.contains(ring.get(0))?;
             let mut next = at.iter().peekable();
             for (e, w) in ring.edges().enumerate() {
@@ -154,11 +150,7 @@ impl Outline {
                 }
                 continue;
             }
-            at.sort_unstable_by(|a, b| {
-                (a.edge, a.t)
-                    .partial_cmp(&(b.edge, b.t))
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            });
+            sort_along(&mut at);
             // An arc runs from `from` (with `next` the next vertex) to a point on
             // edge `edge`.
             let arc = |from: Coord<f64>, next: usize, edge: usize, to: Coord<f64>| {
@@ -269,6 +261,11 @@ impl Outline {
         }
         Some(inside)
     }
+}
+
+/// Crossings in the order a ring's walk meets them.
+fn sort_along(at: &mut [At]) {
+    at.sort_unstable_by(|a, b| a.edge.cmp(&b.edge).then(a.t.total_cmp(&b.t)));
 }
 
 /// A closed ring walked forwards or backwards.
