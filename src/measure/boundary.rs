@@ -17,7 +17,7 @@
 //! measure declines (`None`) and the caller runs a boolean operation instead.
 
 use geo::kernels::{Kernel, Orientation, RobustKernel};
-use geo::{BoundingRect, Coord, MultiPolygon, Polygon, Rect};
+use geo::{BoundingRect, Coord, MultiPolygon, Polygon, Rect, Winding};
 
 use super::area::{s12, s12_cached};
 use crate::model::Layer;
@@ -77,7 +77,7 @@ impl Outline {
                     continue;
                 }
                 // Ground on the left: exteriors counter-clockwise, holes clockwise.
-                if (signed_area(&points) > 0.0) != (i == 0) {
+                if ring.is_ccw() != (i == 0) {
                     points.reverse();
                 }
                 let mut prefix = Vec::with_capacity(points.len());
@@ -109,7 +109,7 @@ impl Outline {
                 .enumerate()
             {
                 if ring.0.len() >= 4 {
-                    let reversed = (signed_area(&ring.0) > 0.0) != (i == 0);
+                    let reversed = ring.is_ccw() != (i == 0);
                     lrings.push(Oriented {
                         points: &ring.0,
                         reversed,
@@ -406,14 +406,6 @@ fn within(c: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> bool {
 /// snapshot wherever the front did not move.
 fn term(a: Coord<f64>, b: Coord<f64>) -> f64 {
     s12_cached([a.x, a.y], [b.x, b.y])
-}
-
-/// Twice the planar signed area (counter-clockwise positive).
-fn signed_area(points: &[Coord<f64>]) -> f64 {
-    points
-        .windows(2)
-        .map(|w| w[0].x * w[1].y - w[1].x * w[0].y)
-        .sum()
 }
 
 impl EdgeGrid {
