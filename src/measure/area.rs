@@ -170,15 +170,46 @@ fn normalize(lon: f64) -> f64 {
     }
 }
 
+/// km² of a polygon from the areas (m²) of its rings, exterior first.
+fn polygon_km2(mut rings: impl Iterator<Item = f64>) -> f64 {
+    let exterior = rings.next().unwrap_or(0.0);
+    // `Iterator::sum` of no f64 is -0.0, which would print as "-0".
+    let holes = rings.fold(0.0, |a, b| a + b);
+    (exterior - holes).max(0.0) / 1e6
+}
+
+/// The terms [`s12`] of every edge of every ring of `area` (polygon by polygon,
+/// exterior first, edges in order): what both a region's area and its
+/// [`super::boundary::Outline`] are made of, computed once.
+pub(crate) fn ring_terms(area: &MultiPolygon<f64>) -> Vec<Vec<f64>> {
+    area.0
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .map(|ring| ring.0.windows(2).map(|w| s12([w[0].x, w[0].y], [w[1].x, w[1].y])).collect())
+        .collect()
+}
+
+/// [`GeodesicAreaKm2::geodesic_area_km2`] of `area` from its [`ring_terms`]: the
+/// same figure, bit for bit.
+pub(crate) fn area_km2_from_terms(area: &MultiPolygon<f64>, terms: &[Vec<f64>]) -> f64 {
+    let mut terms = terms.iter();
+    area.0
+        .iter()
+        .map(|p| {
+            polygon_km2(std::iter::once(p.exterior()).chain(p.interiors()).map(|ring| {
+                let mut t = terms.next().map(|t| t.iter()).unwrap_or_default();
+                // A polygon's rings are closed: one term per edge, none added.
+                ring_area_with(ring.0.iter().map(|c| [c.x, c.y]), |a, b| {
+                    t.next().copied().unwrap_or_else(|| s12(a, b))
+                })
+            }))
+        })
+        .fold(0.0, |a, b| a + b)
+}
+
 impl GeodesicAreaKm2 for Polygon<f64> {
     fn geodesic_area_km2(&self) -> f64 {
-        // `Iterator::sum` of no f64 is -0.0, which would print as "-0".
-        let holes = self
-            .interiors()
-            .iter()
-            .map(ring_area_m2)
-            .fold(0.0, |a, b| a + b);
-        (ring_area_m2(self.exterior()) - holes).max(0.0) / 1e6
+        polygon_km2(std::iter::once(self.exterior()).chain(self.interiors()).map(ring_area_m2))
     }
 }
 

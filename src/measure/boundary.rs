@@ -19,7 +19,7 @@
 use geo::kernels::{Kernel, Orientation, RobustKernel};
 use geo::{BoundingRect, Coord, MultiPolygon, Polygon, Rect, Winding};
 
-use super::area::{s12, s12_cached};
+use super::area::s12_cached;
 use crate::model::Layer;
 
 /// A region's boundary prepared for measuring layers: its rings with the ground on
@@ -61,31 +61,41 @@ struct At {
 impl Outline {
     /// Prepares a region; `None` for one with no extent or spanning more than half
     /// the globe in longitude, which the planar crossings cannot describe.
-    pub(crate) fn new(area: &MultiPolygon<f64>) -> Option<Outline> {
+    ///
+    /// `terms`: the region's [`super::area::ring_terms`].
+    pub(crate) fn new(area: &MultiPolygon<f64>, terms: &[Vec<f64>]) -> Option<Outline> {
         let bbox = area.bounding_rect()?;
         if bbox.width() <= 0.0 || bbox.height() <= 0.0 || bbox.width() >= 180.0 {
             return None;
         }
         let mut rings = Vec::new();
+        let mut terms = terms.iter();
         for polygon in &area.0 {
             for (i, ring) in std::iter::once(polygon.exterior())
                 .chain(polygon.interiors())
                 .enumerate()
             {
-                let mut points: Vec<Coord<f64>> = ring.0.clone();
-                if points.len() < 4 {
+                let ring_terms = terms.next().map(Vec::as_slice).unwrap_or_default();
+                if ring.0.len() < 4 || ring_terms.len() + 1 != ring.0.len() {
                     continue;
                 }
-                // Ground on the left: exteriors counter-clockwise, holes clockwise.
-                if ring.is_ccw() != (i == 0) {
-                    points.reverse();
-                }
+                let mut points: Vec<Coord<f64>> = ring.0.clone();
                 let mut prefix = Vec::with_capacity(points.len());
                 let mut sum = 0.0;
                 prefix.push(sum);
-                for w in points.windows(2) {
-                    sum += s12([w[0].x, w[0].y], [w[1].x, w[1].y]);
-                    prefix.push(sum);
+                // Ground on the left: exteriors counter-clockwise, holes clockwise.
+                // Reversed, an edge's term changes sign.
+                if ring.is_ccw() != (i == 0) {
+                    points.reverse();
+                    for t in ring_terms.iter().rev() {
+                        sum -= t;
+                        prefix.push(sum);
+                    }
+                } else {
+                    for t in ring_terms {
+                        sum += t;
+                        prefix.push(sum);
+                    }
                 }
                 rings.push(Ring { points, prefix });
             }
@@ -482,6 +492,7 @@ impl EdgeGrid {
 mod tests {
     use super::*;
     use crate::measure::GeodesicAreaKm2;
+    use crate::measure::area::ring_terms;
     use crate::model::Status;
     use geo::{BooleanOps, LineString};
 
@@ -511,7 +522,7 @@ mod tests {
             vec![star(37.45, 48.05, 0.08, 300, 1.0).exterior().clone()],
         );
         let region = MultiPolygon(vec![holed, star(38.6, 48.0, 0.2, 500, 2.0)]);
-        let outline = Outline::new(&region).unwrap();
+        let outline = Outline::new(&region, &ring_terms(&region)).unwrap();
         for (dx, size, phase) in [
             (0.3, 0.35, 1.0),
             (-0.2, 0.2, 2.0),
@@ -544,7 +555,8 @@ mod tests {
             LineString::from(vec![(37.0, 48.0), (38.0, 47.0), (39.0, 48.0), (38.0, 49.0)]),
             vec![],
         );
-        let outline = Outline::new(&MultiPolygon(vec![diamond.clone()])).unwrap();
+        let area = MultiPolygon(vec![diamond.clone()]);
+        let outline = Outline::new(&area, &ring_terms(&area)).unwrap();
         let at = |x: f64, y: f64| outline.contains(Coord { x, y });
         assert_eq!(at(38.0, 48.0), Some(true));
         assert_eq!(at(37.5, 48.0), Some(true));
@@ -582,7 +594,7 @@ mod tests {
             .map(|p| {
                 let area = p.area().unwrap();
                 (
-                    Outline::new(area).unwrap(),
+                    Outline::new(area, &ring_terms(area)).unwrap(),
                     crate::measure::overlay::Grid::new(area).unwrap(),
                     area,
                 )
@@ -623,7 +635,8 @@ mod tests {
                 vec![],
             )
         };
-        let outline = Outline::new(&MultiPolygon(vec![square(37.0, 48.0, 1.0)])).unwrap();
+        let area = MultiPolygon(vec![square(37.0, 48.0, 1.0)]);
+        let outline = Outline::new(&area, &ring_terms(&area)).unwrap();
         // A shared edge, and a vertex on an edge.
         assert!(
             outline

@@ -5,7 +5,9 @@ use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 
 use std::sync::OnceLock;
 
-use crate::measure::GeodesicAreaKm2;
+use rayon::prelude::*;
+
+use crate::measure::area::{area_km2_from_terms, ring_terms};
 use crate::measure::boundary::Outline;
 use crate::measure::clip::rect_union;
 use crate::measure::overlay::Grid;
@@ -116,19 +118,22 @@ pub struct Region<'a> {
     label: &'a str,
     area: &'a MultiPolygon<f64>,
     area_km2: f64,
-    // Prepared on first use: a one-off share does not pay for them.
-    outline: OnceLock<Option<Outline>>,
+    outline: Option<Outline>,
+    // Prepared on first use: only where boundaries touch is it needed.
     grid: OnceLock<Option<Grid>>,
 }
 
 impl<'a> Region<'a> {
     /// A region from a label and its ground.
     pub fn new(label: &'a str, area: &'a MultiPolygon<f64>) -> Region<'a> {
+        // The edges' geodesic terms are the costly part of both the area and the
+        // outline: computed once for the two.
+        let terms = ring_terms(area);
         Region {
             label,
             area,
-            area_km2: area.geodesic_area_km2(),
-            outline: OnceLock::new(),
+            area_km2: area_km2_from_terms(area, &terms),
+            outline: Outline::new(area, &terms),
             grid: OnceLock::new(),
         }
     }
@@ -137,8 +142,7 @@ impl<'a> Region<'a> {
     /// measured from the two boundaries, or, where they touch, from the
     /// intersection built on the region's own grid.
     fn km2_of(&self, layer: &Layer) -> f64 {
-        let outline = self.outline.get_or_init(|| Outline::new(self.area));
-        if let Some(m2) = outline.as_ref().and_then(|o| o.layer_m2(layer)) {
+        if let Some(m2) = self.outline.as_ref().and_then(|o| o.layer_m2(layer)) {
             return m2 / 1e6;
         }
         let Some(grid) = self.grid.get_or_init(|| Grid::new(self.area)) else {
@@ -204,7 +208,7 @@ impl<'a> Regions<'a> {
     /// Prepares places; an error when one is a point or there are none.
     pub fn new(places: &[&'a Place]) -> Result<Regions<'a>> {
         let regions = places
-            .iter()
+            .par_iter()
             .map(|p| Region::from_place(p))
             .collect::<Result<Vec<Region<'a>>>>()?;
         let bounds = regions
