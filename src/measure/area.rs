@@ -185,7 +185,12 @@ pub(crate) fn ring_terms(area: &MultiPolygon<f64>) -> Vec<Vec<f64>> {
     area.0
         .iter()
         .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-        .map(|ring| ring.0.windows(2).map(|w| s12([w[0].x, w[0].y], [w[1].x, w[1].y])).collect())
+        .map(|ring| {
+            ring.0
+                .windows(2)
+                .map(|w| s12([w[0].x, w[0].y], [w[1].x, w[1].y]))
+                .collect()
+        })
         .collect()
 }
 
@@ -196,20 +201,28 @@ pub(crate) fn area_km2_from_terms(area: &MultiPolygon<f64>, terms: &[Vec<f64>]) 
     area.0
         .iter()
         .map(|p| {
-            polygon_km2(std::iter::once(p.exterior()).chain(p.interiors()).map(|ring| {
-                let mut t = terms.next().map(|t| t.iter()).unwrap_or_default();
-                // A polygon's rings are closed: one term per edge, none added.
-                ring_area_with(ring.0.iter().map(|c| [c.x, c.y]), |a, b| {
-                    t.next().copied().unwrap_or_else(|| s12(a, b))
-                })
-            }))
+            polygon_km2(
+                std::iter::once(p.exterior())
+                    .chain(p.interiors())
+                    .map(|ring| {
+                        let mut t = terms.next().map(|t| t.iter()).unwrap_or_default();
+                        // A polygon's rings are closed: one term per edge, none added.
+                        ring_area_with(ring.0.iter().map(|c| [c.x, c.y]), |a, b| {
+                            t.next().copied().unwrap_or_else(|| s12(a, b))
+                        })
+                    }),
+            )
         })
         .fold(0.0, |a, b| a + b)
 }
 
 impl GeodesicAreaKm2 for Polygon<f64> {
     fn geodesic_area_km2(&self) -> f64 {
-        polygon_km2(std::iter::once(self.exterior()).chain(self.interiors()).map(ring_area_m2))
+        polygon_km2(
+            std::iter::once(self.exterior())
+                .chain(self.interiors())
+                .map(ring_area_m2),
+        )
     }
 }
 

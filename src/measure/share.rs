@@ -310,6 +310,7 @@ impl Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::measure::GeodesicAreaKm2;
     use crate::model::Zone;
     use geo::polygon;
 
