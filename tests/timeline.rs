@@ -183,6 +183,58 @@ fn same_date_duplicates_tell_same_from_different_content() {
     assert!(err.to_string().contains("c.geojson"), "{err}");
 }
 
+/// A load within a box keeps only the zones that reach into it, and tells
+/// duplicates as a whole load does, from files and from a store alike.
+#[test]
+fn a_load_within_a_box_keeps_what_reaches_into_it() {
+    let towns = import::read_places("data/city.geojson").unwrap();
+    let city = towns.find("Demo City").unwrap();
+    let cut = frontline::measure::Regions::new(&city).unwrap().cut();
+    let within = LoadOptions::default().within(cut);
+    let whole = Timeline::load(&[SAMPLES], &LoadOptions::default()).unwrap();
+    let near = Timeline::load(&[SAMPLES], &within).unwrap();
+    assert_eq!(near.len(), whole.len());
+    for (a, b) in whole.iter().zip(&near) {
+        assert!(b.value.zones().len() < a.value.zones().len());
+        assert_eq!(
+            b.report.outside
+                + b.report.zones.values().sum::<usize>()
+                + b.report.markers
+                + b.report.ignored.len()
+                + b.report.unclassified.len(),
+            a.report.features
+        );
+        let (x, y) = (
+            a.value.share(city[0]).unwrap(),
+            b.value.share(city[0]).unwrap(),
+        );
+        for status in [Status::OCCUPIED, Status::CONTESTED] {
+            assert!(close(x.km2(&status), y.km2(&status), 1e-12), "{status}");
+        }
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let june = write(dir.path(), "a.geojson", &sample_json(JUNE));
+    let again = write(dir.path(), "b.geojson", &sample_json(JUNE));
+    let stored = dir.path().join("june.fls");
+    let one = Timeline::load(&[&june], &LoadOptions::default()).unwrap();
+    timeline::store::write(&one, &stored).unwrap();
+    for inputs in [[&june, &again], [&stored, &again]] {
+        let t = Timeline::load(&inputs, &within).unwrap();
+        assert!(
+            matches!(
+                t.issues(),
+                [Issue::Duplicate {
+                    same_content: true,
+                    ..
+                }]
+            ),
+            "{inputs:?}: {:?}",
+            t.issues()
+        );
+    }
+}
+
 #[test]
 fn series_of_the_samples_matches_the_reference() {
     let r = reference();

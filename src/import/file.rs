@@ -96,13 +96,8 @@ pub(crate) fn read_in(path: &Path, bbox: [f64; 4], options: &ReadOptions) -> Res
     // The index is in the file's CRS: for a projected file the box says nothing
     // until the features are in longitude/latitude, so filter (again) afterwards.
     to_lon_lat(&mut doc, path, options)?;
-    let [w, s, e, n] = bbox;
-    doc.features.retain(|f| {
-        f.geometry
-            .as_ref()
-            .and_then(Shape::bbox)
-            .is_some_and(|b| b[0] <= e && b[2] >= w && b[1] <= n && b[3] >= s)
-    });
+    doc.features
+        .retain(|f| f.geometry.as_ref().is_some_and(|g| g.may_meet(bbox)));
     Ok(doc)
 }
 

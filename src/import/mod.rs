@@ -201,7 +201,34 @@ pub fn read_zones_with(
 ) -> Result<Import> {
     let path = path.as_ref();
     let doc = file::read(path, options)?;
-    zones_from_document(doc, path, source)
+    zones_from_document(doc, path, source, None)
+}
+
+/// Reads the zones of a file that may reach into `bbox` (`[W, S, E, N]`,
+/// longitude/latitude), as [`read_zones_with`] does otherwise: the file is parsed
+/// whole (its kind is told from every feature), but features whose box is outside
+/// are left out before their geometry is checked and repaired, and counted in
+/// [`ImportReport::outside`]. What a series of a few regions reads, where most of
+/// a country-wide snapshot is far away.
+///
+/// ```
+/// use frontline::import::{self, ReadOptions};
+/// let path = "data/snapshots/deepstate_20250601.geojson";
+/// let all = import::read_zones(path, None)?;
+/// let none = import::read_zones_in(path, None, [10.0, 50.0, 11.0, 51.0], &ReadOptions::default())?;
+/// assert!(none.snapshot.zones().is_empty());
+/// assert_eq!(none.report.outside, all.report.features);
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn read_zones_in(
+    path: impl AsRef<Path>,
+    source: Option<&Source>,
+    bbox: [f64; 4],
+    options: &ReadOptions,
+) -> Result<Import> {
+    let path = path.as_ref();
+    let doc = file::read(path, options)?;
+    zones_from_document(doc, path, source, Some(bbox))
 }
 
 /// Reads zones from GeoJSON text (for data that is not in a file); `path` is only
@@ -210,10 +237,15 @@ pub fn parse_zones(text: &str, path: impl AsRef<Path>, source: Option<&Source>) 
     let path = path.as_ref();
     let mut doc = file::parse(text.as_bytes(), path)?;
     file::to_lon_lat(&mut doc, path, &ReadOptions::default())?;
-    zones_from_document(doc, path, source)
+    zones_from_document(doc, path, source, None)
 }
 
-fn zones_from_document(doc: Document, path: &Path, source: Option<&Source>) -> Result<Import> {
+fn zones_from_document(
+    doc: Document,
+    path: &Path,
+    source: Option<&Source>,
+    within: Option<[f64; 4]>,
+) -> Result<Import> {
     let source = match source {
         Some(s) => s.clone(),
         None => detect(&doc, path)?,
@@ -242,6 +274,10 @@ fn zones_from_document(doc: Document, path: &Path, source: Option<&Source>) -> R
             report.ignored.push(skipped(at, "no geometry"));
             continue;
         };
+        if within.is_some_and(|bbox| !geometry.may_meet(bbox)) {
+            report.outside += 1;
+            continue;
+        }
         let parts = geometry::parts(geometry, at, &mut report.warnings, sealed)?;
         if parts.polygons.is_empty() {
             if parts.points.is_empty() {

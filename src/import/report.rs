@@ -26,6 +26,10 @@ pub struct ImportReport {
     pub zones: BTreeMap<Status, usize>,
     /// Point features kept as markers.
     pub markers: usize,
+    /// Features left out because they lie outside the box read
+    /// ([`crate::import::read_zones_in`]).
+    #[serde(default)]
+    pub outside: usize,
     /// Features with only lines, or no geometry: neither ground nor markers.
     pub ignored: Vec<Skipped>,
     /// Polygonal features no rule could classify: left out of every area.
@@ -63,10 +67,13 @@ impl fmt::Display for ImportReport {
         for status in statuses {
             write!(f, " {} {status},", self.zones[status])?;
         }
+        write!(f, " {} markers,", self.markers)?;
+        if self.outside > 0 {
+            write!(f, " {} outside the box read,", self.outside)?;
+        }
         write!(
             f,
-            " {} markers, {} ignored, {} unclassified, {} repairs",
-            self.markers,
+            " {} ignored, {} unclassified, {} repairs",
             self.ignored.len(),
             self.unclassified.len(),
             self.warnings.len()

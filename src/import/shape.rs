@@ -46,15 +46,27 @@ impl Shape {
         }
     }
 
-    /// The box of every coordinate (`[W, S, E, N]`); `None` when there is none.
-    pub(crate) fn bbox(&self) -> Option<[f64; 4]> {
+    /// The box of every coordinate (`[W, S, E, N]`; `None` when there is none), and
+    /// whether every coordinate is finite (`min`/`max` pass over a NaN).
+    fn extent(&self) -> (Option<[f64; 4]>, bool) {
         let mut b: Option<[f64; 4]> = None;
+        let mut finite = true;
         let mut add = |c: &Coord<f64>| {
+            finite &= c.x.is_finite() && c.y.is_finite();
             let n = b.get_or_insert([c.x, c.y, c.x, c.y]);
             *n = [n[0].min(c.x), n[1].min(c.y), n[2].max(c.x), n[3].max(c.y)];
         };
         self.for_each_coord(&mut add);
-        b
+        (b, finite)
+    }
+
+    /// Whether the shape may reach into `bbox` (`[W, S, E, N]`): its box meets it,
+    /// or it cannot be told (no coordinates, an invalid geometry, a coordinate that
+    /// is not a number), so that reading the feature reports what is wrong with it.
+    pub(crate) fn may_meet(&self, bbox: [f64; 4]) -> bool {
+        let [w, s, e, n] = bbox;
+        let (b, finite) = self.extent();
+        !finite || b.is_none_or(|b| b[0] <= e && b[2] >= w && b[1] <= n && b[3] >= s)
     }
 
     /// Calls `f` on every coordinate (none of an invalid geometry).
@@ -197,5 +209,39 @@ impl From<&geo::Geometry<f64>> for Shape {
             G::Rect(r) => Shape::Polygon(polygon(&r.to_polygon())),
             G::Triangle(t) => Shape::Polygon(polygon(&t.to_polygon())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn may_meet_keeps_what_it_cannot_place() {
+        let square = |x: f64| {
+            let ring = vec![
+                Coord { x, y: 0.0 },
+                Coord { x: x + 1.0, y: 0.0 },
+                Coord { x: x + 1.0, y: 1.0 },
+                Coord { x, y: 0.0 },
+            ];
+            Shape::Polygon(vec![ring])
+        };
+        let bbox = [0.5, 0.5, 2.0, 2.0];
+        assert!(square(0.0).may_meet(bbox));
+        assert!(square(2.0).may_meet(bbox), "touching the box's edge counts");
+        assert!(!square(5.0).may_meet(bbox));
+        let mut nan = square(5.0);
+        nan.try_for_each_coord(&mut |c| {
+            c.y = f64::NAN;
+            Ok::<(), String>(())
+        })
+        .unwrap();
+        assert!(
+            nan.may_meet(bbox),
+            "a NaN must reach the checks that name it"
+        );
+        assert!(Shape::Invalid("bad".into()).may_meet(bbox));
+        assert!(Shape::Collection(Vec::new()).may_meet(bbox));
     }
 }

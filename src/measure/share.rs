@@ -229,16 +229,29 @@ impl<'a> Regions<'a> {
         self.bounds
     }
 
-    /// The share of every region in `snapshot`, in order.
-    pub fn shares(&self, snapshot: &Snapshot) -> Vec<Share> {
-        // A margin keeps the cut off the regions' outermost vertices: a layer edge
-        // through a region's vertex is a touch, measured the slow way.
+    /// The box to which snapshots are cut before measuring: [`Regions::bounds`]
+    /// with a margin of a thousandth of its size, which keeps the cut off the
+    /// regions' outermost vertices (a layer edge through a region's vertex is a
+    /// touch, measured the slow way). Nothing outside it changes a share.
+    ///
+    /// ```
+    /// use frontline::{import, measure::Regions};
+    /// let towns = import::read_places("data/city.geojson")?;
+    /// let regions = Regions::new(&towns.iter().collect::<Vec<_>>())?;
+    /// assert!(regions.cut().width() > regions.bounds().width());
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn cut(&self) -> Rect<f64> {
         let (dx, dy) = (self.bounds.width() * 1e-3, self.bounds.height() * 1e-3);
-        let margin = Rect::new(
+        Rect::new(
             (self.bounds.min().x - dx, self.bounds.min().y - dy),
             (self.bounds.max().x + dx, self.bounds.max().y + dy),
-        );
-        let near = snapshot.clipped(margin);
+        )
+    }
+
+    /// The share of every region in `snapshot`, in order.
+    pub fn shares(&self, snapshot: &Snapshot) -> Vec<Share> {
+        let near = snapshot.clipped(self.cut());
         self.regions.iter().map(|r| near.share_in(r)).collect()
     }
 }

@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use geo::{BoundingRect, Intersects, Rect};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -65,6 +66,7 @@ pub struct LoadOptions {
     read: ReadOptions,
     strict: bool,
     progress: Option<Progress>,
+    within: Option<Rect<f64>>,
 }
 
 impl fmt::Debug for LoadOptions {
@@ -74,6 +76,7 @@ impl fmt::Debug for LoadOptions {
             .field("read", &self.read)
             .field("strict", &self.strict)
             .field("progress", &self.progress.is_some())
+            .field("within", &self.within)
             .finish()
     }
 }
@@ -112,6 +115,25 @@ impl LoadOptions {
     /// Whether the load is strict.
     pub fn is_strict(&self) -> bool {
         self.strict
+    }
+
+    /// Reads only the zones that may reach into `area` (longitude/latitude; see
+    /// [`import::read_zones_in`]): what a series of a few regions needs from
+    /// country-wide snapshots, at a fraction of the cost of checking every
+    /// polygon. Entries' fingerprints then cover those zones only, from files and
+    /// stores alike, so that duplicates are told as before.
+    ///
+    /// ```
+    /// use frontline::timeline::{LoadOptions, Timeline};
+    /// let far = LoadOptions::default().within(geo::Rect::new((10.0, 50.0), (11.0, 51.0)));
+    /// let timeline = Timeline::load(&["data/snapshots"], &far)?;
+    /// assert!(timeline.entries()[0].value.zones().is_empty());
+    /// assert!(timeline.entries()[0].report.outside > 0);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn within(mut self, area: Rect<f64>) -> LoadOptions {
+        self.within = Some(area);
+        self
     }
 
     /// Calls `progress` after each file.
@@ -271,11 +293,15 @@ impl<T: Send> Timeline<T> {
                         .into_par_iter()
                         .map(|i| {
                             let e = opened.entry(i)?;
+                            let fingerprint = match options.within {
+                                Some(_) => fingerprint_within(&e.value, options.within),
+                                None => e.fingerprint,
+                            };
                             Ok(Entry {
                                 date: e.date,
                                 path: e.path,
                                 report: e.report,
-                                fingerprint: e.fingerprint,
+                                fingerprint,
                                 value: keep(e.value)?,
                             })
                         })
@@ -512,14 +538,18 @@ fn read_entry<T>(
         path: path.to_path_buf(),
         error: e.to_string(),
     };
-    let import = import::read_zones_with(path, options.source.as_ref(), &options.read)
-        .map_err(unreadable)?;
+    let source = options.source.as_ref();
+    let import = match options.within {
+        Some(area) => import::read_zones_in(path, source, box_of(area), &options.read),
+        None => import::read_zones_with(path, source, &options.read),
+    }
+    .map_err(unreadable)?;
     let Some(date) = import.snapshot.date() else {
         return Err(Issue::Undated {
             path: path.to_path_buf(),
         });
     };
-    let fingerprint = fingerprint(&import.snapshot);
+    let fingerprint = fingerprint_within(&import.snapshot, options.within);
     let value = keep(import.snapshot).map_err(unreadable)?;
     Ok(Entry {
         date,
@@ -537,9 +567,21 @@ fn read_entry<T>(
 /// Two CRC-32s (of the longitudes, and of everything else): fast, and the same
 /// in every build, as a digest kept in a store must be.
 pub fn fingerprint(snapshot: &Snapshot) -> u64 {
+    fingerprint_within(snapshot, None)
+}
+
+/// The [`fingerprint`] of the zones whose box meets `area` (all when `None`).
+fn fingerprint_within(snapshot: &Snapshot, area: Option<Rect<f64>>) -> u64 {
     // Bytes gathered first: CRC-32 is fast on long runs, slow eight bytes at a time.
     let (mut xs, mut rest): (Vec<u8>, Vec<u8>) = (Vec::new(), Vec::new());
-    for zone in snapshot.zones() {
+    let meets = |zone: &&crate::Zone| {
+        area.is_none_or(|a| {
+            zone.geometry
+                .bounding_rect()
+                .is_some_and(|b| b.intersects(&a))
+        })
+    };
+    for zone in snapshot.zones().iter().filter(meets) {
         rest.extend_from_slice(zone.status.as_str().as_bytes());
         rest.push(0);
         for polygon in &zone.geometry.0 {
@@ -626,6 +668,11 @@ fn is_zone_file_name(path: &Path) -> bool {
 }
 
 /// The last instant of a UTC day.
+/// `[W, S, E, N]` of a rectangle.
+fn box_of(area: Rect<f64>) -> [f64; 4] {
+    [area.min().x, area.min().y, area.max().x, area.max().y]
+}
+
 fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
     // 23:59:59 exists on every day; the fallback only keeps this free of unwrap.
     day.and_hms_opt(23, 59, 59)

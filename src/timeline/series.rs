@@ -46,7 +46,9 @@ pub fn load_series(
     options: &LoadOptions,
 ) -> Result<Timeline<Vec<Share>>> {
     let prepared = Regions::new(regions)?;
-    Timeline::load_with(inputs, options, |snapshot| Ok(prepared.shares(&snapshot)))
+    // Only what reaches into the regions' box is checked and kept.
+    let options = options.clone().within(prepared.cut());
+    Timeline::load_with(inputs, &options, |snapshot| Ok(prepared.shares(&snapshot)))
 }
 
 /// Writes a series as CSV: one row per snapshot and region, with
