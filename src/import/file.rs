@@ -66,15 +66,36 @@ pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
         source,
     };
     let raw = std::fs::read(path).map_err(io)?;
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(raw.len() * 8);
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .map_err(|e| Error::format(path, format!("broken gzip data: {e}")))?;
-        Ok(out)
-    } else {
-        Ok(raw)
+    if !raw.starts_with(&[0x1f, 0x8b]) {
+        return Ok(raw);
     }
+    if let Some(out) = gunzip_whole(&raw) {
+        return Ok(out);
+    }
+    // Several members, a size past 4 GiB, or damage: streamed, and named if broken.
+    let mut out = Vec::with_capacity(raw.len() * 8);
+    flate2::read::MultiGzDecoder::new(&raw[..])
+        .read_to_end(&mut out)
+        .map_err(|e| Error::format(path, format!("broken gzip data: {e}")))?;
+    Ok(out)
+}
+
+/// A single-member gzip file decompressed in one call of libdeflate, into a buffer
+/// of the size its trailer gives (about twice as fast as streaming through zlib,
+/// which was a tenth of reading an archive); `None` when that does not work out.
+fn gunzip_whole(raw: &[u8]) -> Option<Vec<u8>> {
+    let size = raw
+        .last_chunk::<4>()
+        .map(|b| u32::from_le_bytes(*b) as usize)?;
+    // DEFLATE cannot expand more than 1032:1; a larger claim is damage.
+    if size > raw.len().saturating_mul(1032) {
+        return None;
+    }
+    let mut out = vec![0u8; size];
+    let n = libdeflater::Decompressor::new()
+        .gzip_decompress(raw, &mut out)
+        .ok()?;
+    (n == size).then_some(out)
 }
 
 /// Reads and parses a file of any supported format; its coordinates come back as
@@ -249,6 +270,48 @@ fn crs_member(crs: &Value, path: &Path) -> Result<Crs> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn gzip_in_one_call_or_streamed() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = br#"{"type": "FeatureCollection", "features": []}"#.repeat(50);
+        let one = gzip(&text);
+        assert_eq!(gunzip_whole(&one).as_deref(), Some(&text[..]));
+        // Two members: libdeflate reads one, the stream reads both.
+        let two = [gzip(&text[..100]), gzip(&text[100..])].concat();
+        assert_eq!(gunzip_whole(&two), None);
+        let path = dir.path().join("two.gz");
+        std::fs::write(&path, &two).unwrap();
+        assert_eq!(read_bytes(&path).unwrap(), text);
+        // A trailer that claims more than DEFLATE can hold is not believed.
+        let mut lying = one.clone();
+        let n = lying.len();
+        lying[n - 4..].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(gunzip_whole(&lying), None);
+        let path = dir.path().join("lying.gz");
+        std::fs::write(&path, &lying).unwrap();
+        let err = read_bytes(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("lying.gz") && err.contains("broken gzip"),
+            "{err}"
+        );
+        // Cut short: named.
+        let path = dir.path().join("short.gz");
+        std::fs::write(&path, &one[..one.len() / 2]).unwrap();
+        assert!(
+            read_bytes(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("broken gzip")
+        );
+    }
 
     fn parse_str(s: &str) -> Result<Document> {
         parse(s.as_bytes(), Path::new("f.geojson"))
