@@ -46,8 +46,20 @@ struct EdgeGrid {
     cell: Coord<f64>,
     nx: usize,
     ny: usize,
-    /// (ring, edge) of every edge whose box meets the cell; row-major.
-    cells: Vec<Vec<(u32, u32)>>,
+    /// Every edge whose box meets a cell, cell after cell (row-major): those of
+    /// cell `i` are `edges[starts[i]..starts[i + 1]]`, one run of memory.
+    edges: Vec<GridEdge>,
+    starts: Vec<usize>,
+}
+
+/// A region edge in a grid cell: its ends kept beside its place, so that
+/// scanning a cell reads one run of memory.
+#[derive(Clone, Copy, Debug, Default)]
+struct GridEdge {
+    a: Coord<f64>,
+    b: Coord<f64>,
+    ring: u32,
+    edge: u32,
 }
 
 /// Where a crossing lies on one of the boundaries: edge, and fraction along it.
@@ -197,7 +209,6 @@ impl Outline {
         let mut on_layer: Vec<Vec<At>> = vec![Vec::new(); lrings.len()];
         let mut on_region: Vec<Vec<At>> = vec![Vec::new(); self.rings.len()];
         let mut points = Vec::new();
-        let mut candidates: Vec<(u32, u32)> = Vec::new();
         for (li, ring) in lrings.iter().enumerate() {
             for (e, [p, q]) in ring.edges().enumerate() {
                 let (min, max) = (p.x.min(q.x), p.x.max(q.x));
@@ -209,38 +220,45 @@ impl Outline {
                 {
                     continue;
                 }
-                candidates.clear();
-                self.grid.edges_in(min, ymin, max, ymax, &mut candidates);
-                if self.grid.spans_cells(min, ymin, max, ymax) {
-                    candidates.sort_unstable();
-                    candidates.dedup();
-                }
-                for &(ri, re) in &candidates {
-                    let r = &self.rings[ri as usize].points;
-                    let (a, b) = (r[re as usize], r[re as usize + 1]);
-                    if a.x.max(b.x) < min
-                        || a.x.min(b.x) > max
-                        || a.y.max(b.y) < ymin
-                        || a.y.min(b.y) > ymax
-                    {
-                        continue;
+                let (cx0, cy0) = self.grid.cell_of(Coord { x: min, y: ymin });
+                let (cx1, cy1) = self.grid.cell_of(Coord { x: max, y: ymax });
+                let spans = (cx0, cy0) != (cx1, cy1);
+                for cy in cy0..=cy1 {
+                    for cx in cx0..=cx1 {
+                        for g in self.grid.cell(cx, cy) {
+                            let (a, b) = (g.a, g.b);
+                            let (gx, gy) = (a.x.min(b.x), a.y.min(b.y));
+                            if a.x.max(b.x) < min || gx > max || a.y.max(b.y) < ymin || gy > ymax {
+                                continue;
+                            }
+                            // An edge in several cells is taken in one: the cell
+                            // of the lower-left corner where the two boxes meet.
+                            if spans
+                                && self.grid.cell_of(Coord {
+                                    x: gx.max(min),
+                                    y: gy.max(ymin),
+                                }) != (cx, cy)
+                            {
+                                continue;
+                            }
+                            let (t, u) = match cross(p, q, a, b) {
+                                Contact::None => continue,
+                                Contact::Touch => return None,
+                                Contact::Cross(t, u) => (t, u),
+                            };
+                            let point = points.len();
+                            points.push(Coord {
+                                x: p.x + t * (q.x - p.x),
+                                y: p.y + t * (q.y - p.y),
+                            });
+                            on_layer[li].push(At { edge: e, t, point });
+                            on_region[g.ring as usize].push(At {
+                                edge: g.edge as usize,
+                                t: u,
+                                point,
+                            });
+                        }
                     }
-                    let (t, u) = match cross(p, q, a, b) {
-                        Contact::None => continue,
-                        Contact::Touch => return None,
-                        Contact::Cross(t, u) => (t, u),
-                    };
-                    let point = points.len();
-                    points.push(Coord {
-                        x: p.x + t * (q.x - p.x),
-                        y: p.y + t * (q.y - p.y),
-                    });
-                    on_layer[li].push(At { edge: e, t, point });
-                    on_region[ri as usize].push(At {
-                        edge: re as usize,
-                        t: u,
-                        point,
-                    });
                 }
             }
         }
@@ -253,20 +271,23 @@ impl Outline {
         if !self.bbox.intersects_coord(p) {
             return Some(false);
         }
-        let mut edges: Vec<(u32, u32)> = Vec::new();
         let (cx, cy) = self.grid.cell_of(p);
-        for x in cx..self.grid.nx {
-            edges.extend_from_slice(&self.grid.cells[cy * self.grid.nx + x]);
-        }
-        edges.sort_unstable();
-        edges.dedup();
         let mut inside = false;
-        for (ri, re) in edges {
-            let r = &self.rings[ri as usize].points;
-            match ray_crosses(r[re as usize], r[re as usize + 1], p) {
-                Some(true) => inside = !inside,
-                Some(false) => {}
-                None => return None,
+        for x in cx..self.grid.nx {
+            for g in self.grid.cell(x, cy) {
+                // An edge in several cells of the row is taken in the first.
+                let first = self.grid.cell_of(Coord {
+                    x: g.a.x.min(g.b.x),
+                    y: p.y,
+                });
+                if first.0.max(cx) != x {
+                    continue;
+                }
+                match ray_crosses(g.a, g.b, p) {
+                    Some(true) => inside = !inside,
+                    Some(false) => {}
+                    None => return None,
+                }
             }
         }
         Some(inside)
@@ -433,58 +454,71 @@ impl EdgeGrid {
             },
             nx,
             ny,
-            cells: vec![Vec::new(); nx * ny],
+            edges: Vec::new(),
+            starts: Vec::new(),
         };
+        // Each edge's range of cells, then a counting sort of edges by cell.
+        let mut spans = Vec::with_capacity(edges);
+        let mut counts = vec![0usize; nx * ny + 1];
         for (ri, ring) in rings.iter().enumerate() {
             for (e, w) in ring.points.windows(2).enumerate() {
-                let (x0, y0) = grid.cell_of(Coord {
-                    x: w[0].x.min(w[1].x),
-                    y: w[0].y.min(w[1].y),
+                let (a, b) = (w[0], w[1]);
+                let lo = grid.cell_of(Coord {
+                    x: a.x.min(b.x),
+                    y: a.y.min(b.y),
                 });
-                let (x1, y1) = grid.cell_of(Coord {
-                    x: w[0].x.max(w[1].x),
-                    y: w[0].y.max(w[1].y),
+                let hi = grid.cell_of(Coord {
+                    x: a.x.max(b.x),
+                    y: a.y.max(b.y),
                 });
-                for y in y0..=y1 {
-                    for x in x0..=x1 {
-                        grid.cells[y * nx + x].push((ri as u32, e as u32));
+                for y in lo.1..=hi.1 {
+                    for x in lo.0..=hi.0 {
+                        counts[y * nx + x + 1] += 1;
                     }
+                }
+                let edge = GridEdge {
+                    a,
+                    b,
+                    ring: ri as u32,
+                    edge: e as u32,
+                };
+                spans.push((edge, lo, hi));
+            }
+        }
+        for i in 1..counts.len() {
+            counts[i] += counts[i - 1];
+        }
+        grid.starts = counts.clone();
+        let mut slots = vec![GridEdge::default(); counts[nx * ny]];
+        for (edge, lo, hi) in spans {
+            for y in lo.1..=hi.1 {
+                for x in lo.0..=hi.0 {
+                    slots[counts[y * nx + x]] = edge;
+                    counts[y * nx + x] += 1;
                 }
             }
         }
+        grid.edges = slots;
         grid
+    }
+
+    /// The edges of cell (x, y).
+    fn cell(&self, x: usize, y: usize) -> &[GridEdge] {
+        let i = y * self.nx + x;
+        &self.edges[self.starts[i]..self.starts[i + 1]]
     }
 
     /// The cell of a point, clamped to the grid.
     fn cell_of(&self, p: Coord<f64>) -> (usize, usize) {
         let index = |v: f64, o: f64, size: f64, n: usize| {
-            let i = ((v - o) / size).floor();
-            if i.is_nan() || i < 0.0 {
-                0
-            } else {
-                (i as usize).min(n - 1)
-            }
+            let i = (v - o) / size;
+            // Truncation is the floor here (and `as` saturates): no libm call.
+            if i >= 0.0 { (i as usize).min(n - 1) } else { 0 }
         };
         (
             index(p.x, self.origin.x, self.cell.x, self.nx),
             index(p.y, self.origin.y, self.cell.y, self.ny),
         )
-    }
-
-    /// Whether a box meets more than one cell (so that edges may repeat).
-    fn spans_cells(&self, x0: f64, y0: f64, x1: f64, y1: f64) -> bool {
-        self.cell_of(Coord { x: x0, y: y0 }) != self.cell_of(Coord { x: x1, y: y1 })
-    }
-
-    /// Appends the edges of every cell meeting a box (with repeats).
-    fn edges_in(&self, x0: f64, y0: f64, x1: f64, y1: f64, out: &mut Vec<(u32, u32)>) {
-        let (cx0, cy0) = self.cell_of(Coord { x: x0, y: y0 });
-        let (cx1, cy1) = self.cell_of(Coord { x: x1, y: y1 });
-        for y in cy0..=cy1 {
-            for x in cx0..=cx1 {
-                out.extend_from_slice(&self.cells[y * self.nx + x]);
-            }
-        }
     }
 }
 
