@@ -44,6 +44,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::crs::{Crs, Transform};
+use crate::import::json::{AllProperties, PropertyFilter};
 use crate::{Error, Result};
 
 /// A vector file format.
@@ -137,11 +138,14 @@ impl Format {
 
 /// Reads a file of a format other than GeoJSON into features and its declared CRS
 /// (coordinates as in the file; [`crate::import`] reprojects them).
-pub(crate) fn read(path: &Path, format: Format) -> Result<crate::import::file::Document> {
+pub(crate) fn read<F: PropertyFilter>(
+    path: &Path,
+    format: Format,
+) -> Result<crate::import::file::Document> {
     match format {
         Format::GeoJson => {
             let bytes = crate::import::file::read_bytes(path)?;
-            crate::import::file::parse(&bytes, path).map_err(|e| match e {
+            crate::import::file::parse::<F>(&bytes, path).map_err(|e| match e {
                 Error::Format { path, message } if Format::from_extension(&path).is_none() => {
                     Error::Format {
                         message: format!(
@@ -280,7 +284,7 @@ pub fn convert(
     // An unwritable destination fails before the input is read.
     drop(crate::atomic::AtomicFile::create(output)?);
     let from = Format::detect(input)?;
-    let doc = read(input, from)?;
+    let doc = read::<AllProperties>(input, from)?;
     let source = match (doc.crs, input_crs) {
         (Some(declared), Some(given)) if !declared.same_as(given) => {
             return Err(Error::format(

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::ReadOptions;
-use super::json::GeometryJson;
+use super::json::{AllProperties, FeatureOf, GeometryJson, PropertiesOf, PropertyFilter};
 use super::shape::Shape;
 use crate::crs::{Crs, Transform};
 use crate::formats::Format;
@@ -48,14 +48,15 @@ pub(crate) struct Document {
 /// Every top-level shape accepted, read in one pass: a FeatureCollection, a single
 /// Feature, or the envelope around a FeatureCollection.
 #[derive(Deserialize)]
-struct TopLevel {
+#[serde(bound = "")]
+struct TopLevel<F: PropertyFilter> {
     #[serde(rename = "type")]
     kind: Option<String>,
-    features: Option<Vec<Feature>>,
-    map: Option<Box<TopLevel>>,
+    features: Option<Vec<FeatureOf<F>>>,
+    map: Option<Box<TopLevel<F>>>,
     datetime: Option<Value>,
     geometry: Option<GeometryJson>,
-    properties: Option<Map<String, Value>>,
+    properties: Option<PropertiesOf<F>>,
     crs: Option<Value>,
 }
 
@@ -100,8 +101,10 @@ fn gunzip_whole(raw: &[u8]) -> Option<Vec<u8>> {
 
 /// Reads and parses a file of any supported format; its coordinates come back as
 /// WGS84 longitude/latitude.
-pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Document> {
-    let mut doc = crate::formats::read(path, Format::detect(path)?)?;
+///
+/// GeoJSON properties go through filter `F` (other formats keep them all).
+pub(crate) fn read<F: PropertyFilter>(path: &Path, options: &ReadOptions) -> Result<Document> {
+    let mut doc = crate::formats::read::<F>(path, Format::detect(path)?)?;
     to_lon_lat(&mut doc, path, options)?;
     Ok(doc)
 }
@@ -112,7 +115,7 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Document> {
 pub(crate) fn read_in(path: &Path, bbox: [f64; 4], options: &ReadOptions) -> Result<Document> {
     let mut doc = match Format::detect(path)? {
         Format::FlatGeobuf => crate::formats::flatgeobuf::read(path, Some(bbox))?,
-        format => crate::formats::read(path, format)?,
+        format => crate::formats::read::<AllProperties>(path, format)?,
     };
     // The index is in the file's CRS: for a projected file the box says nothing
     // until the features are in longitude/latitude, so filter (again) afterwards.
@@ -205,16 +208,17 @@ fn looks_projected(doc: &Document, transform: &Transform, crs: &Crs, path: &Path
     Ok(())
 }
 
-pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Document> {
+/// Parses GeoJSON, keeping the property values filter `F` keeps.
+pub(crate) fn parse<F: PropertyFilter>(bytes: &[u8], path: &Path) -> Result<Document> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::format(path, "the file is empty"));
     }
-    let top: TopLevel = serde_json::from_slice(bytes)
+    let top: TopLevel<F> = serde_json::from_slice(bytes)
         .map_err(|e| Error::format(path, format!("not valid GeoJSON: {e}")))?;
     document(top, path, false)
 }
 
-fn document(top: TopLevel, path: &Path, nested: bool) -> Result<Document> {
+fn document<F: PropertyFilter>(top: TopLevel<F>, path: &Path, nested: bool) -> Result<Document> {
     let crs = top.crs.as_ref().map(|c| crs_member(c, path)).transpose()?;
     if let Some(map) = top.map {
         if nested {
@@ -228,14 +232,14 @@ fn document(top: TopLevel, path: &Path, nested: bool) -> Result<Document> {
     }
     match (top.kind.as_deref(), top.features) {
         (Some("FeatureCollection"), Some(features)) => Ok(Document {
-            features,
+            features: features.into_iter().map(|f| f.0).collect(),
             crs,
             ..Document::default()
         }),
         (Some("Feature"), _) => Ok(Document {
             features: vec![Feature {
                 geometry: top.geometry.map(|g| g.0),
-                properties: top.properties,
+                properties: top.properties.map(|p| p.0),
             }],
             crs,
             ..Document::default()
@@ -314,7 +318,7 @@ mod tests {
     }
 
     fn parse_str(s: &str) -> Result<Document> {
-        parse(s.as_bytes(), Path::new("f.geojson"))
+        parse::<AllProperties>(s.as_bytes(), Path::new("f.geojson"))
     }
 
     #[test]

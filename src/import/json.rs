@@ -9,6 +9,7 @@
 //! [`Shape::Invalid`], an error naming the feature when it is read.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use geo::Coord;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -50,17 +51,54 @@ impl<'de> Deserialize<'de> for Key {
     }
 }
 
+/// Which property values a read keeps. A zone import reads a few of DeepState's
+/// members, while its units' and styles' other properties are about half of a
+/// snapshot's text: building a `Value` of each was a tenth of reading it.
+pub(crate) trait PropertyFilter {
+    /// Whether the value of property `key` is kept (else it is read as null).
+    fn keeps(key: &str) -> bool;
+}
+
+/// Every property, as in the file.
+pub(crate) enum AllProperties {}
+
+impl PropertyFilter for AllProperties {
+    fn keeps(_: &str) -> bool {
+        true
+    }
+}
+
+/// What a DeepState or occupied-archive zone import uses: the label and colours
+/// that classify a feature, and `styleUrl`, which tells a DeepState file. Other
+/// properties are kept as null, so that whether a feature has any still shows.
+pub(crate) enum ZoneProperties {}
+
+impl PropertyFilter for ZoneProperties {
+    fn keeps(key: &str) -> bool {
+        matches!(key, "name" | "fill" | "stroke" | "styleUrl")
+    }
+}
+
 impl<'de> Deserialize<'de> for Feature {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Feature, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Feature;
+        FeatureOf::<AllProperties>::deserialize(d).map(|f| f.0)
+    }
+}
+
+/// A feature whose properties are read through filter `F`.
+pub(crate) struct FeatureOf<F>(pub Feature, PhantomData<F>);
+
+impl<'de, F: PropertyFilter> Deserialize<'de> for FeatureOf<F> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<FeatureOf<F>, D::Error> {
+        struct V<F>(PhantomData<F>);
+        impl<'de, F: PropertyFilter> Visitor<'de> for V<F> {
+            type Value = FeatureOf<F>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a GeoJSON Feature")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Feature, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FeatureOf<F>, A::Error> {
                 let mut geometry: Option<GeometryJson> = None;
-                let mut properties: Option<Map<String, Value>> = None;
+                let mut properties: Option<PropertiesOf<F>> = None;
                 while let Some(key) = map.next_key()? {
                     match key {
                         Key::Type => {
@@ -78,13 +116,43 @@ impl<'de> Deserialize<'de> for Feature {
                         }
                     }
                 }
-                Ok(Feature {
+                let feature = Feature {
                     geometry: geometry.map(|g| g.0),
-                    properties,
-                })
+                    properties: properties.map(|p| p.0),
+                };
+                Ok(FeatureOf(feature, PhantomData))
             }
         }
-        d.deserialize_map(V)
+        d.deserialize_map(V(PhantomData))
+    }
+}
+
+/// A feature's properties, read through filter `F`.
+pub(crate) struct PropertiesOf<F>(pub Map<String, Value>, PhantomData<F>);
+
+impl<'de, F: PropertyFilter> Deserialize<'de> for PropertiesOf<F> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<PropertiesOf<F>, D::Error> {
+        struct V<F>(PhantomData<F>);
+        impl<'de, F: PropertyFilter> Visitor<'de> for V<F> {
+            type Value = PropertiesOf<F>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of properties")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PropertiesOf<F>, A::Error> {
+                let mut out = Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let value = if F::keeps(&key) {
+                        map.next_value()?
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                        Value::Null
+                    };
+                    out.insert(key, value);
+                }
+                Ok(PropertiesOf(out, PhantomData))
+            }
+        }
+        d.deserialize_map(V(PhantomData))
     }
 }
 
@@ -427,6 +495,32 @@ mod tests {
         assert!(
             serde_json::from_str::<GeometryJson>(r#"{"type": "Point", "coordinates": ["a", 1]}"#)
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn a_zone_read_keeps_only_the_values_it_uses() {
+        let text = r##"{"type": "Feature", "geometry": null, "properties": {"name": "x /// y",
+            "fill": "#a52714", "styleMapHash": {"normal": "#a"}, "icon-scale": 1.1}}"##;
+        let zone = serde_json::from_str::<FeatureOf<ZoneProperties>>(text)
+            .unwrap()
+            .0;
+        let p = zone.properties.unwrap();
+        assert_eq!(
+            (&p["name"], &p["fill"]),
+            (&Value::from("x /// y"), &Value::from("#a52714"))
+        );
+        assert_eq!(
+            (&p["styleMapHash"], &p["icon-scale"]),
+            (&Value::Null, &Value::Null)
+        );
+        let all: Feature = serde_json::from_str(text).unwrap();
+        assert_eq!(all.properties.unwrap()["icon-scale"], 1.1);
+        assert!(
+            serde_json::from_str::<FeatureOf<ZoneProperties>>(
+                r#"{"type": "Feature", "geometry": null, "properties": {"a": [1,}}"#
+            )
+            .is_err()
         );
     }
 

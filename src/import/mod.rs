@@ -31,7 +31,7 @@
 pub mod deepstate;
 pub(crate) mod file;
 pub(crate) mod geometry;
-mod json;
+pub(crate) mod json;
 mod report;
 pub(crate) mod seal;
 pub(crate) mod shape;
@@ -52,6 +52,7 @@ use crate::{Error, Result, Status};
 use deepstate::Class;
 use file::Document;
 use geometry::FeatureRef;
+use json::{AllProperties, ZoneProperties};
 
 /// The kind of a zone file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -200,8 +201,16 @@ pub fn read_zones_with(
     options: &ReadOptions,
 ) -> Result<Import> {
     let path = path.as_ref();
-    let doc = file::read(path, options)?;
-    zones_from_document(doc, path, source, None)
+    zones_from_document(read_zone_file(path, source, options)?, path, source, None)
+}
+
+/// A zone file's document, with only the properties a zone import of `source`
+/// uses (all of them for a generic file, whose status may be in any).
+fn read_zone_file(path: &Path, source: Option<&Source>, options: &ReadOptions) -> Result<Document> {
+    match source {
+        Some(Source::Generic(_)) => file::read::<AllProperties>(path, options),
+        _ => file::read::<ZoneProperties>(path, options),
+    }
 }
 
 /// Reads the zones of a file that may reach into `bbox` (`[W, S, E, N]`,
@@ -227,7 +236,7 @@ pub fn read_zones_in(
     options: &ReadOptions,
 ) -> Result<Import> {
     let path = path.as_ref();
-    let doc = file::read(path, options)?;
+    let doc = read_zone_file(path, source, options)?;
     zones_from_document(doc, path, source, Some(bbox))
 }
 
@@ -235,7 +244,7 @@ pub fn read_zones_in(
 /// used in messages and for a date in its name.
 pub fn parse_zones(text: &str, path: impl AsRef<Path>, source: Option<&Source>) -> Result<Import> {
     let path = path.as_ref();
-    let mut doc = file::parse(text.as_bytes(), path)?;
+    let mut doc = file::parse::<AllProperties>(text.as_bytes(), path)?;
     file::to_lon_lat(&mut doc, path, &ReadOptions::default())?;
     zones_from_document(doc, path, source, None)
 }
@@ -414,7 +423,7 @@ pub fn read_places(path: impl AsRef<Path>) -> Result<Places> {
 /// ```
 pub fn read_places_with(path: impl AsRef<Path>, options: &ReadOptions) -> Result<Places> {
     let path = path.as_ref();
-    places_from_document(file::read(path, options)?, path)
+    places_from_document(file::read::<AllProperties>(path, options)?, path)
 }
 
 /// Reads only the places whose bounding box meets `bbox` (`[W, S, E, N]` in
