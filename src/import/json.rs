@@ -8,6 +8,7 @@
 //! one number, coordinates nested as no type says, an unknown type) becomes
 //! [`Shape::Invalid`], an error naming the feature when it is read.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -55,7 +56,7 @@ impl<'de> Deserialize<'de> for Key {
 /// members, while its units' and styles' other properties are about half of a
 /// snapshot's text: building a `Value` of each was a tenth of reading it.
 pub(crate) trait PropertyFilter {
-    /// Whether the value of property `key` is kept (else it is read as null).
+    /// Whether property `key` is kept.
     fn keeps(key: &str) -> bool;
 }
 
@@ -70,7 +71,9 @@ impl PropertyFilter for AllProperties {
 
 /// What a DeepState or occupied-archive zone import uses: the label and colours
 /// that classify a feature, and `styleUrl`, which tells a DeepState file. Other
-/// properties are kept as null, so that whether a feature has any still shows.
+/// properties are dropped, except that a feature with only others keeps the first
+/// of them as null: whether a feature has properties at all tells an
+/// occupied-archive file.
 pub(crate) enum ZoneProperties {}
 
 impl PropertyFilter for ZoneProperties {
@@ -140,14 +143,20 @@ impl<'de, F: PropertyFilter> Deserialize<'de> for PropertiesOf<F> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PropertiesOf<F>, A::Error> {
                 let mut out = Map::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    let value = if F::keeps(&key) {
-                        map.next_value()?
+                let mut first_dropped: Option<String> = None;
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    if F::keeps(&key) {
+                        out.insert(key.into_owned(), map.next_value()?);
                     } else {
                         map.next_value::<IgnoredAny>()?;
-                        Value::Null
-                    };
-                    out.insert(key, value);
+                        if first_dropped.is_none() {
+                            first_dropped = Some(key.into_owned());
+                        }
+                    }
+                }
+                // Whether a feature has properties at all still shows.
+                if let (true, Some(key)) = (out.is_empty(), first_dropped) {
+                    out.insert(key, Value::Null);
                 }
                 Ok(PropertiesOf(out, PhantomData))
             }
@@ -510,10 +519,14 @@ mod tests {
             (&p["name"], &p["fill"]),
             (&Value::from("x /// y"), &Value::from("#a52714"))
         );
-        assert_eq!(
-            (&p["styleMapHash"], &p["icon-scale"]),
-            (&Value::Null, &Value::Null)
-        );
+        assert_eq!(p.len(), 2);
+        let only_others =
+            r#"{"type": "Feature", "geometry": null, "properties": {"a": 1, "b": 2}}"#;
+        let f = serde_json::from_str::<FeatureOf<ZoneProperties>>(only_others)
+            .unwrap()
+            .0;
+        let a_null: Map<String, Value> = serde_json::from_str(r#"{"a": null}"#).unwrap();
+        assert_eq!(f.properties.unwrap(), a_null);
         let all: Feature = serde_json::from_str(text).unwrap();
         assert_eq!(all.properties.unwrap()["icon-scale"], 1.1);
         assert!(
