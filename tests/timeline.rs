@@ -189,7 +189,7 @@ fn same_date_duplicates_tell_same_from_different_content() {
 fn a_load_within_a_box_keeps_what_reaches_into_it() {
     let towns = import::read_places("data/city.geojson").unwrap();
     let city = towns.find("Demo City").unwrap();
-    let cut = frontline::measure::Regions::new(&city).unwrap().cut();
+    let cut = frontline::measure::Regions::new(&city).unwrap().cut_box();
     let within = LoadOptions::default().within(cut);
     let whole = Timeline::load(&[SAMPLES], &LoadOptions::default()).unwrap();
     let near = Timeline::load(&[SAMPLES], &within).unwrap();

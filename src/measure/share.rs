@@ -238,10 +238,10 @@ impl<'a> Regions<'a> {
     /// use frontline::{import, measure::Regions};
     /// let towns = import::read_places("data/city.geojson")?;
     /// let regions = Regions::new(&towns.iter().collect::<Vec<_>>())?;
-    /// assert!(regions.cut().width() > regions.bounds().width());
+    /// assert!(regions.cut_box().width() > regions.bounds().width());
     /// # Ok::<(), frontline::Error>(())
     /// ```
-    pub fn cut(&self) -> Rect<f64> {
+    pub fn cut_box(&self) -> Rect<f64> {
         let (dx, dy) = (self.bounds.width() * 1e-3, self.bounds.height() * 1e-3);
         Rect::new(
             (self.bounds.min().x - dx, self.bounds.min().y - dy),
@@ -251,7 +251,7 @@ impl<'a> Regions<'a> {
 
     /// The share of every region in `snapshot`, in order.
     pub fn shares(&self, snapshot: &Snapshot) -> Vec<Share> {
-        let near = snapshot.clipped(self.cut());
+        let near = snapshot.clipped(self.cut_box());
         self.regions.iter().map(|r| near.share_in(r)).collect()
     }
 }

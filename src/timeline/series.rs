@@ -47,7 +47,7 @@ pub fn load_series(
 ) -> Result<Timeline<Vec<Share>>> {
     let prepared = Regions::new(regions)?;
     // Only what reaches into the regions' box is checked and kept.
-    let options = options.clone().within(prepared.cut());
+    let options = options.clone().within(prepared.cut_box());
     Timeline::load_with(inputs, &options, |snapshot| Ok(prepared.shares(&snapshot)))
 }
 
