@@ -45,15 +45,28 @@ fn bench(c: &mut Criterion) {
     group.bench_function("import", |b| {
         b.iter(|| black_box(import::read_zones(&snapshot, None).expect("snapshot")))
     });
+    let [w, s, e, n] = {
+        let cut = raions.cut_box();
+        [cut.min().x, cut.min().y, cut.max().x, cut.max().y]
+    };
+    let options = import::ReadOptions::default();
+    group.bench_function("import within the raions' box", |b| {
+        b.iter(|| {
+            black_box(
+                import::read_zones_in(&snapshot, None, [w, s, e, n], &options).expect("snapshot"),
+            )
+        })
+    });
     let snap = import::read_zones(&snapshot, None)
         .expect("snapshot")
         .snapshot;
     group.bench_function("8 raion shares", |b| {
         b.iter(|| black_box(raions.shares(&snap)))
     });
-    group.bench_function("import + 8 raion shares", |b| {
+    // What `series` does per snapshot.
+    group.bench_function("import within the box + 8 raion shares", |b| {
         b.iter(|| {
-            let snap = import::read_zones(&snapshot, None)
+            let snap = import::read_zones_in(&snapshot, None, [w, s, e, n], &options)
                 .expect("snapshot")
                 .snapshot;
             black_box(raions.shares(&snap))
