@@ -67,8 +67,10 @@
 //!                         bytes, and that of y·1e7 in wy bytes
 //! ```
 //!
-//! The index lets a reader list dates without decoding any polygon, and each
-//! record is decoded on its own (in parallel when a whole timeline is opened). Each
+//! Opening a store reads its header and index only: the index lets a reader list
+//! dates without reading any record, and each record is read and decoded on its
+//! own (in parallel when a whole timeline is opened, the reads of one overlapping
+//! the decoding of another; one snapshot out of an archive reads one record). Each
 //! part carries a CRC-32, so that a truncated or corrupted file is an error naming
 //! the file, never garbage coordinates or a panic; another file, or a store of
 //! another version, is refused by its first twelve bytes. The decoder does not
@@ -94,8 +96,10 @@
 //! ```
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use geo::{Coord, LineString, MultiPolygon, Point, Polygon};
@@ -558,7 +562,8 @@ impl Reader<'_> {
     }
 }
 
-/// An opened store: its index read and checked, its records decoded on demand.
+/// An opened store: its index read and checked, its records read and decoded on
+/// demand.
 ///
 /// ```
 /// use frontline::timeline::{LoadOptions, Timeline, store::{self, Store}};
@@ -576,8 +581,8 @@ impl Reader<'_> {
 #[derive(Debug)]
 pub struct Store {
     path: PathBuf,
-    bytes: Vec<u8>,
-    records_at: usize,
+    /// Read at each record's offset by one thread at a time.
+    file: Mutex<File>,
     strings: Vec<String>,
     index: Vec<(DateTime<Utc>, IndexEntryMeta)>,
 }
@@ -586,19 +591,27 @@ pub struct Store {
 struct IndexEntryMeta {
     path: PathBuf,
     fingerprint: u64,
-    start: usize,
-    end: usize,
+    start: u64,
+    len: usize,
     crc: u32,
 }
 
 impl Store {
-    /// Reads a store file and checks its magic, version, index and size.
+    /// Opens a store file, reads and checks its magic, version, index and size;
+    /// the records are read when decoded, from the file kept open.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
-        let bytes = std::fs::read(&path).map_err(|source| Error::Io {
+        let io = |source| Error::Io {
             path: path.clone(),
             source,
-        })?;
+        };
+        let mut file = File::open(&path).map_err(io)?;
+        let size = file.metadata().map_err(io)?.len();
+        let mut bytes = Vec::with_capacity(HEADER);
+        (&mut file)
+            .take(HEADER as u64)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
         let bad = |m: &str| Error::format(&path, format!("not a usable frontline store: {m}"));
         if bytes.len() < 8 || &bytes[..8] != MAGIC {
             return Err(bad("it does not start with the store's magic bytes"));
@@ -622,52 +635,50 @@ impl Store {
         }
         let mut n = [0u8; 8];
         n.copy_from_slice(word(12, 8)?);
-        let index_len = usize::try_from(u64::from_le_bytes(n))
-            .ok()
-            .filter(|l| {
-                HEADER
-                    .checked_add(*l)
-                    .and_then(|e| e.checked_add(4))
-                    .is_some_and(|e| e <= bytes.len())
-            })
+        let index_len = u64::from_le_bytes(n);
+        let records_at = (HEADER as u64)
+            .checked_add(index_len)
+            .and_then(|e| e.checked_add(4))
+            .filter(|e| *e <= size)
             .ok_or_else(|| bad("truncated: the index runs past the end of the file"))?;
-        let index_bytes = &bytes[HEADER..HEADER + index_len];
-        let mut c = [0u8; 4];
-        c.copy_from_slice(word(HEADER + index_len, 4)?);
-        if crc32fast::hash(index_bytes) != u32::from_le_bytes(c) {
+        // It fits in usize: it is at most the file's length.
+        let mut bytes = vec![0u8; index_len as usize + 4];
+        file.read_exact(&mut bytes).map_err(io)?;
+        let (index_bytes, c) = bytes.split_at(index_len as usize);
+        if crc32fast::hash(index_bytes).to_le_bytes() != c {
             return Err(bad("its index is corrupt (checksum mismatch)"));
         }
         let raw: Index = postcard::from_bytes(index_bytes)
             .map_err(|e| bad(&format!("its index cannot be decoded: {e}")))?;
-        let records_at = HEADER + index_len + 4;
-        let available = (bytes.len() - records_at) as u64;
+        let available = size - records_at;
         let mut index = Vec::with_capacity(raw.snapshots.len());
         for (i, e) in raw.snapshots.into_iter().enumerate() {
-            let end = e.offset.checked_add(e.len).filter(|end| *end <= available);
-            let (Some(end), Some(date)) = (end, DateTime::from_timestamp(e.seconds, e.nanos))
-            else {
+            let fits = e
+                .offset
+                .checked_add(e.len)
+                .is_some_and(|end| end <= available);
+            let (true, Some(date)) = (fits, DateTime::from_timestamp(e.seconds, e.nanos)) else {
                 return Err(bad(&format!(
                     "truncated or corrupt: snapshot {} ({}) lies past the end of the file",
                     i + 1,
                     e.path
                 )));
             };
-            // Both fit in usize: they are at most the file's length.
             index.push((
                 date,
                 IndexEntryMeta {
                     path: PathBuf::from(e.path),
                     fingerprint: e.fingerprint,
-                    start: records_at + e.offset as usize,
-                    end: records_at + end as usize,
+                    start: records_at + e.offset,
+                    // It fits in usize: it is at most the file's length.
+                    len: e.len as usize,
                     crc: e.crc,
                 },
             ));
         }
         Ok(Store {
             path,
-            bytes,
-            records_at,
+            file: Mutex::new(file),
             strings: raw.strings,
             index,
         })
@@ -703,17 +714,31 @@ impl Store {
                 self.index.len()
             ))
         })?;
-        let bytes = &self.bytes[meta.start.max(self.records_at)..meta.end];
         let bad = |m: String| {
             Error::format(
                 &self.path,
                 format!("snapshot {} ({}): {m}", i + 1, meta.path.display()),
             )
         };
-        if crc32fast::hash(bytes) != meta.crc {
+        let mut bytes = Vec::with_capacity(meta.len);
+        {
+            // A panic elsewhere cannot leave the file in a bad state: every read
+            // seeks first.
+            let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
+            file.seek(SeekFrom::Start(meta.start))
+                .and_then(|_| (&mut *file).take(meta.len as u64).read_to_end(&mut bytes))
+                .map_err(|source| Error::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+        }
+        if bytes.len() != meta.len {
+            return Err(bad("truncated since the store was opened".into()));
+        }
+        if crc32fast::hash(&bytes) != meta.crc {
             return Err(bad("corrupt (checksum mismatch)".into()));
         }
-        let (snapshot, report) = decode(bytes, &self.strings, *date)
+        let (snapshot, report) = decode(&bytes, &self.strings, *date)
             .map_err(|m| bad(format!("cannot be decoded: {m}")))?;
         Ok(Entry {
             date: *date,
@@ -1096,5 +1121,22 @@ mod tests {
         let mut index = good.clone();
         index[HEADER + 3] ^= 0x01;
         check("index.fls", &index, "index");
+        // Records are read when decoded: a file cut or changed after it was
+        // opened is an error too.
+        let p = dir.path().join("later.fls");
+        std::fs::write(&p, &good).unwrap();
+        let opened = Store::open(&p).unwrap();
+        std::fs::write(&p, &good[..good.len() - 10]).unwrap();
+        let err = opened.timeline().unwrap_err().to_string();
+        assert!(
+            err.contains("later.fls") && err.contains("truncated"),
+            "{err}"
+        );
+        std::fs::write(&p, &flipped).unwrap();
+        let err = opened.timeline().unwrap_err().to_string();
+        assert!(
+            err.contains("later.fls") && err.contains("checksum"),
+            "{err}"
+        );
     }
 }
