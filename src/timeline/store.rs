@@ -515,6 +515,7 @@ impl Reader<'_> {
         // Each delta is read as eight bytes and masked to its width, so a block
         // near the end of the record is first copied into a padded buffer.
         let mut padded = [0u8; 1 + BLOCK * 16 + 8];
+        let mut decoded = [Coord { x: 0.0, y: 0.0 }; BLOCK];
         while coords.len() < n {
             let k = (n - coords.len()).min(BLOCK);
             let head = *self.bytes.first().ok_or(TRUNCATED)?;
@@ -542,7 +543,6 @@ impl Reader<'_> {
             };
             // Decoded and divided in a buffer that stays in cache, then copied
             // to the ring; the divisions of a block vectorise.
-            let mut decoded = [Coord { x: 0.0, y: 0.0 }; BLOCK];
             for (i, c) in decoded[..k].iter_mut().enumerate() {
                 let at = 1 + i * stride;
                 x = x.wrapping_add(unzigzag(word(at) & mx));
