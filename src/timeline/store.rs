@@ -526,10 +526,7 @@ impl Reader<'_> {
             return Err(TRUNCATED);
         }
         let mut coords: Vec<Coord<f64>> = Vec::with_capacity(n);
-        let (mut x, mut y) = (0i64, 0i64);
-        // Each delta is read as eight bytes and masked to its width, so a block
-        // near the end of the record is first copied into a padded buffer.
-        let mut padded = [0u8; 1 + BLOCK * 16 + 8];
+        let mut at = (0i64, 0i64);
         let mut decoded = [Coord { x: 0.0, y: 0.0 }; BLOCK];
         while coords.len() < n {
             let k = (n - coords.len()).min(BLOCK);
@@ -538,42 +535,76 @@ impl Reader<'_> {
             if wx > 8 || wy > 8 {
                 return Err("a bad coordinate width");
             }
-            let stride = wx + wy;
-            let len = 1 + k * stride;
-            let block = match self.bytes.get(..len + 8) {
-                Some(block) => block,
+            let len = 1 + k * (wx + wy);
+            let mut block = Block {
+                k,
+                wx,
+                wy,
+                at: &mut at,
+                decoded: &mut decoded,
+            };
+            match self.bytes.get(..len + 8) {
+                Some(bytes) => block.decode(bytes),
                 None => {
-                    let block = self.bytes.get(..len).ok_or(TRUNCATED)?;
-                    padded[..len].copy_from_slice(block);
-                    padded[len..].fill(0);
-                    &padded[..]
+                    // Each difference is read as eight bytes: a block near the
+                    // end of the record is first copied into a padded buffer.
+                    let bytes = self.bytes.get(..len).ok_or(TRUNCATED)?;
+                    let mut padded = [0u8; 1 + BLOCK * 16 + 8];
+                    padded[..len].copy_from_slice(bytes);
+                    block.decode(&padded);
                 }
-            };
+            }
             self.bytes = &self.bytes[len..];
-            let (mx, my) = (u64::MAX >> (64 - 8 * wx), u64::MAX >> (64 - 8 * wy));
-            let word = |at: usize| {
-                let mut w = [0u8; 8];
-                w.copy_from_slice(&block[at..at + 8]);
-                u64::from_le_bytes(w)
-            };
-            // Decoded and divided in a buffer that stays in cache, then copied
-            // to the ring; the divisions of a block vectorise.
-            for (i, c) in decoded[..k].iter_mut().enumerate() {
-                let at = 1 + i * stride;
-                x = x.wrapping_add(unzigzag(word(at) & mx));
-                y = y.wrapping_add(unzigzag(word(at + wx) & my));
-                *c = Coord {
-                    x: x as f64,
-                    y: y as f64,
-                };
-            }
-            for c in &mut decoded {
-                c.x /= SCALE;
-                c.y /= SCALE;
-            }
             coords.extend_from_slice(&decoded[..k]);
         }
         Ok(coords)
+    }
+}
+
+/// One block of a coordinate list being decoded.
+struct Block<'a> {
+    /// Coordinates in the block.
+    k: usize,
+    /// Byte widths of the differences.
+    wx: usize,
+    wy: usize,
+    /// The previous coordinate, in 1e-7.
+    at: &'a mut (i64, i64),
+    decoded: &'a mut [Coord<f64>; BLOCK],
+}
+
+impl Block<'_> {
+    /// Decodes the block from `bytes` (its width byte, then at least `k` times
+    /// `wx + wy` bytes and eight more) into `decoded`.
+    #[inline(always)]
+    fn decode(&mut self, bytes: &[u8]) {
+        let (wx, stride) = (self.wx, self.wx + self.wy);
+        let (mx, my) = (
+            u64::MAX >> (64 - 8 * self.wx),
+            u64::MAX >> (64 - 8 * self.wy),
+        );
+        let word = |at: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&bytes[at..at + 8]);
+            u64::from_le_bytes(w)
+        };
+        let (mut x, mut y) = *self.at;
+        // Decoded and divided in a buffer that stays in cache, then copied to
+        // the ring; the divisions of a block vectorise.
+        for (i, c) in self.decoded[..self.k].iter_mut().enumerate() {
+            let at = 1 + i * stride;
+            x = x.wrapping_add(unzigzag(word(at) & mx));
+            y = y.wrapping_add(unzigzag(word(at + wx) & my));
+            *c = Coord {
+                x: x as f64,
+                y: y as f64,
+            };
+        }
+        for c in self.decoded.iter_mut() {
+            c.x /= SCALE;
+            c.y /= SCALE;
+        }
+        *self.at = (x, y);
     }
 }
 
