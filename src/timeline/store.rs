@@ -431,22 +431,7 @@ fn put_coords(out: &mut Vec<u8>, coords: &[Coord<f64>]) {
 }
 
 /// A varint at the start of `bytes`, and the bytes after it.
-#[inline(always)]
 fn split_varint(bytes: &[u8]) -> Option<(u64, &[u8])> {
-    // Fast path, without a branch per byte: a varint of up to eight bytes read
-    // as one little-endian word, its 7-bit groups gathered by halves.
-    if let Some(word) = bytes.first_chunk::<8>() {
-        let word = u64::from_le_bytes(*word);
-        let ends = !word & 0x8080_8080_8080_8080;
-        if ends != 0 {
-            let bits = ends.trailing_zeros() + 1;
-            let mut v = word & (u64::MAX >> (64 - bits)) & 0x7f7f_7f7f_7f7f_7f7f;
-            v = (v & 0x007f_007f_007f_007f) | ((v & 0x7f00_7f00_7f00_7f00) >> 1);
-            v = (v & 0x0000_3fff_0000_3fff) | ((v & 0x3fff_0000_3fff_0000) >> 2);
-            v = (v & 0x0000_0000_0fff_ffff) | ((v & 0x0fff_ffff_0000_0000) >> 4);
-            return Some((v, &bytes[bits as usize / 8..]));
-        }
-    }
     let mut v = 0u64;
     for (i, &b) in bytes.iter().take(10).enumerate() {
         v |= u64::from(b & 0x7f) << (7 * i);
