@@ -198,12 +198,61 @@ pub(crate) fn valid(
             "invalid polygon ({problem}) that could not be repaired: {e:?}"
         ))
     })?;
-    let repaired = repaired.orient(geo::orient::Direction::Default);
+    let repaired = canonical(repaired.orient(geo::orient::Direction::Default));
     warnings.push(at.warning(format!(
         "invalid polygon ({problem}); repaired it ({before:.3} km² as drawn, {:.3} km² repaired)",
         repaired.geodesic_area_km2()
     )));
     Ok(repaired)
+}
+
+/// A repair's or union's output in one form whatever the run: each ring starting
+/// at its least vertex (by longitude, then latitude), holes and polygons in the
+/// order of their rings. The boolean operations behind them may start a ring at
+/// any vertex from one run to the next, and two reads of a file must give the
+/// same polygons (and the same fingerprint).
+pub(crate) fn canonical(mut area: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    fn vertex(p: &Coord<f64>, q: &Coord<f64>) -> std::cmp::Ordering {
+        p.x.total_cmp(&q.x).then(p.y.total_cmp(&q.y))
+    }
+    fn order(a: &LineString<f64>, b: &LineString<f64>) -> std::cmp::Ordering {
+        a.0.iter()
+            .zip(&b.0)
+            .map(|(p, q)| vertex(p, q))
+            .find(|o| o.is_ne())
+            .unwrap_or_else(|| a.0.len().cmp(&b.0.len()))
+    }
+    fn rotate(ring: &mut LineString<f64>) {
+        let n = ring.0.len();
+        if n < 3 || ring.0[0] != ring.0[n - 1] {
+            return;
+        }
+        let open = &ring.0[..n - 1];
+        // Every start at the least vertex (a ring may pass it twice); the least
+        // sequence of them.
+        let mut best: Option<LineString<f64>> = None;
+        let least = open.iter().min_by(|p, q| vertex(p, q)).copied();
+        for k in (0..n - 1).filter(|&k| Some(open[k]) == least) {
+            let mut r: Vec<Coord<f64>> = open[k..].iter().chain(&open[..k]).copied().collect();
+            r.push(open[k]);
+            let r = LineString(r);
+            if best.as_ref().is_none_or(|b| order(&r, b).is_lt()) {
+                best = Some(r);
+            }
+        }
+        if let Some(b) = best {
+            *ring = b;
+        }
+    }
+    for polygon in &mut area.0 {
+        polygon.exterior_mut(rotate);
+        polygon.interiors_mut(|holes| {
+            holes.iter_mut().for_each(rotate);
+            holes.sort_by(order);
+        });
+    }
+    area.0.sort_by(|a, b| order(a.exterior(), b.exterior()));
+    area
 }
 
 /// A segment, the `index`-th of ring `ring`, which has `len`.
@@ -620,6 +669,29 @@ mod tests {
             if expected { simple += 1 } else { not += 1 }
         }
         assert!(simple > 100 && not > 50, "{simple} {not}");
+    }
+
+    #[test]
+    fn canonical_form_does_not_depend_on_where_rings_start() {
+        let ring = |pts: &[(f64, f64)]| LineString::from(pts.to_vec());
+        let square = [(1.0, 0.0), (1.0, 1.0), (0.0, 1.0), (0.0, 0.0), (1.0, 0.0)];
+        let other = [(0.0, 1.0), (0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)];
+        let far = [(5.0, 5.0), (6.0, 5.0), (6.0, 6.0), (5.0, 5.0)];
+        let a = canonical(MultiPolygon(vec![
+            Polygon::new(ring(&far), vec![]),
+            Polygon::new(ring(&square), vec![]),
+        ]));
+        let b = canonical(MultiPolygon(vec![
+            Polygon::new(ring(&other), vec![]),
+            Polygon::new(ring(&far), vec![]),
+        ]));
+        assert_eq!(a, b);
+        assert_eq!(a.0[0].exterior().0[0], Coord { x: 0.0, y: 0.0 });
+        assert_eq!(a.0[0].exterior().0.len(), 5);
+        // A ring through its least vertex twice starts where the rest is least.
+        let twice = [(0.0, 0.0), (2.0, 1.0), (0.0, 0.0), (1.0, 2.0), (0.0, 0.0)];
+        let p = canonical(MultiPolygon(vec![Polygon::new(ring(&twice), vec![])]));
+        assert_eq!(p.0[0].exterior().0[1], Coord { x: 1.0, y: 2.0 });
     }
 
     #[test]
