@@ -235,6 +235,26 @@ fn a_load_within_a_box_keeps_what_reaches_into_it() {
     }
 }
 
+/// A snapshot whose polygons need repair reads the same twice: the repair's
+/// output is canonical, so the fingerprint (and the duplicate check) is stable.
+#[test]
+fn repaired_snapshots_read_the_same_every_time() {
+    let Some(data) = shared_data("timeline") else {
+        return;
+    };
+    let path = data.join("deepstate/raw-weekly/1649005166.geojson.gz");
+    let first = import::read_zones(&path, None).unwrap();
+    assert!(!first.report.warnings.is_empty(), "this file has repairs");
+    for _ in 0..3 {
+        let again = import::read_zones(&path, None).unwrap();
+        assert_eq!(again.snapshot.zones(), first.snapshot.zones());
+        assert_eq!(
+            timeline::fingerprint(&again.snapshot),
+            timeline::fingerprint(&first.snapshot)
+        );
+    }
+}
+
 #[test]
 fn series_of_the_samples_matches_the_reference() {
     let r = reference();
