@@ -6,22 +6,23 @@
 //!    `geoJSON.status.dismissed` and `geoJSON.status.dismissed_at {{at:..}}` →
 //!    liberated; `geoJSON.territories.crimea`, `.ordlo`, `.tuzla` → occupied
 //!    (Ukraine, occupied since 2014); every other `geoJSON.territories.*`
-//!    (Transnistria, Abkhazia, Karelia, Kuril, ...) → other;
-//!    `geoJSON.zmiinyi_island` (Snake Island) → liberated. Unknown keys fall
+//!    (Transnistria, Abkhazia, Karelia, Kuril, ...) → other. Unknown keys fall
 //!    through to the fill colour.
 //! 2. **Free text** (2022-2023, and the English-only names of the raw daily
 //!    archive), Ukrainian or English, case-insensitive, in this
 //!    order: other countries' occupied land (`Придністров'я`, `Transnistria`,
 //!    `Абхазія`, `Карелія`, `Курили`, `Ichkeria`, ...) → other; `ОРДЛО`, `CADR`,
-//!    `Крим`, `Тузла` → occupied (since 2014); `Зміїний`, `Snake Island` →
-//!    liberated; `Під питанням`, `Contested`, `Статус невідомий`,
+//!    `Крим`, `Тузла` → occupied (since 2014); `Під питанням`, `Contested`, `Статус невідомий`,
 //!    `Unknown status`, `Ситуація невідома`, `Сіра зона`, ... → contested;
 //!    `Звільнено`, `Liberated`, `Taken back`, `Recaptured`, ... → liberated;
 //!    `Окуповано`, `Occupied`, `зайняті ворогом`, `Захоплено` → occupied.
 //! 3. **Fill colour**: `#a52714` (occupied), `#880e4f` and `#000000` (ORDLO/Crimea)
 //!    → occupied; `#ff5252` → other; `#bcaaa4`, `#bdbdbd`, `#757575` → contested;
 //!    `#0f9d58`, `#0288d1`, `#01579b` → liberated.
-//! 4. Otherwise the polygon is **unclassified**: kept out of every area and listed in
+//! 4. **Snake Island** (`geoJSON.zmiinyi_island`, `Зміїний`, `Snake Island`) where
+//!    no fill tells: by the map's date, occupied before 30 June 2022, liberated
+//!    from then on ([`classify_on`]).
+//! 5. Otherwise the polygon is **unclassified**: kept out of every area and listed in
 //!    the import report.
 //!
 //! Occupied polygons also say since when ([`Occupation`]): the standing territories
@@ -44,7 +45,8 @@ use crate::{Occupation, Status};
 /// assert_eq!((c.status, c.layer.as_str()), (Status::OCCUPIED, "geoJSON.status.occupied"));
 /// assert_eq!(c.occupation, Some(Occupation::Since2022));
 /// assert_eq!(classify("CADR and CALR", None).unwrap().occupation, Some(Occupation::Since2014));
-/// assert_eq!(classify("Snake Island", None).unwrap().status, Status::LIBERATED);
+/// // Snake Island's status depends on the date: see classify_on.
+/// assert!(classify("Snake Island", None).is_none());
 /// assert_eq!(classify("Придністров'я", Some("#880e4f")).unwrap().status, Status::OTHER);
 /// assert_eq!(classify("Звільнено 25.03", None).unwrap().status, Status::LIBERATED);
 /// assert_eq!(classify("Багатокутник 11", Some("#0288D1")).unwrap().status, Status::LIBERATED);
@@ -127,22 +129,54 @@ const LIBERATED: &[&str] = &[
 const OCCUPIED: &[&str] = &["окупован", "occupied", "occupation", "зайнят", "захоплено"];
 
 /// Classifies a polygon by its `name` and `fill`; `None` when no rule applies.
+/// The same as [`classify_on`] a date that is not known.
 pub fn classify(name: &str, fill: Option<&str>) -> Option<Class> {
+    classify_on(name, fill, None)
+}
+
+/// The day Ukraine retook Snake Island (Зміїний).
+const SNAKE_ISLAND_RETAKEN: (i32, u32, u32) = (2022, 6, 30);
+
+/// Classifies a polygon of a map of `date` by its `name` and `fill`; `None` when
+/// no rule applies.
+///
+/// The date matters only for Snake Island (`Зміїний`, `Snake Island`,
+/// `geoJSON.zmiinyi_island`), occupied from 24 February to 30 June 2022: where
+/// its fill colour does not say, a map from 30 June 2022 on shows it liberated,
+/// an earlier one occupied (since 2022), an undated one cannot tell.
+///
+/// ```
+/// use frontline::import::deepstate::classify_on;
+/// use frontline::Status;
+/// use chrono::NaiveDate;
+/// let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+/// assert_eq!(classify_on("Snake Island", None, day(2025, 10, 27)).unwrap().status, Status::LIBERATED);
+/// assert_eq!(classify_on("Зміїний", None, day(2022, 4, 3)).unwrap().status, Status::OCCUPIED);
+/// assert_eq!(classify_on("Зміїний", Some("#0f9d58"), day(2022, 4, 3)).unwrap().status, Status::LIBERATED);
+/// assert!(classify_on("Snake Island", None, None).is_none());
+/// ```
+pub fn classify_on(
+    name: &str,
+    fill: Option<&str>,
+    date: Option<chrono::NaiveDate>,
+) -> Option<Class> {
     let name = normalise(name);
     let lower = name.to_lowercase();
     // ASCII lowercasing keeps byte offsets, so `start` indexes `name` too.
-    if let Some(start) = name.to_ascii_lowercase().find("geojson.") {
+    let snake = if let Some(start) = name.to_ascii_lowercase().find("geojson.") {
         let key = &name[start..];
         if let Some((status, occupation)) = by_key(&key.to_lowercase()) {
             return Some(Class::new(status, key.to_string(), occupation));
         }
+        key.trim()
+            .eq_ignore_ascii_case("geojson.zmiinyi_island")
+            .then(|| key.to_string())
     } else {
         let since_2014 = Some(Occupation::Since2014);
         let since_2022 = Some(Occupation::Since2022);
-        let rules: [(&[&str], Status, Option<Occupation>); 6] = [
+        let rules: [(&[&str], Status, Option<Occupation>); 5] = [
             (OTHER_COUNTRIES, Status::OTHER, None),
             (OCCUPIED_SINCE_2014, Status::OCCUPIED, since_2014),
-            (SNAKE_ISLAND, Status::LIBERATED, None),
             (CONTESTED, Status::CONTESTED, None),
             (LIBERATED, Status::LIBERATED, None),
             (OCCUPIED, Status::OCCUPIED, since_2022),
@@ -152,8 +186,30 @@ pub fn classify(name: &str, fill: Option<&str>) -> Option<Class> {
                 return Some(Class::new(status, format!("text:{p}"), occupation));
             }
         }
+        SNAKE_ISLAND
+            .iter()
+            .find(|p| lower.contains(**p))
+            .map(|p| format!("text:{p}"))
+    };
+    if let Some(class) = fill.and_then(by_fill) {
+        return Some(class);
     }
-    let fill = fill?.trim().to_lowercase();
+    let snake = snake?;
+    let (y, m, d) = SNAKE_ISLAND_RETAKEN;
+    let retaken = chrono::NaiveDate::from_ymd_opt(y, m, d)?;
+    Some(if date? >= retaken {
+        Class::new(Status::LIBERATED, format!("{snake}, from 2022-06-30"), None)
+    } else {
+        Class::new(
+            Status::OCCUPIED,
+            format!("{snake}, before 2022-06-30"),
+            Some(Occupation::Since2022),
+        )
+    })
+}
+
+fn by_fill(fill: &str) -> Option<Class> {
+    let fill = fill.trim().to_lowercase();
     let (status, occupation) = match fill.as_str() {
         "#a52714" => (Status::OCCUPIED, Some(Occupation::Since2022)),
         "#880e4f" | "#000000" => (Status::OCCUPIED, Some(Occupation::Since2014)),
@@ -174,10 +230,6 @@ fn by_key(key: &str) -> Option<(Status, Option<Occupation>)> {
         return Some((Status::CONTESTED, None));
     }
     if key == "geojson.status.dismissed" || key.starts_with("geojson.status.dismissed_at") {
-        return Some((Status::LIBERATED, None));
-    }
-    if key == "geojson.zmiinyi_island" {
-        // Snake Island: Ukrainian ground, retaken on 30 June 2022.
         return Some((Status::LIBERATED, None));
     }
     key.strip_prefix("geojson.territories.")
@@ -260,15 +312,24 @@ mod tests {
     }
 
     #[test]
-    fn snake_island_is_liberated_ukraine() {
+    fn snake_island_by_fill_else_by_date() {
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
         for name in [
             "Зміїний /// Snake Island /// geoJSON.zmiinyi_island",
             "geoJSON.zmiinyi_island",
             "Snake Island",
             "Острів Зміїний",
         ] {
-            assert_eq!(status(name, None), Some(Status::LIBERATED), "{name}");
+            let on = |date| classify_on(name, None, date).map(|c| c.status);
+            assert_eq!(on(day(2025, 10, 27)), Some(Status::LIBERATED), "{name}");
+            assert_eq!(on(day(2022, 6, 30)), Some(Status::LIBERATED), "{name}");
+            assert_eq!(on(day(2022, 6, 29)), Some(Status::OCCUPIED), "{name}");
+            assert_eq!(on(None), None, "{name}");
+            // A fill colour says it whatever the date.
+            let red = classify_on(name, Some("#a52714"), day(2025, 1, 1));
+            assert_eq!(red.map(|c| c.status), Some(Status::OCCUPIED), "{name}");
         }
+        assert_eq!(status("Окупований Зміїний", None), Some(Status::OCCUPIED));
     }
 
     #[test]
@@ -294,7 +355,6 @@ mod tests {
             ("CADR and CALR", Status::OCCUPIED, since_2014),
             ("Occupied Crimea", Status::OCCUPIED, since_2014),
             ("Occupied Tuzla Island", Status::OCCUPIED, since_2014),
-            ("Snake Island", Status::LIBERATED, None),
             ("Transnistria", Status::OTHER, None),
             ("Occupied Abkhazia.", Status::OTHER, None),
             ("Occupied Tskhinvali district", Status::OTHER, None),

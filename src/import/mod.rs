@@ -284,7 +284,11 @@ fn zones_from_document(
             let props = f.properties.as_ref();
             let text = |k: &str| props.and_then(|p| p.get(k)).and_then(Value::as_str);
             match &source {
-                Source::DeepState => deepstate::classify(text("name").unwrap_or(""), text("fill")),
+                Source::DeepState => deepstate::classify_on(
+                    text("name").unwrap_or(""),
+                    text("fill"),
+                    date.map(|d| d.date_naive()),
+                ),
                 Source::Occupied => Some(Class {
                     status: Status::OCCUPIED,
                     layer: "occupied".into(),

@@ -26,7 +26,7 @@ pub struct Cli {
 
     /// How km² are measured: `wgs84`, geodesic on the WGS84 ellipsoid (exact; use
     /// it for new figures), or `sphere`, DeepState's own method (turf.js: a sphere
-    /// of radius 6,378,137 m, about 0.2 % less at Ukraine's latitudes), to
+    /// of radius 6,378,137 m, 0 to 0.15 % less at Ukraine's latitudes), to
     /// reproduce the site's published km².
     #[arg(long, global = true, value_enum, default_value_t = AreaArg::Wgs84)]
     pub area: AreaArg,

@@ -28,7 +28,7 @@ fn main() -> ExitCode {
     if area == frontline::measure::AreaModel::Sphere {
         eprintln!(
             "frontline: note: km² measured on a sphere of radius 6,378,137 m (--area sphere, \
-             DeepState's own method), about 0.2 % less than geodesic WGS84 km²"
+             DeepState's own method), 0 to 0.15 % less than geodesic WGS84 km² in Ukraine"
         );
     }
     if let Err(e) = set_read_options(cli.input_crs.clone()) {
