@@ -7,4 +7,5 @@ mod overlay;
 mod share;
 
 pub use area::GeodesicAreaKm2;
+pub(crate) use share::zero_signed;
 pub use share::{Amount, Region, Regions, Share};

@@ -9,6 +9,8 @@ use serde::Serialize;
 use crate::Loaded as Import;
 use crate::args::{Format, ZoneArgs};
 use crate::output::{Cell, Table, emit};
+use crate::paths::Inputs;
+use crate::places::PlaceArgs;
 use crate::{read_outline, warn, write_out};
 use frontline::import;
 use frontline::measure::Regions;
@@ -26,6 +28,9 @@ pub struct ShareArgs {
     /// Only the regions with this name (any `name`, `name:*` key; repeatable).
     #[arg(long, value_name = "NAME", requires = "regions")]
     pub name: Vec<String>,
+
+    #[command(flatten)]
+    pub places: PlaceArgs,
 
     /// For totals: also split each status into the part inside and outside this
     /// outline (e.g. Ukraine's), to tell occupied Ukraine from ground abroad.
@@ -47,6 +52,11 @@ pub struct ShareArgs {
 }
 
 pub fn run(args: &ShareArgs) -> Result<()> {
+    Inputs::new()
+        .zones("zones", &args.zones.zones)
+        .file("--regions", args.regions.as_deref())
+        .file("--within", args.within.as_deref())
+        .refuse_outputs(&[("-o", args.output.as_deref())])?;
     let source = args.zones.source()?;
     let import = crate::load_zones(&args.zones.zones, source.as_ref())?;
     if !args.report {
@@ -54,17 +64,8 @@ pub fn run(args: &ShareArgs) -> Result<()> {
     }
     match &args.regions {
         Some(path) => {
-            let places = crate::read_places(path)?;
-            warn(path, places.warnings());
-            let selected: Vec<&Place> = if args.name.is_empty() {
-                places.iter().collect()
-            } else {
-                let mut v = Vec::new();
-                for name in &args.name {
-                    v.extend(places.find(name)?);
-                }
-                v
-            };
+            let places = crate::places::read(path, &args.places, "regions")?;
+            let selected: Vec<&Place> = crate::places::select(&places, &args.name, "regions")?;
             let regions = Regions::new(&selected)
                 .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
             // Checked first: a bad output name fails before the work.
@@ -146,7 +147,11 @@ fn print_shares(args: &ShareArgs, import: &Import, shares: &[Share]) -> Result<(
         .iter()
         .filter(|s| args.format != Format::Table || shares.iter().any(|sh| sh.km2(s) > 0.0))
         .collect();
-    let mut columns = vec!["region".to_string(), "area_km2".to_string()];
+    let mut columns = vec![
+        "region".to_string(),
+        "id".to_string(),
+        "area_km2".to_string(),
+    ];
     for s in &shown {
         columns.push(format!("{s}_km2"));
         columns.push(format!("{s}_pct"));
@@ -155,7 +160,11 @@ fn print_shares(args: &ShareArgs, import: &Import, shares: &[Share]) -> Result<(
     columns.push("unmarked_pct".into());
     let mut table = Table::new(columns);
     for sh in shares {
-        let mut row = vec![Cell::text(&sh.region), Cell::Number(sh.area_km2, 2)];
+        let mut row = vec![
+            Cell::text(&sh.region),
+            Cell::text(sh.id.as_deref().unwrap_or("")),
+            Cell::Number(sh.area_km2, 2),
+        ];
         for s in &shown {
             row.push(Cell::Number(sh.km2(s), 2));
             row.push(Cell::Number(sh.pct(s), 2));
