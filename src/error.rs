@@ -14,8 +14,13 @@ use std::path::PathBuf;
 /// assert_eq!(err.to_string(), "zones.geojson: feature 3 (Bakhmut): NaN coordinate");
 /// let missing = Error::Io { path: "gone.geojson".into(), source: std::io::ErrorKind::NotFound.into() };
 /// assert_eq!(missing.to_string(), "gone.geojson: no such file or directory");
+/// assert_eq!(format!("{missing:?}"), missing.to_string());
 /// ```
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints the same message as `Display`, so that a
+/// `fn main() -> frontline::Result<()>` that fails says what went wrong in
+/// words, not as Rust structures (`Io { path: ..., source: Os { .. } }`).
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The file could not be opened or read.
@@ -72,6 +77,12 @@ pub(crate) fn io_message(e: &std::io::Error) -> String {
         K::IsADirectory => "is a directory, not a file".to_string(),
         K::UnexpectedEof => "the file ends early (cut short?)".to_string(),
         _ => e.to_string(),
+    }
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
     }
 }
 

@@ -49,7 +49,7 @@ use crate::{Error, Result};
 fn message(e: &shapefile::Error) -> String {
     use shapefile::Error as E;
     match e {
-        E::DbaseError(d) => format!("its attribute table (.dbf): {d}"),
+        E::DbaseError(d) => format!("its attribute table (.dbf): {}", dbase_message(d)),
         E::MissingDbf => "its attribute table (.dbf) is missing".to_string(),
         E::MissingIndexFile => "its index (.shx) is missing".to_string(),
         E::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
@@ -57,6 +57,16 @@ fn message(e: &shapefile::Error) -> String {
         }
         E::IoError(io) => crate::error::io_message(io),
         e => e.to_string(),
+    }
+}
+
+/// A `.dbf` error in words: the crate prints one outside any record as
+/// `Error { kind: ... }`.
+fn dbase_message(e: &dbase::Error) -> String {
+    match e.kind() {
+        dbase::ErrorKind::IoError(io) => crate::error::io_message(io),
+        _ if e.record_index().is_none() => e.kind().to_string(),
+        _ => e.to_string(),
     }
 }
 
@@ -71,8 +81,9 @@ pub(crate) fn read(path: &Path, encoding: Option<&str>) -> Result<Document> {
         Error::format(
             path,
             format!(
-                "its attribute table {} cannot be opened ({e}): a Shapefile needs its .dbf",
-                dbf_path.display()
+                "its attribute table {} cannot be opened ({}): a Shapefile needs its .dbf",
+                dbf_path.display(),
+                crate::error::io_message(&e)
             ),
         )
     })?;
@@ -96,7 +107,11 @@ pub(crate) fn read(path: &Path, encoding: Option<&str>) -> Result<Document> {
     let dbf_err = |e: dbase::Error| {
         Error::format(
             path,
-            format!("its attribute table {}: {e}", dbf_path.display()),
+            format!(
+                "its attribute table {}: {}",
+                dbf_path.display(),
+                dbase_message(&e)
+            ),
         )
     };
     let table = builder.build(BufReader::new(dbf)).map_err(dbf_err)?;

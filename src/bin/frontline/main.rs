@@ -119,8 +119,8 @@ pub(crate) fn write_features(
     let wgs84 = frontline::crs::Crs::wgs84();
     frontline::formats::write(features, path, &wgs84, Some(format))?;
     eprintln!(
-        "frontline: wrote {} features to {} ({format:?})",
-        features.features.len(),
+        "frontline: wrote {} to {} ({format})",
+        output::count(features.features.len(), "feature"),
         path.display()
     );
     Ok(())

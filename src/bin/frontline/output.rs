@@ -122,6 +122,11 @@ fn grouped(v: f64, decimals: usize) -> String {
     out
 }
 
+/// `n` and a noun, plural unless `n` is 1: "1 snapshot", "2 snapshots".
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Writes `table` or, for JSON, `value`.
 pub fn emit(
     format: Format,
@@ -142,6 +147,13 @@ pub fn emit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_with_their_number() {
+        assert_eq!(count(1, "snapshot"), "1 snapshot");
+        assert_eq!(count(0, "snapshot"), "0 snapshots");
+        assert_eq!(count(175, "snapshot"), "175 snapshots");
+    }
 
     #[test]
     fn groups_thousands() {

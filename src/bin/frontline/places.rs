@@ -47,7 +47,9 @@ pub fn read(path: &Path, args: &PlaceArgs, what: &str) -> Result<Places> {
         Some(property) => places.identify_by(property)?,
         None => {
             let how = match places.id_key() {
-                IdKey::Index => "the feature index (no property is unique in the file)".to_string(),
+                IdKey::Index => {
+                    "the feature index, as no property is unique in the file".to_string()
+                }
                 key => key.to_string(),
             };
             eprintln!(
@@ -61,7 +63,7 @@ pub fn read(path: &Path, args: &PlaceArgs, what: &str) -> Result<Places> {
     let fallbacks: Vec<&Place> = places.language_fallbacks().collect();
     if !fallbacks.is_empty() {
         eprintln!(
-            "frontline: note: {}: {} of {} {what} have no name:{}, labelled by another name: {}",
+            "frontline: note: {}: {} of {} {what} have no name:{}, labelled by their `name`: {}",
             path.display(),
             fallbacks.len(),
             places.len(),
@@ -70,6 +72,18 @@ pub fn read(path: &Path, args: &PlaceArgs, what: &str) -> Result<Places> {
                 fallbacks.iter().map(|p| p.label().to_string()),
                 fallbacks.len()
             )
+        );
+    }
+    let mut labels: std::collections::HashMap<&str, usize> = Default::default();
+    for p in &places {
+        *labels.entry(p.label()).or_default() += 1;
+    }
+    let shared = labels.values().filter(|n| **n > 1).count();
+    if shared > 0 {
+        eprintln!(
+            "frontline: note: {}: {shared} labels are each shared by several {what}: the id \
+             column tells them apart",
+            path.display()
         );
     }
     Ok(places)

@@ -44,10 +44,10 @@ pub fn run(args: &ConvertArgs) -> Result<()> {
     write_out(|out| {
         writeln!(
             out,
-            "wrote {} {} ({} features, {}) from {} {}",
+            "wrote {} {} ({}, {}) from {} {}",
             done.to,
             args.output.display(),
-            done.features,
+            crate::output::count(done.features, "feature"),
             done.crs,
             done.from,
             args.input.display()

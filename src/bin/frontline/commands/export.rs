@@ -16,7 +16,7 @@ use frontline::export::{
 };
 use frontline::formats::{self, Format};
 use frontline::proximity::{Front, FrontOptions, parse_distance};
-use frontline::timeline::{LoadOptions, Timeline, snapshot_files, store};
+use frontline::timeline::{LoadOptions, Timeline, find_snapshot_files, store};
 use frontline::{Error, Result, Snapshot};
 
 #[derive(Debug, Args)]
@@ -191,7 +191,10 @@ pub fn run(args: &ExportArgs) -> Result<()> {
         None => None,
     };
     let source = source(args.source);
-    let files = snapshot_files(&args.inputs)?;
+    let (files, unlisted) = find_snapshot_files(&args.inputs)?;
+    for issue in &unlisted {
+        eprintln!("frontline: warning: {issue}");
+    }
     // A store file holds many snapshots: read as a timeline, as several files are.
     let snapshots: Vec<Snapshot> = if files.len() == 1 && !store::is_store(&files[0]) {
         let import = crate::read_zones(&files[0], source.as_ref())?;
@@ -328,7 +331,10 @@ fn summary(
         r.rounded_km2,
         r.rounding_pct(),
         if r.vanished > 0 {
-            format!("; {} features too small to keep", r.vanished)
+            format!(
+                "; {} too small to keep",
+                crate::output::count(r.vanished, "feature")
+            )
         } else {
             String::new()
         }

@@ -52,9 +52,9 @@ pub fn run(args: &StoreArgs) -> Result<()> {
         let (first, last) = timeline.span().unwrap_or_default();
         writeln!(
             out,
-            "{}: {} snapshots, {} to {}, {:.1} MB",
+            "{}: {}, {} to {}, {:.1} MB",
             args.output.display(),
-            timeline.len(),
+            crate::output::count(timeline.len(), "snapshot"),
             first.format("%F"),
             last.format("%F"),
             size as f64 / 1e6
