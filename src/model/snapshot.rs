@@ -152,7 +152,8 @@ impl Snapshot {
     ///
     /// ```
     /// use frontline::{Snapshot, Status, Zone};
-    /// let square = geo::MultiPolygon(vec![geo::polygon![
+    /// use geo::polygon;
+    /// let square = geo::MultiPolygon(vec![polygon![
     ///     (x: 37.0, y: 48.0), (x: 38.0, y: 48.0), (x: 38.0, y: 49.0), (x: 37.0, y: 49.0)]]);
     /// let snap = Snapshot::new(None, vec![Zone::new(Status::new("disputed"), square)]);
     /// assert_eq!(snap.status_named("Occupied")?, Status::OCCUPIED);
@@ -187,7 +188,8 @@ impl Snapshot {
     ///
     /// ```
     /// use frontline::{Snapshot, Status, Zone};
-    /// let square = geo::MultiPolygon(vec![geo::polygon![
+    /// use geo::polygon;
+    /// let square = geo::MultiPolygon(vec![polygon![
     ///     (x: 37.0, y: 48.0), (x: 38.0, y: 48.0), (x: 38.0, y: 49.0), (x: 37.0, y: 49.0)]]);
     /// let snap = Snapshot::new(None, vec![Zone::new(Status::OCCUPIED, square)]);
     /// assert_eq!(snap.drawn_statuses(), [Status::OCCUPIED]);
