@@ -500,6 +500,35 @@ fn outputs_are_what_their_names_say() {
     assert!(std::fs::read(&parquet).unwrap().starts_with(b"PAR1"));
     let o = run(&["front", AUGUST, "-o", &p(d, "front.txt")]);
     assert!(!o.status.success());
+    // Written as SVG, HTML, a store: other names are refused.
+    let o = run(&["export", AUGUST, "--svg", &p(d, "map.png")]);
+    assert!(
+        !o.status.success() && err(&o).contains("written as .svg"),
+        "{}",
+        err(&o)
+    );
+    let o = run(&["export", AUGUST, "--html", &p(d, "map.svg")]);
+    assert!(!o.status.success(), "{}", err(&o));
+    let o = run(&[
+        "series",
+        "data/snapshots",
+        "--regions",
+        "data/city.geojson",
+        "--chart",
+        &p(d, "c.png"),
+    ]);
+    assert!(!o.status.success(), "{}", err(&o));
+    let o = run(&["store", "data/snapshots", "-o", &p(d, "s.geojson")]);
+    assert!(
+        !o.status.success() && err(&o).contains("name it .fls"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(
+        std::fs::read_dir(d).unwrap().count(),
+        4,
+        "nothing else written"
+    );
 }
 
 #[test]

@@ -108,6 +108,35 @@ impl<'a> Inputs<'a> {
     }
 }
 
+/// An error unless `path` (given by option `what`) ends in one of `extensions`
+/// (any case): an SVG chart named `.png` would not be what its name says.
+pub fn require_extension(what: &str, path: Option<&Path>, extensions: &[&str]) -> Result<()> {
+    // A directory is refused as such when the output is opened.
+    let Some(path) = path.filter(|p| !p.is_dir()) else {
+        return Ok(());
+    };
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if extensions.iter().any(|e| e.eq_ignore_ascii_case(ext)) {
+        return Ok(());
+    }
+    Err(Error::Invalid(format!(
+        "{what} {}: this output is written as .{}; name it so",
+        path.display(),
+        extensions.join(" or .")
+    )))
+}
+
+/// An error when a store's output name says another format (`-o x.geojson`).
+pub fn refuse_format_name(what: &str, path: &Path) -> Result<()> {
+    match frontline::formats::Format::from_extension(path) {
+        Some(format) => Err(Error::Invalid(format!(
+            "{what} {}: a store file is not {format}, as the name says; name it .fls",
+            path.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// The files a path stands for: itself, and a Shapefile's other parts.
 fn parts(path: &Path) -> Vec<PathBuf> {
     let is_shp = path
@@ -191,6 +220,15 @@ mod tests {
         let dbf = dir.path().join("r.dbf");
         std::fs::write(&dbf, "x").unwrap();
         assert!(same_file(&dir.path().join("r.shp"), &dbf));
+    }
+
+    #[test]
+    fn output_names_say_the_format() {
+        assert!(require_extension("--svg", Some(Path::new("m.SVG")), &["svg"]).is_ok());
+        assert!(require_extension("--svg", Some(Path::new("m.png")), &["svg"]).is_err());
+        assert!(require_extension("--html", None, &["html"]).is_ok());
+        assert!(refuse_format_name("-o", Path::new("a.fls")).is_ok());
+        assert!(refuse_format_name("-o", Path::new("a.geojson")).is_err());
     }
 
     #[test]

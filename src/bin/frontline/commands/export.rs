@@ -137,6 +137,8 @@ pub fn run(args: &ExportArgs) -> Result<()> {
             ("--html", args.html.as_deref()),
             ("--svg", args.svg.as_deref()),
         ])?;
+    crate::paths::require_extension("--html", args.html.as_deref(), &["html", "htm"])?;
+    crate::paths::require_extension("--svg", args.svg.as_deref(), &["svg"])?;
     // Everything that can be checked without reading the data, first: opening the
     // outputs' temporary files fails at once on an unwritable path.
     let open = |p: &Option<PathBuf>| p.as_ref().map(AtomicFile::create).transpose();

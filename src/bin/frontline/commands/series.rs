@@ -116,6 +116,7 @@ pub fn run(args: &SeriesArgs) -> Result<()> {
             ("-o", args.output.as_deref()),
             ("--chart", args.chart.as_deref()),
         ])?;
+    crate::paths::require_extension("--chart", args.chart.as_deref(), &["svg"])?;
     let from = args
         .from
         .as_deref()

@@ -39,6 +39,7 @@ pub fn run(args: &StoreArgs) -> Result<()> {
     Inputs::new()
         .series("snapshots", &args.snapshots)
         .refuse_outputs(&[("-o", Some(&args.output))])?;
+    crate::paths::refuse_format_name("-o", &args.output)?;
     // Opened first: an unwritable output fails before the long load.
     let file = AtomicFile::create(&args.output)?;
     let (options, bar) = load_options(&args.snapshots, args.source, args.strict)?;
