@@ -526,7 +526,7 @@ fn outputs_are_what_their_names_say() {
     );
     assert_eq!(
         std::fs::read_dir(d).unwrap().count(),
-        4,
+        3,
         "nothing else written"
     );
 }
