@@ -123,6 +123,13 @@ fn a_misspelt_status_is_an_error_listing_the_choices() {
         "{e}"
     );
     assert!(e.contains("the file has occupied"), "{e}");
+    let o = run(&["export", AUGUST, "--colours", "occupyed=#ff0000"]);
+    assert!(!o.status.success());
+    assert!(
+        err(&o).contains("--colours: unknown status \"occupyed\""),
+        "{}",
+        err(&o)
+    );
     // A generic file's status map: the name neither known nor a value of the file.
     let dir = tempfile::tempdir().unwrap();
     let zones = dir.path().join("zones.geojson");

@@ -217,6 +217,19 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     let Some(latest) = snapshots.last() else {
         return Err(Error::Invalid("no snapshot to export".into()));
     };
+    // A colour for a status no snapshot has and none of the known four (a typo)
+    // would paint nothing, silently.
+    for (name, _) in args
+        .colours
+        .iter()
+        .flat_map(|c| c.split(',').filter_map(|p| p.split_once('=')))
+    {
+        if !snapshots.iter().any(|s| s.status_named(name).is_ok()) {
+            latest
+                .status_named(name)
+                .map_err(|e| Error::Invalid(format!("--colours: {e}")))?;
+        }
+    }
     if args.changed_only && snapshots.len() < 2 {
         eprintln!("frontline: note: --changed-only applies to several snapshots; one given");
     }
