@@ -118,7 +118,8 @@ struct Envelope<'a> {
 /// Parses and checks the answer of `/api/history/{id}/geojson`: the envelope
 /// `{"id", "datetime", "map"}` (or, as older answers were, the bare
 /// FeatureCollection), with the id asked for, and a map the DeepState reader
-/// imports with at least one zone. `origin` names the answer in messages.
+/// imports with at least one zone. `origin` names the map in messages (`the
+/// map: not valid GeoJSON ...`).
 ///
 /// ```
 /// let body = br#"{"id": 1754251105, "datetime": "2025-08-03T19:58:25Z", "map": {"type": "FeatureCollection",

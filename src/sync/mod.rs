@@ -557,7 +557,8 @@ impl Archive<'_> {
         let fetched = self.client.fetch(
             &url,
             |body| {
-                parse_envelope(body, id, &url).map(|m| (m.text.to_string(), m.datetime, m.zones))
+                parse_envelope(body, id, "the map")
+                    .map(|m| (m.text.to_string(), m.datetime, m.zones))
             },
             on_retry,
         );
@@ -1008,7 +1009,7 @@ fn adopt(path: &Path) -> std::result::Result<Record, String> {
     let gz = std::fs::read(path).map_err(|e| e.to_string())?;
     let text = import::file::read_bytes(path).map_err(|e| e.to_string())?;
     let text = String::from_utf8(text).map_err(|e| format!("not UTF-8: {e}"))?;
-    api::check_map(&text, &path.to_string_lossy())?;
+    api::check_map(&text, "the map")?;
     Ok(Record {
         file: path
             .file_name()

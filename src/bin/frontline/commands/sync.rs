@@ -86,9 +86,11 @@ pub fn run(args: &SyncArgs) -> Result<()> {
     {
         bar.set_style(style.progress_chars("=> "));
     }
+    // On stderr above the bar (which is hidden when stderr is not a terminal).
+    let say = |line: String| bar.suspend(|| eprintln!("{line}"));
     let result = sync::sync(&args.dir, &options, &mut |event| match event {
         Event::Planned { needed, .. } => bar.set_length(needed as u64),
-        Event::Retrying(r) => bar.println(format!(
+        Event::Retrying(r) => say(format!(
             "frontline: warning: {}: {}; attempt {} of {} in {:.1} s",
             r.url,
             r.error,
@@ -100,10 +102,10 @@ pub fn run(args: &SyncArgs) -> Result<()> {
             bar.inc(1);
             bar.set_message(o.id.to_string());
             if let Some(p) = &o.problem {
-                bar.println(format!("frontline: warning: {}: {p}", o.id));
+                say(format!("frontline: warning: {}: {p}", o.id));
             }
         }
-        Event::Warning(w) => bar.println(format!("frontline: warning: {w}")),
+        Event::Warning(w) => say(format!("frontline: warning: {w}")),
         _ => {}
     });
     bar.finish_and_clear();
