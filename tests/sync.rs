@@ -991,3 +991,95 @@ fn real_snapshots_are_stored_byte_for_byte_and_series_reads_them_alike() {
     assert_eq!(strip(&ours), strip(&theirs));
     assert_eq!(ours.lines().count(), 4, "{ours}");
 }
+
+// ---------------------------------------------------------------------------
+// `series --published`: frontline's own km² beside DeepState's.
+
+#[test]
+fn series_published_puts_deepstate_km2_beside_frontline_in_both_area_models() {
+    let server = Server::start(healthy(IDS.to_vec()));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("archive");
+    run(&dir, &fast(&server)).unwrap();
+    // One snapshot without its areas: left out, with a warning.
+    std::fs::remove_file(dir.join(format!("{}.areas.json", IDS[2]))).unwrap();
+    let dir_arg = dir.display().to_string();
+    let csv = |area: &str| {
+        let out = common::frontline(&[
+            "series",
+            &dir_arg,
+            "--published",
+            "--area",
+            area,
+            "--format",
+            "csv",
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{stderr}");
+        assert!(
+            stderr.contains("1 of 3 snapshots have no published areas"),
+            "{stderr}"
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        let rows: Vec<Vec<String>> = text
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect();
+        assert!(text.starts_with(
+            "date,status,area_model,frontline_km2,deepstate_km2,difference_km2,difference_pct\n"
+        ));
+        rows
+    };
+    let wgs84 = csv("wgs84");
+    let sphere = csv("sphere");
+    let value = |rows: &[Vec<String>], date: &str, status: &str, col: usize| -> f64 {
+        let row = rows
+            .iter()
+            .find(|r| r[0].starts_with(date) && r[1] == status)
+            .unwrap_or_else(|| panic!("no {status} row for {date}: {rows:?}"));
+        row[col].parse().unwrap()
+    };
+    let snapshot = frontline::import::read_zones(dir.join(format!("{}.geojson.gz", IDS[0])), None)
+        .unwrap()
+        .snapshot;
+    let totals = snapshot.total_figures();
+    let ours = |s: &frontline::Status| totals.iter().find(|(t, _)| t == s).unwrap().1.unwrap();
+    for (status, published) in [
+        (frontline::Status::OCCUPIED, 60000.5 + 43000.25),
+        (frontline::Status::CONTESTED, 900.125),
+    ] {
+        let (w, s) = (
+            value(&wgs84, "2025-08-03 05:46", status.as_str(), 3),
+            value(&sphere, "2025-08-03 05:46", status.as_str(), 3),
+        );
+        assert!(
+            (w - ours(&status)).abs() < 1e-6,
+            "{status}: {w} vs {}",
+            ours(&status)
+        );
+        // The sphere measures a little less than the ellipsoid at 48° N.
+        assert!(s < w && s > w * 0.997, "{status}: sphere {s}, WGS84 {w}");
+        assert_eq!(
+            value(&wgs84, "2025-08-03 05:46", status.as_str(), 4),
+            published
+        );
+        let diff = value(&wgs84, "2025-08-03 05:46", status.as_str(), 5);
+        assert!((diff - (w - published)).abs() < 1e-6);
+    }
+    assert!(wgs84.iter().all(|r| r[2] == "wgs84") && sphere.iter().all(|r| r[2] == "sphere"));
+    assert!(!wgs84.iter().any(|r| r[0].starts_with("2025-08-04")));
+    // Without any areas file, a clear error; --published and --regions exclude each other.
+    let bare = tmp.path().join("bare");
+    std::fs::create_dir(&bare).unwrap();
+    std::fs::copy(
+        dir.join(format!("{}.geojson.gz", IDS[0])),
+        bare.join(format!("{}.geojson.gz", IDS[0])),
+    )
+    .unwrap();
+    let out = common::frontline(&["series", &bare.display().to_string(), "--published"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no snapshot has published areas"));
+    let out = common::frontline(&["series", &dir_arg, "--published", "--regions", "x.geojson"]);
+    assert!(!out.status.success());
+}

@@ -448,10 +448,12 @@ impl Published {
 
     /// DeepState's km² for a frontline status, where its types say it:
     /// occupied is `occupied` when given, else `occupied_after_24_02_2022` +
-    /// `occupied_to_24_02_2022`; contested is `unspecified`; liberated is
+    /// `occupied_to_24_02_2022`; `occupied_since_2014` is
+    /// `occupied_to_24_02_2022`, `occupied_since_2022` is
+    /// `occupied_after_24_02_2022`; contested is `unspecified`; liberated is
     /// `liberated`. `None` for other statuses, or when the types are absent.
-    /// DeepState measures its own way (its figures are not geodesic km² of these
-    /// polygons, nor limited to Ukraine's outline), so expect differences.
+    /// DeepState measures on a sphere (turf.js: frontline's `--area sphere`), over
+    /// its own polygons, so expect small differences even then.
     ///
     /// ```
     /// use frontline::Status;
@@ -471,6 +473,10 @@ impl Published {
                 let to = self.km2(kinds::OCCUPIED_TO_24_02_2022);
                 (after.is_some() || to.is_some()).then(|| after.unwrap_or(0.0) + to.unwrap_or(0.0))
             })
+        } else if *status == Status::OCCUPIED_SINCE_2014 {
+            self.km2(kinds::OCCUPIED_TO_24_02_2022)
+        } else if *status == Status::OCCUPIED_SINCE_2022 {
+            self.km2(kinds::OCCUPIED_AFTER_24_02_2022)
         } else if *status == Status::CONTESTED {
             self.km2(kinds::UNSPECIFIED)
         } else if *status == Status::LIBERATED {
@@ -479,6 +485,70 @@ impl Published {
             None
         }
     }
+}
+
+/// One status of one update: frontline's km² beside DeepState's published.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Beside {
+    /// The status.
+    pub status: Status,
+    /// frontline's km² (in the process's area model), `None` when the snapshot
+    /// cannot tell (the parts of occupied in a map without the machine keys).
+    pub frontline_km2: Option<f64>,
+    /// DeepState's published km² ([`Published::status_km2`]).
+    pub published_km2: Option<f64>,
+}
+
+impl Beside {
+    /// frontline's km² less DeepState's, when both are there.
+    pub fn difference_km2(&self) -> Option<f64> {
+        Some(self.frontline_km2? - self.published_km2?)
+    }
+
+    /// The difference as a % of DeepState's figure (`None` when that is 0).
+    pub fn difference_pct(&self) -> Option<f64> {
+        let published = self.published_km2.filter(|p| *p > 0.0)?;
+        Some(self.difference_km2()? / published * 100.0)
+    }
+}
+
+/// The statuses DeepState publishes km² for, in the order results list them.
+pub const PUBLISHED_STATUSES: [Status; 5] = [
+    Status::OCCUPIED,
+    Status::OCCUPIED_SINCE_2014,
+    Status::OCCUPIED_SINCE_2022,
+    Status::CONTESTED,
+    Status::LIBERATED,
+];
+
+/// A snapshot's own totals ([`Snapshot::total_figures`](crate::Snapshot::total_figures))
+/// beside DeepState's published km², for each of [`PUBLISHED_STATUSES`] that
+/// either gives.
+///
+/// ```
+/// use frontline::Status;
+/// use frontline::sync::{Published, beside, parse_areas};
+/// let snapshot = frontline::import::read_zones("data/snapshots/deepstate_20250601.geojson", None)?.snapshot;
+/// let areas = parse_areas(br#"[{"type": "unspecified", "area": 1.0}]"#).unwrap();
+/// let rows = beside(&snapshot.total_figures(), &Published { path: "x".into(), areas });
+/// let contested = rows.iter().find(|b| b.status == Status::CONTESTED).unwrap();
+/// assert_eq!(contested.published_km2, Some(1.0));
+/// assert!(contested.frontline_km2.unwrap() > 0.0);
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn beside(totals: &[(Status, Option<f64>)], published: &Published) -> Vec<Beside> {
+    PUBLISHED_STATUSES
+        .iter()
+        .map(|status| Beside {
+            status: status.clone(),
+            frontline_km2: totals
+                .iter()
+                .find(|(s, _)| s == status)
+                .and_then(|(_, km2)| *km2),
+            published_km2: published.status_km2(status),
+        })
+        .filter(|b| b.frontline_km2.is_some() || b.published_km2.is_some())
+        .collect()
 }
 
 /// The published areas stored beside a snapshot file (see [`areas_path`]):
