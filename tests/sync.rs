@@ -553,7 +553,8 @@ fn a_listing_that_changes_between_runs_adds_new_updates_and_keeps_revisions() {
     assert_eq!(by_id(IDS[2]).action, Action::Stored);
     let revision = by_id(IDS[1]);
     assert_eq!(revision.action, Action::Revised);
-    let note = revision.problem.as_deref().unwrap();
+    assert!(revision.problem.is_none());
+    let note = revision.note.as_deref().unwrap();
     assert!(
         note.contains("only names, styles or markers differ"),
         "{note}"
@@ -623,7 +624,7 @@ fn a_revision_with_different_zones_is_a_strict_error_for_a_timeline() {
     assert_eq!(two.outcomes[0].action, Action::Revised);
     assert!(
         two.outcomes[0]
-            .problem
+            .note
             .as_deref()
             .unwrap()
             .contains("DIFFERENT zones")
@@ -668,30 +669,39 @@ fn areas_not_published_are_recorded_and_not_asked_again() {
 
 #[test]
 fn areas_that_fail_are_fetched_on_the_next_run() {
-    let fail = Arc::new(Mutex::new(true));
-    let f = fail.clone();
+    // Round 1: every areas request fails; round 2: the first update's are
+    // there, the second's are not published (404).
+    let round = Arc::new(Mutex::new(1));
+    let r = round.clone();
     let server = Server::start(move |path, _| {
-        if path.ends_with("/areas") && *f.lock().unwrap() {
+        let round = *r.lock().unwrap();
+        if path.ends_with("/areas") && round == 1 {
             return status(500);
         }
-        answer(&IDS[..1], path)
+        if path.ends_with(&format!("{}/areas", IDS[1])) {
+            return status(404);
+        }
+        answer(&IDS[..2], path)
     });
     let tmp = tempfile::tempdir().unwrap();
     let one = run(tmp.path(), &fast(&server)).unwrap();
-    assert_eq!(one.outcomes[0].action, Action::Stored);
-    assert!(
-        one.outcomes[0]
-            .problem
-            .as_deref()
-            .unwrap()
-            .contains("areas")
-    );
-    assert_eq!(one.failed(), 1);
-    *fail.lock().unwrap() = false;
+    assert!(one.outcomes.iter().all(|o| o.action == Action::Stored));
+    let why = one.outcomes[0].problem.as_deref().unwrap();
+    assert!(why.contains("published areas could not be fetched") && why.contains("HTTP 500"));
+    assert_eq!(one.failed(), 2);
+    *round.lock().unwrap() = 2;
     let two = run(tmp.path(), &fast(&server)).unwrap();
     assert_eq!(two.outcomes[0].action, Action::AreasStored);
+    assert_eq!(two.outcomes[1].action, Action::Unchanged);
+    assert!(two.outcomes[1].note.as_deref().unwrap().contains("404"));
     assert_eq!(two.failed(), 0);
-    assert!(assert_consistent(tmp.path()).updates[0].areas.is_some());
+    let manifest = assert_consistent(tmp.path());
+    assert!(manifest.updates[0].areas.is_some());
+    assert_eq!(
+        manifest.updates[1].areas_missing.as_deref(),
+        Some("HTTP 404")
+    );
+    assert!(run(tmp.path(), &fast(&server)).unwrap().outcomes.is_empty());
 }
 
 #[test]

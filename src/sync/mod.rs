@@ -206,8 +206,12 @@ pub struct Outcome {
     pub file: Option<String>,
     /// Bytes written.
     pub bytes: u64,
-    /// What went wrong, or needs a look.
+    /// What went wrong: the update is not complete, and a later run will try
+    /// again.
     pub problem: Option<String>,
+    /// News that needs a look but is no failure (a revision kept, areas not
+    /// published).
+    pub note: Option<String>,
 }
 
 /// Progress of a sync, as it happens.
@@ -256,11 +260,12 @@ impl Summary {
     pub fn revised(&self) -> usize {
         self.count(Action::Revised) + self.count(Action::AreasRevised)
     }
-    /// Updates with a problem: nothing stored, or the map without its areas.
+    /// Updates not complete (nothing stored, or the map without its areas): a
+    /// later run tries them again.
     pub fn failed(&self) -> usize {
         self.outcomes
             .iter()
-            .filter(|o| o.action == Action::Failed || (o.problem.is_some() && !self.notice(o)))
+            .filter(|o| o.action == Action::Failed || o.problem.is_some())
             .count()
     }
     /// Bytes written.
@@ -269,10 +274,6 @@ impl Summary {
     }
     fn count(&self, action: Action) -> usize {
         self.outcomes.iter().filter(|o| o.action == action).count()
-    }
-    /// A revision's note is news, not a failure.
-    fn notice(&self, o: &Outcome) -> bool {
-        matches!(o.action, Action::Revised | Action::AreasRevised)
     }
 }
 
@@ -320,6 +321,7 @@ pub fn sync(dir: &Path, options: &SyncOptions, on: &mut dyn FnMut(Event<'_>)) ->
                 file: Some(snapshot_name(update.id)),
                 bytes: 0,
                 problem: None,
+                note: None,
             });
         }
         summary.archived = manifest.updates.len();
@@ -603,6 +605,7 @@ impl Archive<'_> {
             file: None,
             bytes: 0,
             problem: None,
+            note: None,
         };
         if need == Need::Areas {
             let name = areas_name(&snapshot_name(id));
@@ -615,7 +618,7 @@ impl Archive<'_> {
                 }
                 Ok(None) => {
                     outcome.action = Action::Unchanged;
-                    outcome.problem = Some("no published areas (HTTP 404)".into());
+                    outcome.note = Some("no published areas (HTTP 404)".into());
                     self.manifest.record_mut(id).areas_missing = Some("HTTP 404".into());
                 }
                 Err(why) => outcome.problem = Some(why),
@@ -657,7 +660,7 @@ impl Archive<'_> {
                 if let Some(old) = known.filter(|k| !k.map_sha256.is_empty())
                     && old.map_sha256 != map_sha256
                 {
-                    outcome.problem = Some(format!(
+                    outcome.note = Some(format!(
                         "{name} was missing and is fetched again: its body differs from the \
                          one fetched before (SHA-256 {} then, {map_sha256} now)",
                         old.map_sha256
@@ -738,7 +741,7 @@ impl Archive<'_> {
         outcome.action = Action::Revised;
         outcome.bytes = stored.bytes + areas.as_ref().map_or(0, |a| a.bytes);
         outcome.file = Some(name.clone());
-        outcome.problem = Some(format!(
+        outcome.note = Some(format!(
             "a different body for {id}, which is stored: kept as {name} beside {} ({}); \
              directory listings keep {} and warn about the other",
             record.file,
@@ -809,7 +812,7 @@ impl Archive<'_> {
         if revision {
             outcome.action = Action::AreasRevised;
             outcome.file = Some(name.clone());
-            outcome.problem = Some(format!(
+            outcome.note = Some(format!(
                 "different published areas for {id}: kept as {name} beside {}",
                 areas_name(&record.file)
             ));
@@ -821,8 +824,10 @@ impl Archive<'_> {
         Ok(())
     }
 
+    /// Adds to the outcome's note: what a recheck could not complete is not
+    /// asked again (the listing's `updatedAt` is taken as seen).
     fn warn_later(&self, outcome: &mut Outcome, why: String) {
-        outcome.problem = Some(match outcome.problem.take() {
+        outcome.note = Some(match outcome.note.take() {
             Some(p) => format!("{p}; {why}"),
             None => why,
         });

@@ -101,7 +101,7 @@ pub fn run(args: &SyncArgs) -> Result<()> {
         Event::Done(o) => {
             bar.inc(1);
             bar.set_message(o.id.to_string());
-            if let Some(p) = &o.problem {
+            for p in o.problem.iter().chain(&o.note) {
                 say(format!("frontline: warning: {}: {p}", o.id));
             }
         }
