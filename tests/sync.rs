@@ -739,7 +739,10 @@ fn files_already_there_are_adopted_or_left_alone_never_overwritten() {
         b"\x1f\x8b not gzip"
     );
     let manifest = Manifest::load(dir).unwrap();
-    assert!(manifest.get(IDS[0]).unwrap().fetched_at.is_none());
+    let adopted_record = manifest.get(IDS[0]).unwrap();
+    assert!(adopted_record.fetched_at.is_none());
+    // The listing's updatedAt taken for its own: a later change is noticed.
+    assert_eq!(adopted_record.updated_at.as_deref(), Some("u1"));
     assert!(manifest.get(IDS[1]).is_none());
 }
 

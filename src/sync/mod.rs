@@ -343,6 +343,21 @@ pub fn sync(dir: &Path, options: &SyncOptions, on: &mut dyn FnMut(Event<'_>)) ->
         warn(&mut summary, w);
     }
     manifest.base_url = Some(client.url(""));
+    // A file adopted from the directory has no `updatedAt`: the listing's, now,
+    // is taken for its own, so that a later change is noticed.
+    let mut adopted = false;
+    for u in &selected {
+        if let (Some(at), Some(r)) = (&u.updated_at, manifest.get(u.id))
+            && r.updated_at.is_none()
+            && r.fetched_at.is_none()
+        {
+            manifest.record_mut(u.id).updated_at = Some(at.clone());
+            adopted = true;
+        }
+    }
+    if adopted {
+        manifest.save(dir)?;
+    }
     let needs = needs(dir, &manifest, &selected, &blocked);
     on(Event::Planned {
         listed: summary.listed,
