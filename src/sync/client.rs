@@ -122,7 +122,8 @@ impl Client {
         on_retry: &mut dyn FnMut(&Retry<'_>),
     ) -> std::result::Result<T, Failure> {
         let attempts = self.options.retries + 1;
-        for attempt in 1..=attempts {
+        let mut attempt = 1;
+        loop {
             let (message, after) = match self.attempt(url) {
                 Ok(body) => match check(&body) {
                     Ok(value) => return Ok(value),
@@ -137,7 +138,7 @@ impl Client {
                     });
                 }
             };
-            if attempt == attempts {
+            if attempt >= attempts {
                 let tries = if attempts == 1 {
                     String::new()
                 } else {
@@ -162,8 +163,8 @@ impl Client {
                 error: &message,
             });
             std::thread::sleep(wait);
+            attempt += 1;
         }
-        unreachable!("the last attempt returns")
     }
 
     /// One GET, at least `delay` after the previous one.

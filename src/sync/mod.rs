@@ -237,6 +237,12 @@ pub enum Event<'a> {
 }
 
 /// What a sync did.
+///
+/// ```
+/// use frontline::sync::Summary;
+/// let nothing = Summary::default();
+/// assert_eq!((nothing.stored(), nothing.revised(), nothing.failed(), nothing.bytes()), (0, 0, 0, 0));
+/// ```
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Summary {
     /// Updates in the listing.
@@ -430,6 +436,16 @@ pub fn areas_path(snapshot: &Path) -> PathBuf {
 }
 
 /// The km² DeepState published for one update, as stored beside its snapshot.
+///
+/// ```
+/// use frontline::sync::{Published, kinds, parse_areas};
+/// // Two entries of one type (colours differ) add up.
+/// let areas = parse_areas(br##"[{"type": "other_territories", "area": 2, "hash": "#01579b"},
+///     {"type": "other_territories", "area": 3, "hash": "#ff5252"}]"##).unwrap();
+/// let p = Published { path: "1754251105.areas.json".into(), areas };
+/// assert_eq!(p.km2(kinds::OTHER_TERRITORIES), Some(5.0));
+/// assert_eq!(p.km2(kinds::LIBERATED), None);
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Published {
     /// The file they were read from.
@@ -505,6 +521,15 @@ impl Published {
 }
 
 /// One status of one update: frontline's km² beside DeepState's published.
+///
+/// ```
+/// use frontline::{Status, sync::Beside};
+/// let b = Beside { status: Status::CONTESTED, frontline_km2: Some(101.0), published_km2: Some(100.0) };
+/// assert_eq!(b.difference_km2(), Some(1.0));
+/// assert!((b.difference_pct().unwrap() - 1.0).abs() < 1e-12);
+/// let none = Beside { published_km2: Some(0.0), ..b };
+/// assert_eq!(none.difference_pct(), None);
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Beside {
     /// The status.

@@ -101,6 +101,10 @@ pub fn select(updates: &[Update], since: Option<DateTime<Utc>>, every: Every) ->
 }
 
 /// What a wanted update still needs.
+///
+/// ```
+/// assert_eq!(frontline::sync::Need::Recheck.to_string(), "updated since fetched");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Need {
