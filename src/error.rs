@@ -65,6 +65,15 @@ pub enum Error {
     /// Options that do not fit together, or a value that cannot be parsed.
     #[error("{0}")]
     Invalid(String),
+    /// A request to a web API failed for good (after its retries), or its
+    /// answer was refused.
+    #[error("{url}: {message}")]
+    Fetch {
+        /// The address asked.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 /// An I/O error in words: the common kinds said plainly (an error made from a

@@ -18,6 +18,8 @@
 //! - [`formats`]: Shapefile, FlatGeobuf and GeoParquet read and written besides
 //!   GeoJSON ([`Format`](formats::Format) detected by content or extension).
 //! - [`atomic`]: files written through a temporary file and a rename.
+//! - [`sync`]: a local archive kept current from DeepState's public API, and the
+//!   km² DeepState publishes for each update.
 //!
 //! ```
 //! use frontline::{import, Status};
@@ -39,6 +41,7 @@ pub mod import;
 pub mod measure;
 pub mod model;
 pub mod proximity;
+pub mod sync;
 pub mod timeline;
 
 pub use error::{Error, Result};

@@ -12,7 +12,8 @@ use serde_json::Value;
 
 /// (file, occupied since 2022, liberated, unspecified, in Russia: held by Ukraine,
 /// grey), as the site publishes them for these updates.
-const PUBLISHED: [(&str, f64, f64, f64, Option<(f64, f64)>); 2] = [
+type Published = (&'static str, f64, f64, f64, Option<(f64, f64)>);
+const PUBLISHED: [Published; 2] = [
     (
         "1754251105.geojson.gz",
         70_304.16,

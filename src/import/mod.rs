@@ -36,7 +36,7 @@ pub(crate) mod json;
 mod report;
 pub(crate) mod seal;
 pub(crate) mod shape;
-mod time;
+pub(crate) mod time;
 
 use std::path::Path;
 

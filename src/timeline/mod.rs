@@ -603,9 +603,10 @@ fn fingerprint_within(snapshot: &Snapshot, area: Option<Rect<f64>>) -> u64 {
 }
 
 /// The zone files named by `inputs`: files as given, every `.geojson`/`.json`
-/// (optionally `.gz`) file of a directory, and the matches of glob patterns
-/// (`archive/17*.geojson.gz`), sorted and without repeats. Links that lead
-/// nowhere are left out; [`find_snapshot_files`] tells which.
+/// (optionally `.gz`) file of a directory (but for the manifest and the
+/// `*.areas.json` files of [`frontline sync`](crate::sync)), and the matches of
+/// glob patterns (`archive/17*.geojson.gz`), sorted and without repeats. Links
+/// that lead nowhere are left out; [`find_snapshot_files`] tells which.
 ///
 /// ```
 /// let files = frontline::timeline::snapshot_files(&["data/snapshots/*.geojson"])?;
@@ -740,6 +741,11 @@ fn is_zone_file_name(path: &Path) -> bool {
         .and_then(|n| n.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
+    // What `frontline sync` keeps beside its snapshots (crate::sync): its
+    // manifest and the published areas, JSON but not zones.
+    if name == "sync-manifest.json" || (name.contains(".areas.") && name.ends_with(".json")) {
+        return false;
+    }
     let name = name.strip_suffix(".gz").unwrap_or(&name);
     name.ends_with(".geojson") || name.ends_with(".json")
 }

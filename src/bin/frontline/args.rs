@@ -130,6 +130,16 @@ pub enum Command {
     ///   frontline convert raions.fgb raions_utm.parquet --output-crs EPSG:32637   (needs the proj feature)
     #[command(verbatim_doc_comment)]
     Convert(crate::commands::convert::ConvertArgs),
+    /// Keep a local archive current from DeepState's API: each update missing from
+    /// DIR is stored as `<id>.geojson.gz` (read by every command) with its published
+    /// km² beside it, atomically, checked, resumable, never overwriting a file.
+    ///
+    /// Examples:
+    ///   frontline sync archive
+    ///   frontline sync archive --every week --since 2025-01-01
+    ///   frontline series archive --regions donetsk/raions.geojson
+    #[command(verbatim_doc_comment)]
+    Sync(crate::commands::sync::SyncArgs),
 }
 
 /// Which zone file, and how to read it.

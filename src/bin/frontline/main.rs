@@ -55,6 +55,7 @@ fn main() -> ExitCode {
         Command::History(args) => commands::history::run(&args),
         Command::Export(args) => commands::export::run(&args),
         Command::Convert(args) => commands::convert::run(&args),
+        Command::Sync(args) => commands::sync::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,3 +10,4 @@ pub mod series;
 pub mod share;
 pub mod status;
 pub mod store;
+pub mod sync;

@@ -1,6 +1,6 @@
 //! `frontline series`: every snapshot's km² and % per status in regions.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
@@ -24,8 +24,16 @@ pub struct SeriesArgs {
     pub snapshots: Vec<PathBuf>,
 
     /// Regions or cities (GeoJSON polygons).
-    #[arg(long, value_name = "FILE")]
-    pub regions: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "published")]
+    pub regions: Option<PathBuf>,
+
+    /// Instead of regions: each snapshot's own km² of occupied (and its parts
+    /// since 2014 and 2022), contested and liberated beside the km² DeepState
+    /// published for it, as `frontline sync` stores them (`<id>.areas.json`);
+    /// snapshots without them are left out. With `--area sphere`, DeepState's
+    /// own method.
+    #[arg(long, conflicts_with_all = ["regions", "name", "chart", "output", "skip_outliers"])]
+    pub published: bool,
 
     /// Only the regions with this name (any `name`, `name:*` key; repeatable).
     #[arg(long, value_name = "NAME")]
@@ -111,7 +119,7 @@ pub fn report_issues(issues: &[Issue]) {
 pub fn run(args: &SeriesArgs) -> Result<()> {
     Inputs::new()
         .series("snapshots", &args.snapshots)
-        .file("--regions", Some(&args.regions))
+        .file("--regions", args.regions.as_deref())
         .refuse_outputs(&[
             ("-o", args.output.as_deref()),
             ("--chart", args.chart.as_deref()),
@@ -145,7 +153,15 @@ pub fn run(args: &SeriesArgs) -> Result<()> {
         .as_ref()
         .map(|o| crate::output_format(o))
         .transpose()?;
-    let places = crate::places::read(&args.regions, &args.places, "regions")?;
+    if args.published {
+        return run_published(args, from, to);
+    }
+    let Some(regions_file) = &args.regions else {
+        return Err(frontline::Error::Invalid(
+            "series needs --regions (or --published)".into(),
+        ));
+    };
+    let places = crate::places::read(regions_file, &args.places, "regions")?;
     let selected = crate::places::select(&places, &args.name, "regions")?;
     let (options, bar) = load_options(&args.snapshots, args.source, args.strict)?;
     let loaded = timeline::load_series(&args.snapshots, &selected, &options);
@@ -172,7 +188,7 @@ pub fn run(args: &SeriesArgs) -> Result<()> {
         eprintln!("frontline: warning: no snapshot falls in the range asked for");
     }
     if let Some(mut file) = chart {
-        let title = format!("Occupied and contested % ({})", args.regions.display());
+        let title = format!("Occupied and contested % ({})", regions_file.display());
         let statuses = [frontline::Status::OCCUPIED, frontline::Status::CONTESTED];
         timeline::chart::write_svg(&series, &statuses, &title, &mut file)?;
         file.commit()?;
@@ -235,4 +251,92 @@ fn print(format: Format, series: &Timeline<Vec<Share>>) -> Result<()> {
         series,
     };
     write_out(|out| emit(format, &table, &json, out))
+}
+
+/// `series --published`: each snapshot's own totals beside DeepState's published
+/// km² (see `frontline::sync::beside`).
+fn run_published(
+    args: &SeriesArgs,
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    to: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<()> {
+    use frontline::sync;
+    let (options, bar) = load_options(&args.snapshots, args.source, args.strict)?;
+    let loaded = Timeline::load_with(&args.snapshots, &options, |s| Ok(s.total_figures()));
+    bar.finish_and_clear();
+    let mut totals = loaded?;
+    report_issues(totals.issues());
+    totals.retain_range(from, to)?;
+    let model = frontline::measure::area_model();
+    #[derive(Serialize)]
+    struct Row<'a> {
+        date: chrono::DateTime<chrono::Utc>,
+        file: &'a Path,
+        published: &'a Path,
+        area_model: &'static str,
+        #[serde(flatten)]
+        beside: &'a sync::Beside,
+        difference_km2: Option<f64>,
+        difference_pct: Option<f64>,
+    }
+    let mut found = Vec::new();
+    let mut without = 0;
+    for e in &totals {
+        match sync::published_areas(&e.path) {
+            Ok(Some(p)) => found.push((e, sync::beside(&e.value, &p), p.path)),
+            Ok(None) => without += 1,
+            Err(err) => {
+                eprintln!("frontline: warning: {err}; left out");
+                without += 1;
+            }
+        }
+    }
+    if without > 0 {
+        eprintln!(
+            "frontline: warning: {without} of {} snapshots have no published areas beside \
+             them (`frontline sync` stores them as <id>.areas.json); left out",
+            totals.len()
+        );
+    }
+    if found.is_empty() {
+        return Err(frontline::Error::Invalid(
+            "no snapshot has published areas beside it (<id>.areas.json, as `frontline \
+             sync` stores them)"
+                .into(),
+        ));
+    }
+    let mut rows = Vec::new();
+    let mut table = Table::new([
+        "date",
+        "status",
+        "area_model",
+        "frontline_km2",
+        "deepstate_km2",
+        "difference_km2",
+        "difference_pct",
+    ]);
+    let number = |v: Option<f64>, d| v.map_or(Cell::text(""), |v| Cell::Number(v, d));
+    for (e, besides, published) in &found {
+        for b in besides {
+            table.rows.push(vec![
+                Cell::text(e.date.format("%Y-%m-%d %H:%M").to_string()),
+                Cell::text(b.status.as_str()),
+                Cell::text(model.as_str()),
+                number(b.frontline_km2, 2),
+                number(b.published_km2, 2),
+                number(b.difference_km2(), 2),
+                number(b.difference_pct(), 3),
+            ]);
+            rows.push(Row {
+                date: e.date,
+                file: &e.path,
+                published,
+                area_model: model.as_str(),
+                beside: b,
+                difference_km2: b.difference_km2(),
+                difference_pct: b.difference_pct(),
+            });
+        }
+    }
+    write_out(|out| emit(args.format, &table, &rows, out))
 }
