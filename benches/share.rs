@@ -29,7 +29,7 @@ fn bench(c: &mut Criterion) {
             let snap = import::read_zones(&sample, None)
                 .expect("bundled snapshot")
                 .snapshot;
-            black_box(region.shares(&snap))
+            black_box(region.shares(&snap).unwrap())
         })
     });
 
@@ -61,7 +61,7 @@ fn bench(c: &mut Criterion) {
         .expect("snapshot")
         .snapshot;
     group.bench_function("8 raion shares", |b| {
-        b.iter(|| black_box(raions.shares(&snap)))
+        b.iter(|| black_box(raions.shares(&snap).unwrap()))
     });
     // What `series` does per snapshot.
     group.bench_function("import within the box + 8 raion shares", |b| {
@@ -69,7 +69,7 @@ fn bench(c: &mut Criterion) {
             let snap = import::read_zones_in(&snapshot, None, [w, s, e, n], &options)
                 .expect("snapshot")
                 .snapshot;
-            black_box(raions.shares(&snap))
+            black_box(raions.shares(&snap).unwrap())
         })
     });
     group.finish();

@@ -163,7 +163,7 @@ mod with_proj {
             .unwrap()
             .snapshot;
         let all: Vec<_> = original.iter().collect();
-        let expected = Regions::new(&all).unwrap().shares(&snapshot);
+        let expected = Regions::new(&all).unwrap().shares(&snapshot).unwrap();
         // GDAL writes the legacy member {"type": "name", "properties": {"name":
         // "urn:ogc:def:crs:EPSG::3857"}}, with RFC7946=NO (its default) as
         // without; RFC7946=YES would have GDAL reproject to WGS84 itself.
@@ -189,7 +189,7 @@ mod with_proj {
                 assert_km2(pa, oa, 0.0, &format!("EPSG:{code} {name} area"));
             }
             let selected: Vec<_> = projected.iter().collect();
-            let shares = Regions::new(&selected).unwrap().shares(&snapshot);
+            let shares = Regions::new(&selected).unwrap().shares(&snapshot).unwrap();
             assert_eq!(shares.len(), expected.len());
             for (got, want) in shares.iter().zip(&expected) {
                 assert_eq!(got.region, want.region);

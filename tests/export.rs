@@ -238,7 +238,7 @@ fn clip_to_an_area_of_interest() {
     let mut oblast =
         Export::new(ExportOptions::default().aoi(Aoi::new("Demo Oblast", region.clone()))).unwrap();
     oblast.layers(&august).unwrap();
-    let share = august.share_of("Demo Oblast", &region);
+    let share = august.share_of("Demo Oblast", &region).unwrap();
     let written = oblast.report().area_km2;
     let expected: f64 = share.statuses.iter().map(|(_, a)| a.km2).sum();
     assert!(

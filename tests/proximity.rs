@@ -422,3 +422,91 @@ fn command_line_bands_with_region_areas() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+/// The front along the Azov coast: where DeepState's coast and the outline's were
+/// digitised more than the tolerance apart (1.4 km at Mariupol), the front used
+/// to run along the shore, and Mariupol was 4.6 km from it on 2025-08-03 (99.5
+/// km with a 3 km tolerance). The sea beyond a coast is outside the outline, so
+/// no coast is front whatever the tolerance: the coastal places are as far from
+/// the front at 1 km as at 3 km, and the front is about as long. Figures from the
+/// Shapely reference (`coast` in proximity_reference.json).
+#[test]
+fn the_front_keeps_off_the_coast_on_several_dates() {
+    let Some(dir) = shared_data("coastal front") else {
+        return;
+    };
+    let reference: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/proximity_reference.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let aoi = import::read_places(dir.join("admin/ukraine_outline.geojson"))
+        .unwrap()
+        .union()
+        .unwrap();
+    let options =
+        [1_000.0, 3_000.0].map(|t| FrontOptions::default().within(aoi.clone()).tolerance_m(t));
+    // The nearest front to the coast, by date: south of Vuhledar until its fall
+    // in October 2024 (Sartana 67.6 km, Mariupol 73.7 km from it in the
+    // reference), then farther north and west (Mariupol 99.5 km). A coastal
+    // sliver would put them within a few km.
+    let floors_km = [
+        ("1685919265", 60.0),
+        ("1709501671", 60.0),
+        ("1754251105", 90.0),
+    ];
+    let rows = reference["coast"].as_array().unwrap();
+    assert_eq!(rows.len(), floors_km.len());
+    for (row, (snap, floor)) in rows.iter().zip(floors_km) {
+        assert_eq!(row["snapshot"], snap);
+        let snapshot = import::read_zones(
+            dir.join(format!("deepstate/raw-weekly/{snap}.geojson.gz")),
+            None,
+        )
+        .unwrap()
+        .snapshot;
+        let fronts = options
+            .each_ref()
+            .map(|o| Front::derive(&snapshot, o).unwrap());
+        let (one, three) = (fronts[0].length_km(), fronts[1].length_km());
+        eprintln!("{snap}: front {one:.1} km at 1 km, {three:.1} km at 3 km");
+        assert!(
+            (one - three).abs() / one < 0.05,
+            "{snap}: {one} km vs {three} km"
+        );
+        for (front, key) in fronts.iter().zip(["1km", "3km"]) {
+            let want = row["front_km"][key].as_f64().unwrap();
+            assert!(
+                (front.length_km() - want).abs() < 0.5,
+                "{snap} at {key}: {} km, reference {want} km",
+                front.length_km()
+            );
+        }
+        for (name, p) in row["places"].as_object().unwrap() {
+            let at = geo::point!(x: p["lon"].as_f64().unwrap(), y: p["lat"].as_f64().unwrap());
+            let km = fronts
+                .each_ref()
+                .map(|f| f.nearest(at).unwrap().unwrap().km);
+            eprintln!("  {name}: {:.1} km at 1 km, {:.1} km at 3 km", km[0], km[1]);
+            for (d, key) in km.iter().zip(["1km", "3km"]) {
+                let want = p[key].as_f64().unwrap();
+                assert!(
+                    agree(d * 1000.0, want),
+                    "{snap} {name} at {key}: {d} km, reference {want} m"
+                );
+            }
+            assert!(
+                km[0] > floor,
+                "{snap}: {name} is {} km from the front",
+                km[0]
+            );
+            // The larger tolerance only trims the front's ends by a few km.
+            assert!(
+                (km[0] - km[1]).abs() < 0.05 * km[1],
+                "{snap} {name}: {km:?}"
+            );
+        }
+    }
+}

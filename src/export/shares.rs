@@ -20,7 +20,7 @@ use crate::Share;
 /// let towns = import::read_places("data/city.geojson")?;
 /// let regions: Vec<_> = towns.iter().collect();
 /// let snapshot = import::read_zones("data/snapshots/deepstate_20250801.geojson", None)?.snapshot;
-/// let shares = Regions::new(&regions)?.shares(&snapshot);
+/// let shares = Regions::new(&regions)?.shares(&snapshot)?;
 /// let fc = share_features(shares.iter().zip(&regions).map(|(s, r)| (snapshot.date(), s, r.area().unwrap())));
 /// let first = &fc.features[0];
 /// assert_eq!(first.property("region").unwrap(), "Demo City");

@@ -11,7 +11,9 @@
 //!   area is reported.
 //!
 //! Errors (nothing sensible can be guessed): a position with fewer than two numbers,
-//! a non-finite number, a coordinate outside longitude/latitude range.
+//! a non-finite number, a coordinate outside longitude/latitude range, a ring with
+//! an edge spanning 180° of longitude or more (across the antimeridian, round a
+//! pole or the whole world: see `across_antimeridian`).
 
 use std::path::Path;
 
@@ -138,6 +140,7 @@ fn ring(
         warnings.push(at.warning(format!("{which} was not closed; closed it")));
         coords.push(coords[0]);
     }
+    across_antimeridian(&coords, at, which)?;
     if coords.len() < 4 {
         warnings.push(at.warning(format!(
             "{which} has fewer than 3 distinct positions; dropped it"
@@ -145,6 +148,38 @@ fn ring(
         return Ok(None);
     }
     Ok(Some(LineString(coords)))
+}
+
+/// An error for a ring with an edge spanning 180° of longitude or more.
+///
+/// Areas are geodesic, each edge taken the short way round the globe; clipping
+/// and point-in-polygon tests are planar in longitude/latitude, each edge taken
+/// the way its longitudes run. The two agree exactly when every edge spans less
+/// than 180° of longitude. An edge spanning more crosses the antimeridian (±180°)
+/// the short way but runs across the map the other: a box from 179.5° to
+/// −179.5° would be measured as 1° wide and clipped as 359° wide (the whole of
+/// Ukraine). A ring that encircles a pole, or one drawn from −180° to 180° round
+/// the whole world, has such an edge too. Such rings are refused, naming the
+/// edge; the fix is to split the ring at ±180° into parts on either side, as
+/// GeoJSON asks (RFC 7946 §3.1.9).
+fn across_antimeridian(coords: &[Coord<f64>], at: FeatureRef<'_>, which: &str) -> Result<()> {
+    for (i, w) in coords.windows(2).enumerate() {
+        let (a, b) = (w[0], w[1]);
+        if (b.x - a.x).abs() >= 180.0 {
+            return Err(at.error(format!(
+                "{which} crosses the antimeridian or spans 180° of longitude or more: \
+                 edge {} from [{}, {}] to [{}, {}]; frontline cannot clip such a ring in \
+                 longitude/latitude (split it at ±180° into parts on either side; rings \
+                 round a pole or the whole world are not supported)",
+                i + 1,
+                a.x,
+                a.y,
+                b.x,
+                b.y
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn polygon(
@@ -500,6 +535,41 @@ mod tests {
             name: Some("x"),
         };
         (parts(g.0, at, &mut warnings, false), warnings)
+    }
+
+    #[test]
+    fn refuses_rings_across_the_antimeridian_or_round_the_world() {
+        for ring in [
+            // 1° × 2° at 47-49° N from 179.5° to -179.5°.
+            json!([
+                [179.5, 47],
+                [-179.5, 47],
+                [-179.5, 49],
+                [179.5, 49],
+                [179.5, 47]
+            ]),
+            // The whole world.
+            json!([[-180, -90], [180, -90], [180, 90], [-180, 90], [-180, -90]]),
+            // Round the north pole.
+            json!([[0, 80], [120, 80], [-120, 80], [0, 80]]),
+            // An edge of exactly 180°: which way round is anyone's guess.
+            json!([[-90, 10], [90, 10], [90, 20], [-90, 10]]),
+        ] {
+            let (p, _) = read(json!({"type": "Polygon", "coordinates": [ring]}));
+            let err = p.unwrap_err().to_string();
+            assert!(
+                err.contains("t.geojson") && err.contains("antimeridian") && err.contains("x"),
+                "{err}"
+            );
+        }
+        // A hole too; and a ring wider than 180° whose every edge is shorter is fine.
+        let (p, _) = read(json!({"type": "Polygon", "coordinates": [
+            [[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]],
+            [[1, 1], [1, 2], [-179, 2], [1, 1]]]}));
+        assert!(p.unwrap_err().to_string().contains("hole 1"));
+        let (p, _) = read(json!({"type": "Polygon", "coordinates":
+            [[[-100, 0], [0, 0], [100, 0], [100, 10], [0, 10], [-100, 10], [-100, 0]]]}));
+        assert_eq!(p.unwrap().polygons.len(), 1);
     }
 
     #[test]

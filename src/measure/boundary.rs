@@ -629,7 +629,11 @@ mod tests {
                 let area = p.area().unwrap();
                 (
                     Outline::new(area, &ring_terms(area)).unwrap(),
-                    crate::measure::overlay::Grid::new(area).unwrap(),
+                    crate::measure::overlay::Grid::new(
+                        area,
+                        crate::measure::GeodesicAreaKm2::geodesic_area_km2(area) * 1e6,
+                    )
+                    .unwrap(),
                     area,
                 )
             })

@@ -80,7 +80,7 @@ impl Snapshot {
     /// let places = import::read_places("data/city.geojson")?;
     /// let city = Region::from_place(places.find("Demo City")?[0])?;
     /// let near = snapshot.clipped(city.area().bounding_rect().unwrap());
-    /// let (a, b) = (snapshot.share_in(&city), near.share_in(&city));
+    /// let (a, b) = (snapshot.share_in(&city)?, near.share_in(&city)?);
     /// assert!((a.km2(&frontline::Status::OCCUPIED) - b.km2(&frontline::Status::OCCUPIED)).abs() < 1e-6);
     /// # Ok::<(), frontline::Error>(())
     /// ```

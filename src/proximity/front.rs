@@ -1,8 +1,24 @@
-//! The front line: where occupied-or-contested ground meets the rest.
+//! The front line: where occupied-or-contested ground meets ground that Ukraine
+//! holds.
+//!
+//! The front is a part of the boundary of occupied and contested ground. Where
+//! that ground meets the sea or a foreign country, its boundary is a coast or a
+//! state border, not front, however the zone file and the area of interest (the
+//! country's outline) were digitised. So a piece of the boundary is front only
+//! where the ground beyond it, on the side away from the occupied or contested
+//! ground, is ground Ukraine holds: not occupied or contested, inside the area of
+//! interest, and farther than the tolerance from its outline (see
+//! [`Front::derive`] for the exact rule). Beyond a coast the probe falls in the
+//! sea, outside the outline; beyond a border, in the neighbouring country; beside
+//! a strip of unmarked land between the zone file's coast and the outline's
+//! narrower than about twice the tolerance, within the tolerance of the outline.
+//! Earlier versions asked only that the edge itself be farther than the tolerance
+//! from the outline, which let such a strip on the Azov coast through as 40 km of
+//! "front" along the shore at Mariupol with the default 1 km.
 
 use std::sync::{Arc, OnceLock};
 
-use geo::{Coord, LineString, MultiLineString, MultiPolygon, Point};
+use geo::{Coord, LineString, MultiLineString, MultiPolygon, Point, Winding};
 
 use super::distance::{Segment, SegmentIndex, geodesic_m};
 use super::index::PolygonGrid;
@@ -16,6 +32,11 @@ const PIECE_M: f64 = 250.0;
 /// Two layers' edges closer than this are one shared edge (the boolean operations
 /// that resolved the layers leave them equal up to rounding).
 const SHARED_M: f64 = 1.0;
+/// Held ground this close beyond an edge makes it the side of a digitising gap
+/// (DeepState draws neighbouring polygons apart by metres), not front. Fixed, not
+/// the tolerance: a wider probe would also drop real front facing a narrow
+/// salient, and more of it the larger the tolerance.
+const GAP_M: f64 = 100.0;
 
 /// How to derive a [`Front`].
 ///
@@ -38,8 +59,9 @@ pub struct FrontOptions {
 
 impl FrontOptions {
     /// The same options with an area of interest (e.g. Ukraine's outline): only
-    /// what lies inside it, farther than the tolerance from its outline, is front.
-    /// Without one, every edge is.
+    /// what lies inside it, farther than the tolerance from its outline, and faces
+    /// ground inside it is front. Without one, every edge not facing occupied or
+    /// contested ground is.
     pub fn within(mut self, aoi: MultiPolygon<f64>) -> FrontOptions {
         self.aoi = Some(aoi);
         self.prepared = OnceLock::new();
@@ -47,8 +69,9 @@ impl FrontOptions {
     }
 
     /// The same options with a tolerance in metres: edges this close to the
-    /// outline run along it (digitising slivers between the zone file's border
-    /// and the outline's).
+    /// outline run along it, and so does ground beyond an edge this close to it
+    /// (digitising slivers between the zone file's coast or border and the
+    /// outline's).
     pub fn tolerance_m(mut self, metres: f64) -> FrontOptions {
         self.tolerance = metres;
         self
@@ -81,8 +104,9 @@ impl FrontOptions {
 }
 
 /// The front line of a snapshot: the boundary of occupied-or-contested ground
-/// (leaving out what runs along the area of interest's outline), and the two edges
-/// of the grey zone. Lengths are geodesic on WGS84.
+/// where it faces ground Ukraine holds (leaving out coasts and borders: see
+/// [`Front::derive`]), and the two edges of the grey zone. Lengths are geodesic on
+/// WGS84.
 ///
 /// ```
 /// use frontline::{proximity::{Front, FrontOptions}, Snapshot, Status, Zone};
@@ -114,33 +138,80 @@ pub struct Front {
     length_km: f64,
     grey_occupied_km: f64,
     grey_rest_km: f64,
-    index: SegmentIndex,
+    /// The line's segments, indexed on the first distance asked for: deriving a
+    /// front to print or export it never needs them.
+    index: OnceLock<SegmentIndex>,
 }
 
-/// A piece of a layer's edge, in ring order.
+/// A piece of a layer's edge.
+#[derive(Clone, Copy, Debug)]
 struct Piece {
     a: Coord<f64>,
     b: Coord<f64>,
-    /// Index of its ring among all rings cut.
-    ring: usize,
-    /// Index of the edge it was cut from, among all edges of the rings cut.
-    edge: usize,
+}
+
+/// One ring of a layer, with the side its ground lies on.
+struct Ring<'a> {
+    line: &'a LineString<f64>,
+    /// The layer's ground is on the left of the ring's direction (a
+    /// counter-clockwise exterior, a clockwise hole).
+    ground_left: bool,
+}
+
+/// The rings of a layer, each with its ground's side, found from the ring's own
+/// winding so that nothing hangs on how the layer was oriented.
+fn rings_of<'a>(snapshot: &'a Snapshot, status: &Status) -> Vec<Ring<'a>> {
+    snapshot
+        .layer(status)
+        .map(|l| {
+            l.geometry()
+                .0
+                .iter()
+                .flat_map(|p| {
+                    std::iter::once(Ring {
+                        line: p.exterior(),
+                        ground_left: p.exterior().is_ccw(),
+                    })
+                    .chain(p.interiors().iter().map(|h| Ring {
+                        line: h,
+                        ground_left: !h.is_ccw(),
+                    }))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl Front {
     /// Derives the front of `snapshot` (occupied and contested ground against the
-    /// rest). An error for a negative or non-finite tolerance or an area of
-    /// interest without area.
+    /// ground Ukraine holds). An error for a negative or non-finite tolerance or an
+    /// area of interest without area.
     ///
-    /// Edges are cut into pieces of at most 250 m, and a piece is front when it
-    /// is not shared with the other layer (its middle within 1 m of the other
-    /// layer's edges), both its ends are inside the area of interest and farther
-    /// than the tolerance from its outline, and it does not border a gap (the
-    /// points at the tolerance on either side are not both occupied or
-    /// contested). Each edge is first surveyed once against R-trees of the
-    /// outline and of the other layer: an edge that cannot come near them needs
-    /// no per-piece search. The area of interest is prepared on first use and kept
-    /// in the options.
+    /// Edges are cut into pieces of at most 250 m. A piece is front when
+    /// 1. it is not shared with the other layer (its middle within 1 m of the
+    ///    other layer's edges): that is where grey meets occupied;
+    /// 2. both its ends are inside the area of interest and farther than the
+    ///    tolerance from its outline;
+    /// 3. the ground beyond it is ground Ukraine holds. Square to the piece, on the
+    ///    side away from its own layer (found from each ring's winding), the point
+    ///    100 m from its middle is neither occupied nor contested (else the piece
+    ///    faces a digitising gap between two polygons of the zone file), and the
+    ///    point at the tolerance (at least 1 m) lies inside the area of interest,
+    ///    farther than the tolerance from its outline.
+    ///
+    /// Rule 3 is what keeps coasts and borders out whatever the tolerance: beyond
+    /// a coast lies sea, beyond a state border foreign land, both outside the area
+    /// of interest; and a strip of unmarked land narrower than about twice the
+    /// tolerance between occupied ground and the outline (where the zone file's
+    /// coast or border and the outline's were digitised apart: up to 1.4 km on the
+    /// Azov coast at Mariupol) is all within the tolerance of the outline, so the
+    /// point at the tolerance beyond the piece is too. Rule 2 alone let such a
+    /// strip through whenever it was wider than the tolerance.
+    ///
+    /// Each edge is first surveyed against R-trees of the outline and of the
+    /// other layer: an edge that cannot come near them needs no per-piece
+    /// search. Pieces are classified as they are cut, never all held at once. The
+    /// area of interest is prepared on first use and kept in the options.
     pub fn derive(snapshot: &Snapshot, options: &FrontOptions) -> Result<Front> {
         let tolerance = options.tolerance;
         if !(tolerance.is_finite() && tolerance >= 0.0) {
@@ -149,111 +220,65 @@ impl Front {
             )));
         }
         let outline = options.outline()?;
-        let rings = |status: &Status| -> Vec<&LineString<f64>> {
-            snapshot
-                .layer(status)
-                .map(|l| {
-                    l.geometry()
-                        .0
-                        .iter()
-                        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-                        .collect()
-                })
-                .unwrap_or_default()
+        let outline = outline.as_deref();
+        let (occupied, contested) = (
+            rings_of(snapshot, &Status::OCCUPIED),
+            rings_of(snapshot, &Status::CONTESTED),
+        );
+        let edges_of = |rings: &[Ring<'_>]| {
+            let n = rings.iter().map(|r| r.line.0.len().saturating_sub(1)).sum();
+            let mut segs = Vec::with_capacity(n);
+            SegmentIndex::segments_of(rings.iter().map(|r| r.line), 0, &mut segs);
+            SegmentIndex::bulk_load(segs)
         };
-        let (occupied, contested) = (rings(&Status::OCCUPIED), rings(&Status::CONTESTED));
-        let segments = |rings: &[&LineString<f64>]| {
-            let mut segs = Vec::new();
-            SegmentIndex::segments_of(rings.iter().copied(), 0, &mut segs);
-            segs
-        };
-        let (occupied_segs, contested_segs) = (segments(&occupied), segments(&contested));
-        let occupied_edges = SegmentIndex::bulk_load(occupied_segs.clone());
-        let contested_edges = SegmentIndex::bulk_load(contested_segs.clone());
-        // An edge with occupied-or-contested ground on both sides within the
-        // tolerance borders a digitising gap (e.g. between DeepState's ORDLO and
-        // occupied polygons), not held ground. Layers are disjoint, so only the
-        // occupied and contested parts need a point-in-polygon grid.
+        // Held ground: the occupied and contested parts (layers are disjoint).
         let held_ground =
             ProximityIndex::status_only(snapshot, &[Status::OCCUPIED, Status::CONTESTED]);
-        let held = |c: Coord<f64>| held_ground.status_of(c).is_some();
-        let gap = |p: &Piece| {
-            let (left, right) = across(p, tolerance.max(SHARED_M));
-            held(left) && held(right)
-        };
-        // Per edge, once: can it touch the other layer's edges, can it come
-        // within the tolerance of the outline, and, if it cannot, is it inside
-        // (then every piece of it is, the outline being out of reach).
-        let survey = |segs: &[Segment], other: &SegmentIndex| -> Vec<EdgeSurvey> {
-            segs.iter()
-                .map(|s| {
-                    let near_outline = outline
-                        .as_ref()
-                        .is_some_and(|o| o.edges.may_come_within(s, tolerance + SHARED_M));
-                    EdgeSurvey {
-                        near_other: other.may_come_within(s, SHARED_M),
-                        near_outline,
-                        inside: outline.as_ref().is_none_or(|o| o.inside(s.a)),
-                    }
-                })
-                .collect()
-        };
-        let keep = |p: &Piece, edges: &[EdgeSurvey]| {
-            let e = &edges[p.edge];
-            match &outline {
-                None => true,
-                Some(_) if !e.near_outline => e.inside,
-                Some(o) => o.keeps(p.a, tolerance) && o.keeps(p.b, tolerance),
-            }
-        };
-        let is_shared = |p: &Piece, edges: &[EdgeSurvey], other: &SegmentIndex| {
-            edges[p.edge].near_other && shared(other, p)
+        let rule = Rule {
+            outline,
+            tolerance,
+            held: &held_ground,
         };
 
-        let mut front = Vec::new();
-        let mut grey_occupied = Vec::new();
-        let mut grey_rest = Vec::new();
-        // Occupied edges not shared with the grey zone face the rest.
-        let survey_occupied = survey(&occupied_segs, &contested_edges);
-        let pieces = cut(&occupied);
-        let flags: Vec<bool> = pieces
-            .iter()
-            .map(|p| {
-                !is_shared(p, &survey_occupied, &contested_edges)
-                    && keep(p, &survey_occupied)
-                    && !gap(p)
-            })
-            .collect();
-        front.extend(chain(&pieces, &flags));
-        // Grey-zone edges: shared with occupied ground, or facing the rest.
-        let survey_contested = survey(&contested_segs, &occupied_edges);
-        let pieces = cut(&contested);
-        let on_occupied: Vec<bool> = pieces
-            .iter()
-            .map(|p| is_shared(p, &survey_contested, &occupied_edges))
-            .collect();
-        let kept: Vec<bool> = pieces.iter().map(|p| keep(p, &survey_contested)).collect();
-        let inner: Vec<bool> = on_occupied
-            .iter()
-            .zip(&kept)
-            .map(|(s, k)| *s && *k)
-            .collect();
-        let outer: Vec<bool> = pieces
-            .iter()
-            .zip(on_occupied.iter().zip(&kept))
-            .map(|(p, (s, k))| !*s && *k && !gap(p))
-            .collect();
-        grey_occupied.extend(chain(&pieces, &inner));
-        let rest = chain(&pieces, &outer);
+        let mut front = Chainer::default();
+        let mut grey_occupied = Chainer::default();
+        let mut grey_rest = Chainer::default();
+        // Occupied edges not shared with the grey zone face the rest. The
+        // occupied edges' own R-tree is needed only to classify grey-zone edges,
+        // so it is built after this pass, and only when there are some.
+        {
+            let contested_edges = edges_of(&contested);
+            rule.walk(&occupied, &contested_edges, |step| match step {
+                Some((p, e, far)) => {
+                    let is_front = !e.shared(p) && rule.keep(p, e) && rule.beyond(far, e);
+                    front.push(p, is_front);
+                }
+                None => front.end_ring(),
+            });
+        }
+        if !contested.is_empty() {
+            let occupied_edges = edges_of(&occupied);
+            // Grey-zone edges: shared with occupied ground, or facing the rest.
+            rule.walk(&contested, &occupied_edges, |step| match step {
+                Some((p, e, far)) => {
+                    let on_occupied = e.shared(p);
+                    let kept = rule.keep(p, e);
+                    grey_occupied.push(p, on_occupied && kept);
+                    grey_rest.push(p, !on_occupied && kept && rule.beyond(far, e));
+                }
+                None => {
+                    grey_occupied.end_ring();
+                    grey_rest.end_ring();
+                }
+            });
+        }
+        let rest = grey_rest.lines;
+        let mut front = front.lines;
         front.extend(rest.iter().cloned());
-        grey_rest.extend(rest);
-
-        let mut segs = Vec::new();
-        SegmentIndex::segments_of(&front, 0, &mut segs);
         let (line, grey_occupied, grey_rest) = (
             MultiLineString(front),
-            MultiLineString(grey_occupied),
-            MultiLineString(grey_rest),
+            MultiLineString(grey_occupied.lines),
+            MultiLineString(rest),
         );
         Ok(Front {
             length_km: length_km(&line),
@@ -262,7 +287,7 @@ impl Front {
             line,
             grey_occupied,
             grey_rest,
-            index: SegmentIndex::bulk_load(segs),
+            index: OnceLock::new(),
         })
     }
 
@@ -305,7 +330,7 @@ impl Front {
 
     /// [`nearest`](Self::nearest) for a checked position.
     pub(crate) fn nearest_coord(&self, q: Coord<f64>) -> Option<Nearest> {
-        self.index.nearest(q).map(|hit| Nearest {
+        self.segment_index().nearest(q).map(|hit| Nearest {
             km: hit.metres / 1000.0,
             point: Point(hit.point),
         })
@@ -313,7 +338,17 @@ impl Front {
 
     /// The front line's segments, indexed.
     pub(crate) fn segment_index(&self) -> &SegmentIndex {
-        &self.index
+        self.index.get_or_init(|| {
+            let n = self
+                .line
+                .0
+                .iter()
+                .map(|l| l.0.len().saturating_sub(1))
+                .sum();
+            let mut segs = Vec::with_capacity(n);
+            SegmentIndex::segments_of(&self.line.0, 0, &mut segs);
+            SegmentIndex::bulk_load(segs)
+        })
     }
 }
 
@@ -355,130 +390,210 @@ impl Outline {
     }
 }
 
+/// What decides whether a piece is front: the prepared area of interest, the
+/// tolerance, and the held ground.
+struct Rule<'a> {
+    outline: Option<&'a Outline>,
+    tolerance: f64,
+    held: &'a ProximityIndex,
+}
+
 /// What one edge can meet, found once for all its pieces.
-struct EdgeSurvey {
-    /// It may share stretches with the other layer's edges.
-    near_other: bool,
+struct EdgeSurvey<'a> {
+    /// The other layer's edges, when this edge may share stretches with them.
+    other: Option<&'a SegmentIndex>,
     /// It may come within the tolerance of the outline.
     near_outline: bool,
+    /// It may come within twice the tolerance (and a margin) of the outline: the
+    /// point beyond one of its pieces may then be within the tolerance of it.
+    near_outline_beyond: bool,
     /// Its first vertex is inside the area of interest.
     inside: bool,
 }
 
-/// Whether a piece lies on an edge of `other` (its middle does).
-fn shared(other: &SegmentIndex, p: &Piece) -> bool {
-    let mid = Coord {
-        x: (p.a.x + p.b.x) / 2.0,
-        y: (p.a.y + p.b.y) / 2.0,
-    };
-    other.any_within(mid, SHARED_M)
+impl EdgeSurvey<'_> {
+    /// Whether a piece lies on an edge of the other layer (its middle does).
+    fn shared(&self, p: &Piece) -> bool {
+        self.other
+            .is_some_and(|other| other.any_within(middle(p), SHARED_M))
+    }
 }
 
-/// The two points `metres` away from the middle of a piece, square to it.
-fn across(p: &Piece, metres: f64) -> (Coord<f64>, Coord<f64>) {
-    let mid = Coord {
+impl Rule<'_> {
+    /// Cuts every edge of `rings` into pieces of at most about `PIECE_M` and
+    /// hands each, in ring order, to `visit` with its edge's survey and the point
+    /// beyond it; then `None` at the end of each ring.
+    fn walk(
+        &self,
+        rings: &[Ring<'_>],
+        other: &SegmentIndex,
+        mut visit: impl FnMut(Option<(&Piece, &EdgeSurvey<'_>, Beyond)>),
+    ) {
+        let beyond_m = self.tolerance.max(SHARED_M);
+        // The point beyond a piece is `beyond_m` from its middle (to within the
+        // local metres-per-degree approximation of `beyond`, well under 1 %).
+        let beyond_reach = self.tolerance + 1.02 * beyond_m.max(GAP_M) + SHARED_M;
+        for ring in rings {
+            for w in ring.line.0.windows(2) {
+                let (a, b) = (w[0], w[1]);
+                let seg = Segment::new(a, b, 0);
+                let near_other = other.may_come_within(&seg, SHARED_M);
+                let survey = EdgeSurvey {
+                    other: near_other.then_some(other),
+                    near_outline: self
+                        .outline
+                        .is_some_and(|o| o.edges.may_come_within(&seg, self.tolerance + SHARED_M)),
+                    near_outline_beyond: self
+                        .outline
+                        .is_some_and(|o| o.edges.may_come_within(&seg, beyond_reach)),
+                    inside: self.outline.is_none_or(|o| o.inside(a)),
+                };
+                // A cheap overestimate of the length (degrees × 111.4 km) is
+                // enough to choose the number of pieces.
+                let deg = ((b.x - a.x) * a.y.to_radians().cos()).hypot(b.y - a.y);
+                let n = ((deg * 111_400.0 / PIECE_M).ceil() as usize).clamp(1, 100_000);
+                let mut prev = a;
+                for i in 1..=n {
+                    let t = i as f64 / n as f64;
+                    let next = if i == n {
+                        b
+                    } else {
+                        Coord {
+                            x: a.x + t * (b.x - a.x),
+                            y: a.y + t * (b.y - a.y),
+                        }
+                    };
+                    let piece = Piece { a: prev, b: next };
+                    let far = Beyond {
+                        gap: beyond(&piece, ring.ground_left, GAP_M),
+                        aoi: beyond(&piece, ring.ground_left, beyond_m),
+                    };
+                    visit(Some((&piece, &survey, far)));
+                    prev = next;
+                }
+            }
+            visit(None);
+        }
+    }
+
+    /// Rule 2: both ends inside the area of interest, farther than the tolerance
+    /// from its outline.
+    fn keep(&self, p: &Piece, e: &EdgeSurvey<'_>) -> bool {
+        match self.outline {
+            None => true,
+            Some(_) if !e.near_outline => e.inside,
+            Some(o) => o.keeps(p.a, self.tolerance) && o.keeps(p.b, self.tolerance),
+        }
+    }
+
+    /// Rule 3: the ground beyond a piece is not occupied or contested, and is
+    /// inside the area of interest, farther than the tolerance from its outline.
+    fn beyond(&self, far: Beyond, e: &EdgeSurvey<'_>) -> bool {
+        if self.held.status_of(far.gap).is_some() {
+            return false;
+        }
+        let far = far.aoi;
+        match self.outline {
+            None => true,
+            // The edge is inside and out of reach of the outline, and so is
+            // everything within `beyond_reach` of it.
+            Some(_) if !e.near_outline_beyond => e.inside,
+            Some(o) => o.keeps(far, self.tolerance),
+        }
+    }
+}
+
+/// The points beyond a piece that rule 3 looks at.
+#[derive(Clone, Copy, Debug)]
+struct Beyond {
+    /// `GAP_M` beyond: must not be occupied or contested.
+    gap: Coord<f64>,
+    /// The tolerance beyond: must be inside the area of interest, away from its
+    /// outline.
+    aoi: Coord<f64>,
+}
+
+fn middle(p: &Piece) -> Coord<f64> {
+    Coord {
         x: (p.a.x + p.b.x) / 2.0,
         y: (p.a.y + p.b.y) / 2.0,
-    };
+    }
+}
+
+/// The point `metres` from the middle of a piece, square to it, on the side away
+/// from the ground (the right when the ground is on the left).
+fn beyond(p: &Piece, ground_left: bool, metres: f64) -> Coord<f64> {
+    let mid = middle(p);
     // Metres per degree, locally: enough for an offset of a few km.
     let kx = 111_320.0 * mid.y.to_radians().cos().max(1e-6);
     let ky = 110_574.0;
     let (dx, dy) = ((p.b.x - p.a.x) * kx, (p.b.y - p.a.y) * ky);
     let len = dx.hypot(dy);
     if len == 0.0 {
-        return (mid, mid);
+        return mid;
     }
-    let (nx, ny) = (-dy / len * metres / kx, dx / len * metres / ky);
-    let clamp = |c: Coord<f64>| Coord {
-        x: c.x.clamp(-180.0, 180.0),
-        y: c.y.clamp(-90.0, 90.0),
-    };
-    (
-        clamp(Coord {
-            x: mid.x + nx,
-            y: mid.y + ny,
-        }),
-        clamp(Coord {
-            x: mid.x - nx,
-            y: mid.y - ny,
-        }),
-    )
+    // The left normal, turned to the far side.
+    let side = if ground_left { -1.0 } else { 1.0 };
+    let (nx, ny) = (
+        side * -dy / len * metres / kx,
+        side * dx / len * metres / ky,
+    );
+    Coord {
+        x: (mid.x + nx).clamp(-180.0, 180.0),
+        y: (mid.y + ny).clamp(-90.0, 90.0),
+    }
 }
 
-/// Cuts every ring into pieces of at most about `PIECE_M`.
-fn cut(rings: &[&LineString<f64>]) -> Vec<Piece> {
-    let mut pieces = Vec::new();
-    let mut edge = 0;
-    for (ring, line) in rings.iter().enumerate() {
-        for w in line.0.windows(2) {
-            let (a, b) = (w[0], w[1]);
-            // A cheap overestimate of the length (degrees × 111.4 km) is enough to
-            // choose the number of pieces.
-            let deg = ((b.x - a.x) * a.y.to_radians().cos()).hypot(b.y - a.y);
-            let n = ((deg * 111_400.0 / PIECE_M).ceil() as usize).clamp(1, 100_000);
-            let mut prev = a;
-            for i in 1..=n {
-                let t = i as f64 / n as f64;
-                let next = if i == n {
-                    b
-                } else {
-                    Coord {
-                        x: a.x + t * (b.x - a.x),
-                        y: a.y + t * (b.y - a.y),
-                    }
-                };
-                pieces.push(Piece {
-                    a: prev,
-                    b: next,
-                    ring,
-                    edge,
-                });
-                prev = next;
-            }
-            edge += 1;
-        }
-    }
-    pieces
+/// Joins consecutive kept pieces of one ring into lines as they come; a run that
+/// goes round the ring's closing vertex is one line.
+#[derive(Default)]
+struct Chainer {
+    lines: Vec<LineString<f64>>,
+    current: Vec<Coord<f64>>,
+    /// Where the current ring's lines start in `lines`.
+    ring_start: usize,
+    /// Whether the current ring's first piece was kept (`None` before it).
+    first_kept: Option<bool>,
+    /// Whether some piece of the current ring was left out.
+    dropped: bool,
 }
 
-/// Joins consecutive kept pieces of one ring into lines; a run that goes round the
-/// ring's closing vertex is one line.
-fn chain(pieces: &[Piece], keep: &[bool]) -> Vec<LineString<f64>> {
-    let mut lines: Vec<LineString<f64>> = Vec::new();
-    let mut start = 0;
-    while start < pieces.len() {
-        let ring = pieces[start].ring;
-        let end = pieces[start..]
-            .iter()
-            .position(|p| p.ring != ring)
-            .map_or(pieces.len(), |n| start + n);
-        let (ps, ks) = (&pieces[start..end], &keep[start..end]);
-        let first_line = lines.len();
-        let mut current: Vec<Coord<f64>> = Vec::new();
-        for (p, k) in ps.iter().zip(ks) {
-            if *k {
-                if current.is_empty() {
-                    current.push(p.a);
-                }
-                current.push(p.b);
-            } else if !current.is_empty() {
-                lines.push(LineString(std::mem::take(&mut current)));
+impl Chainer {
+    /// The next piece of the ring, kept or not.
+    fn push(&mut self, p: &Piece, keep: bool) {
+        self.first_kept.get_or_insert(keep);
+        if keep {
+            if self.current.is_empty() {
+                self.current.push(p.a);
+            }
+            self.current.push(p.b);
+        } else {
+            self.dropped = true;
+            if !self.current.is_empty() {
+                self.lines
+                    .push(LineString(std::mem::take(&mut self.current)));
             }
         }
-        let wraps = ks.first() == Some(&true) && ks.last() == Some(&true) && ks.contains(&false);
-        if !current.is_empty() {
-            if wraps && lines.len() > first_line {
-                // The last run continues into the first one across the closing vertex.
-                let head = std::mem::replace(&mut lines[first_line], LineString(Vec::new()));
+    }
+
+    /// After the ring's last piece.
+    fn end_ring(&mut self) {
+        if !self.current.is_empty() {
+            let mut current = std::mem::take(&mut self.current);
+            // The last run continues into the first one across the closing vertex.
+            if self.first_kept == Some(true) && self.dropped && self.lines.len() > self.ring_start {
+                let head =
+                    std::mem::replace(&mut self.lines[self.ring_start], LineString(Vec::new()));
                 current.extend(head.0.into_iter().skip(1));
-                lines[first_line] = LineString(current);
+                self.lines[self.ring_start] = LineString(current);
             } else {
-                lines.push(LineString(current));
+                self.lines.push(LineString(current));
             }
         }
-        start = end;
+        self.ring_start = self.lines.len();
+        self.first_kept = None;
+        self.dropped = false;
     }
-    lines
 }
 
 fn length_km(lines: &MultiLineString<f64>) -> f64 {
@@ -497,28 +612,33 @@ mod tests {
     use crate::model::Zone;
     use geo::{coord, polygon};
 
-    fn piece(ring: usize, x: f64) -> Piece {
+    fn piece(x: f64) -> Piece {
         Piece {
             a: coord!(x: x, y: 0.0),
             b: coord!(x: x + 1.0, y: 0.0),
-            ring,
-            edge: 0,
         }
     }
 
     #[test]
     fn chains_runs_and_wraps_round_the_closing_vertex() {
-        let pieces: Vec<Piece> = (0..5)
-            .map(|i| piece(0, i as f64))
-            .chain([piece(1, 9.0)])
-            .collect();
-        let lines = chain(&pieces, &[true, false, true, true, true, true]);
+        let mut c = Chainer::default();
+        for (i, keep) in [true, false, true, true, true].into_iter().enumerate() {
+            c.push(&piece(i as f64), keep);
+        }
+        c.end_ring();
+        c.push(&piece(9.0), true);
+        c.end_ring();
         // Ring 0: pieces 2-4 then 0 (wrapping) form one line; ring 1 its own.
-        assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0].0.len(), 5);
-        assert_eq!(lines[0].0[0], coord!(x: 2.0, y: 0.0));
-        assert_eq!(lines[1].0.len(), 2);
-        assert!(chain(&pieces, &[false; 6]).is_empty());
+        assert_eq!(c.lines.len(), 2);
+        assert_eq!(c.lines[0].0.len(), 5);
+        assert_eq!(c.lines[0].0[0], coord!(x: 2.0, y: 0.0));
+        assert_eq!(c.lines[1].0.len(), 2);
+        let mut none = Chainer::default();
+        for i in 0..5 {
+            none.push(&piece(i as f64), false);
+        }
+        none.end_ring();
+        assert!(none.lines.is_empty());
     }
 
     #[test]

@@ -115,6 +115,11 @@ impl PolygonGrid {
         })
     }
 
+    /// The segments of all its rings.
+    pub fn segments(&self) -> &[[Coord<f64>; 2]] {
+        &self.segs
+    }
+
     /// Whether `q` is inside (points exactly on an edge may go either way).
     pub fn contains(&self, q: Coord<f64>) -> bool {
         let fi = (q.x - self.min.x) / self.cw;

@@ -6,9 +6,9 @@
 //!   zone part, found through an R-tree of part envelopes) and
 //!   [`nearest`](ProximityIndex::nearest) (the nearest ground of a status, with the
 //!   point reached and its geodesic distance).
-//! - [`Front`]: the boundary of occupied-or-contested ground, leaving out what runs
-//!   along an area-of-interest outline (state border, coast), with its geodesic
-//!   length and the two edges of the grey zone.
+//! - [`Front`]: the boundary of occupied-or-contested ground where it faces ground
+//!   Ukraine holds, inside an area of interest (state borders and coasts are left
+//!   out), with its geodesic length and the two edges of the grey zone.
 //!
 //! Distances are geodesic on WGS84 (GeographicLib), to the nearest point of the
 //! zones' edges, which are straight in longitude/latitude as in the zone files.
@@ -30,7 +30,7 @@ mod front;
 mod index;
 mod places;
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use geo::{Coord, Point};
 use geographiclib_rs::Geodesic;
@@ -128,7 +128,9 @@ type PartBox = GeomWithData<Rectangle<[f64; 2]>, u32>;
 ///
 /// Built once ([`ProximityIndex::new`]) and reused: every zone part gets a grid for
 /// point-in-polygon tests (found through an R-tree of part envelopes) and every
-/// layer an R-tree of its edges for geodesic nearest-point searches.
+/// layer an R-tree of its edges for geodesic nearest-point searches, built from
+/// the grids' edges on the first search for that layer (status look-ups alone
+/// never pay for it).
 ///
 /// ```
 /// use frontline::{proximity::ProximityIndex, Snapshot, Status, Zone};
@@ -150,8 +152,8 @@ pub struct ProximityIndex {
     parts: RTree<PartBox>,
     /// Each part's layer (index into `statuses`) and grid.
     grids: Vec<(usize, PolygonGrid)>,
-    /// Each layer's edges.
-    edges: Vec<SegmentIndex>,
+    /// Each layer's edges, indexed on first use; `None` for a status-only index.
+    edges: Option<Vec<OnceLock<SegmentIndex>>>,
 }
 
 impl ProximityIndex {
@@ -170,22 +172,13 @@ impl ProximityIndex {
         let mut statuses = Vec::new();
         let mut grids = Vec::new();
         let mut boxes = Vec::new();
-        let mut edges = Vec::new();
         let layers = snapshot
             .layers()
             .iter()
             .filter(|layer| only.is_none_or(|o| o.contains(layer.status())));
         for (l, layer) in layers.enumerate() {
             statuses.push(layer.status().clone());
-            let mut segs: Vec<Segment> = Vec::new();
             for polygon in &layer.geometry().0 {
-                if with_edges {
-                    SegmentIndex::segments_of(
-                        std::iter::once(polygon.exterior()).chain(polygon.interiors()),
-                        0,
-                        &mut segs,
-                    );
-                }
                 let Some(grid) = PolygonGrid::new(polygon) else {
                     continue; // no area: no point is inside it
                 };
@@ -196,8 +189,8 @@ impl ProximityIndex {
                 boxes.push(GeomWithData::new(rect, grids.len() as u32));
                 grids.push((l, grid));
             }
-            edges.push(SegmentIndex::bulk_load(segs));
         }
+        let edges = with_edges.then(|| statuses.iter().map(|_| OnceLock::new()).collect());
         ProximityIndex {
             statuses,
             parts: RTree::bulk_load(boxes),
@@ -261,16 +254,36 @@ impl ProximityIndex {
         if self.status_of(q) == Some(status) {
             return Ok(Some(Nearest { km: 0.0, point }));
         }
-        Ok(self.edges[l].nearest(q).map(|hit| Nearest {
-            km: hit.metres / 1000.0,
-            point: Point(hit.point),
-        }))
+        Ok(self
+            .layer_edges(l)
+            .and_then(|e| e.nearest(q))
+            .map(|hit| Nearest {
+                km: hit.metres / 1000.0,
+                point: Point(hit.point),
+            }))
     }
 
     /// The edges of the ground of `status`, if the snapshot has any.
     pub(crate) fn edges_of(&self, status: &Status) -> Option<&SegmentIndex> {
         let l = self.statuses.iter().position(|s| s == status)?;
-        self.edges.get(l)
+        self.layer_edges(l)
+    }
+
+    /// The edges of layer `l` (those of its parts with area: a part without
+    /// holds no ground), indexed on first use.
+    fn layer_edges(&self, l: usize) -> Option<&SegmentIndex> {
+        let cell = self.edges.as_ref()?.get(l)?;
+        Some(cell.get_or_init(|| {
+            let parts = || self.grids.iter().filter(|(layer, _)| *layer == l);
+            let mut segs: Vec<Segment> =
+                Vec::with_capacity(parts().map(|(_, g)| g.segments().len()).sum());
+            segs.extend(
+                parts()
+                    .flat_map(|(_, grid)| grid.segments())
+                    .map(|s| Segment::new(s[0], s[1], 0)),
+            );
+            SegmentIndex::bulk_load(segs)
+        }))
     }
 
     /// [`nearest`](Self::nearest) for a checked position.

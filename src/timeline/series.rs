@@ -24,7 +24,7 @@ use crate::{Error, Place, Precedence, Result, Share, Snapshot, Status};
 /// ```
 pub fn series(timeline: &Timeline<Snapshot>, regions: &[&Place]) -> Result<Timeline<Vec<Share>>> {
     let prepared = Regions::new(regions)?;
-    timeline.map(|e| Ok(prepared.shares(&e.value)))
+    timeline.map(|e| prepared.shares(&e.value))
 }
 
 /// Loads snapshots and measures `regions` in each as it is read, keeping only the
@@ -47,7 +47,7 @@ pub fn load_series(
     let prepared = Regions::new(regions)?;
     // Only what reaches into the regions' box is checked and kept.
     let options = options.clone().within(prepared.cut_box());
-    Timeline::load_with(inputs, &options, |snapshot| Ok(prepared.shares(&snapshot)))
+    Timeline::load_with(inputs, &options, |snapshot| prepared.shares(&snapshot))
 }
 
 /// Writes a series as CSV: one row per snapshot and region, with

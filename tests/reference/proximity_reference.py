@@ -14,11 +14,18 @@ WHAT
     The front line, by the rule documented in src/proximity/front.rs, computed
     here with Shapely: the boundary of occupied ∪ contested ground, cut into
     pieces of at most ~250 m (straight in lon/lat, as the crate cuts them); a
-    piece is front when both its ends are inside Ukraine's outline and farther
-    than the tolerance (1 km) from it, and it is not a gap: the two points 1 km
-    square to its middle, on either side, are not both in occupied ∪ contested
-    ground; a piece of the occupied boundary within 1 m of the contested one (or
-    the reverse) is a shared edge, not front. Per place: the geodesic distance to that line (as above). And the
+    piece is front when (1) it is not a shared edge (a piece of the occupied
+    boundary within 1 m of the contested one, or the reverse), (2) both its
+    ends are inside Ukraine's outline and farther than the tolerance (1 km)
+    from it, and (3) the ground beyond it is held by Ukraine: with the layers
+    oriented (shapely.orient_polygons: exteriors counter-clockwise, holes
+    clockwise, so the ground is on the left of every ring), the point 100 m
+    square to the piece's middle on its right is not in occupied ∪ contested
+    ground, and the point at the tolerance on its right is inside the outline
+    and farther than the tolerance from it. Rule 3 is what leaves out coasts
+    and state borders (the sea and foreign land are outside the outline, and a
+    strip of unmarked land between the zone file's coast and the outline's is
+    within the tolerance of the outline). Per place: the geodesic distance to that line (as above). And the
     geodesic area of Donetsk oblast within 25, 50 and 100 km of that line: the
     line (near the oblast) and the oblast are projected to an ellipsoidal
     azimuthal equidistant projection centred on the oblast's bounding box,
@@ -64,6 +71,14 @@ OUTLINE = "admin/ukraine_outline.geojson"
 OBLAST = "admin/donetsk/oblast.geojson"
 TOLERANCE_M = 1000.0
 PIECE_M = 250.0
+GAP_M = 100.0
+# Azov-coast places (and Berdiansk, in Zaporizhzhia oblast) and the raw-weekly
+# snapshots on which their distance to the front and the front's length at 1 km
+# and 3 km are recorded.
+COAST_PLACES = ["Mariupol", "Sartana", "Urzuf", "Yalta", "Melekyne", "Bilosarayska Kosa",
+                "Novoazovs'k", "Shyrokyne", "Berdyansk"]
+COAST_SNAPSHOTS = ["1685919265", "1709501671", "1754251105"]  # 2023-06-04, 2024-03-03, 2025-08-03
+ALL_PLACES = "admin/ukraine_places.geojson"
 BANDS_KM = [25.0, 50.0, 100.0]
 
 
@@ -91,7 +106,7 @@ def pieces_of(boundary):
     return np.asarray(pieces).reshape(-1, 4)
 
 
-def front_line(occupied, contested, outline):
+def front_line(occupied, contested, outline, tolerance=TOLERANCE_M):
     """The front by the crate's documented rule, computed with Shapely.
 
     Pieces of the occupied boundary whose middle is within 1 m of the contested
@@ -99,9 +114,11 @@ def front_line(occupied, contested, outline):
     of the union instead leaves zero-width spikes where GEOS does not cancel
     edges that coincide only to ~1e-10 degrees: 118 km of them on this snapshot.)
     """
+    # Ground on the left of every ring: the far side of a piece is its right.
+    occupied, contested = shapely.orient_polygons(occupied), shapely.orient_polygons(contested)
     held = shapely.unary_union([occupied, contested])
     proj = aeqd_at(37.8, 48.0)
-    ring = transform(proj.transform, outline.boundary).buffer(TOLERANCE_M, quad_segs=16)
+    ring = transform(proj.transform, outline.boundary).buffer(tolerance, quad_segs=16)
     near_outline = transform(lambda x, y: proj.transform(x, y, direction="INVERSE"), ring)
     for g in (near_outline, outline, held):
         shapely.prepare(g)
@@ -119,15 +136,20 @@ def front_line(occupied, contested, outline):
         # 1 m: 1e-5 degrees of latitude is 1.1 m; of longitude at 48° N, 0.74 m.
         shared = shapely.dwithin(other_edge, shapely.points(mx, my), 1.0e-5)
         keep = keeps(ax, ay) & keeps(bx, by)
-        # Gap filter: the points 1 km square to the middle (local metres per degree).
+        # The points beyond, on the right (local metres per degree).
         kx = 111_320.0 * np.cos(np.radians(my))
         ky = 110_574.0
         dx, dy = (bx - ax) * kx, (by - ay) * ky
         length = np.hypot(dx, dy)
         length[length == 0] = 1.0
-        nx, ny = -dy / length * TOLERANCE_M / kx, dx / length * TOLERANCE_M / ky
-        gap = shapely.intersects_xy(held, mx + nx, my + ny) & shapely.intersects_xy(held, mx - nx, my - ny)
-        kept.append(p[~shared & keep & ~gap])
+
+        def right(metres):
+            return mx + dy / length * metres / kx, my - dx / length * metres / ky
+
+        gx, gy = right(GAP_M)
+        tx, ty = right(max(tolerance, 1.0))
+        beyond = ~shapely.intersects_xy(held, gx, gy) & keeps(tx, ty)
+        kept.append(p[~shared & keep & beyond])
     kept = np.concatenate(kept)
     return linemerge([LineString([(a, b), (c, d)]) for a, b, c, d in kept])
 
@@ -170,6 +192,34 @@ def nearest_on(boundary, lon, lat):
     return dist, qlon, qlat
 
 
+def coast_figures(data, outline):
+    """Per snapshot of COAST_SNAPSHOTS: the front's length at 1 km and 3 km, and
+    each of COAST_PLACES' geodesic distance (m) to the front at 1 km and 3 km."""
+    # Donetsk oblast's places first (there is a Yalta in Crimea too), then the
+    # country's for Berdiansk.
+    named = {}
+    for source in (PLACES, ALL_PLACES):
+        with open(os.path.join(data, source), encoding="utf-8") as f:
+            for feat in json.load(f)["features"]:
+                named.setdefault(feat["properties"]["name"], feat["geometry"]["coordinates"][:2])
+    out = []
+    for snap in COAST_SNAPSHOTS:
+        path = os.path.join(data, f"deepstate/raw-weekly/{snap}.geojson.gz")
+        _, layers = dr.read_raw_snapshot(path, [], [], [])
+        row = {"snapshot": snap, "front_km": {}, "places": {}}
+        for tol in (1000.0, 3000.0):
+            front = front_line(layers["occupied"], layers["contested"], outline, tol)
+            key = f"{tol / 1000:g}km"
+            row["front_km"][key] = round(GEOD.geometry_length(front) / 1000.0, 3)
+            for name in COAST_PLACES:
+                lon, lat = named[name]
+                d, _, _ = nearest_on(front, lon, lat)
+                row["places"].setdefault(name, {"lon": lon, "lat": lat})[key] = round(d, 3)
+        print(f"coast {snap}: {row['front_km']}", file=sys.stderr)
+        out.append(row)
+    return out
+
+
 def main():
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     ap = argparse.ArgumentParser()
@@ -208,6 +258,7 @@ def main():
     for row in out:
         d, qlon, qlat = nearest_on(front, row["lon"], row["lat"])
         row["front"] = {"m": round(d, 3), "lon": round(qlon, 8), "lat": round(qlat, 8)}
+    coast = coast_figures(args.data, outline)
     with open(os.path.join(args.data, OBLAST), encoding="utf-8") as f:
         oblast = shapely.unary_union([shape(x["geometry"]) for x in json.load(f)["features"]])
     areas = band_areas(front, oblast)
@@ -229,6 +280,7 @@ def main():
         "band_region": OBLAST,
         "bands_km": BANDS_KM,
         "band_areas_within_km2": areas,
+        "coast": coast,
         "places": out,
     }
     path = os.path.join(root, "tests", "reference", "proximity_reference.json")

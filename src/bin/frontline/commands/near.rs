@@ -174,22 +174,41 @@ pub fn run(args: &NearArgs) -> Result<()> {
             import.report.path.display()
         );
     }
+    let at = |place: &frontline::Place, e: Error| {
+        Error::Invalid(format!("{}: {}: {e}", args.places.display(), place.label()))
+    };
+    let points: Vec<_> = places
+        .iter()
+        .filter_map(|place| {
+            let point = match &place.geometry {
+                PlaceGeometry::Point(p) => Some(*p),
+                PlaceGeometry::Area(a) => a.interior_point(),
+            };
+            point.map(|p| (place, p))
+        })
+        .collect();
+    // Distances to the front first, and the front dropped before the zones are
+    // indexed for status look-ups: the two indexes are never held at once (a
+    // large zone file would need both at their peak).
+    let to_front: Option<Vec<Option<Nearest>>> = match front_options {
+        Some(o) => {
+            let front = Front::derive(&import.snapshot, &o)?;
+            let d = points
+                .iter()
+                .map(|(place, p)| front.nearest(*p).map_err(|e| at(place, e)))
+                .collect::<Result<_>>()?;
+            Some(d)
+        }
+        None => None,
+    };
     let index = ProximityIndex::new(&import.snapshot);
-    let front = front_options
-        .map(|o| Front::derive(&import.snapshot, &o))
-        .transpose()?;
     let mut rows = Vec::new();
-    for place in &places {
-        let point = match &place.geometry {
-            PlaceGeometry::Point(p) => Some(*p),
-            PlaceGeometry::Area(a) => a.interior_point(),
-        };
-        let Some(point) = point else { continue };
-        let at =
-            |e: Error| Error::Invalid(format!("{}: {}: {e}", args.places.display(), place.label()));
-        let nearest: Option<Nearest> = match (&status, &front) {
+    for (i, (place, point)) in points.iter().enumerate() {
+        let (place, point) = (*place, *point);
+        let at = |e: Error| at(place, e);
+        let nearest: Option<Nearest> = match (&status, &to_front) {
             (Some(s), _) => index.nearest(point, s).map_err(at)?,
-            (None, Some(f)) => f.nearest(point).map_err(at)?,
+            (None, Some(d)) => d[i],
             (None, None) => None,
         };
         if let Some(limit) = within_km

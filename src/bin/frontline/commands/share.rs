@@ -72,7 +72,7 @@ pub fn run(args: &ShareArgs) -> Result<()> {
                 .as_ref()
                 .map(|o| crate::output_format(o))
                 .transpose()?;
-            let shares = regions.shares(&import.snapshot);
+            let shares = regions.shares(&import.snapshot)?;
             if let (Some(path), Some(format)) = (&args.output, output) {
                 let date = import.snapshot.date();
                 let rows = shares
@@ -189,7 +189,7 @@ fn print_totals(args: &ShareArgs, import: &Import) -> Result<()> {
         Some(path) => {
             let outline = read_outline(path)?;
             let label = path.display().to_string();
-            let share = import.snapshot.share_of(&label, &outline);
+            let share = import.snapshot.share_of(&label, &outline)?;
             eprintln!(
                 "frontline: within {} ({:.2} km²)",
                 path.display(),
