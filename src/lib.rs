@@ -17,6 +17,8 @@
 //!   longitude/latitude with the `proj` feature.
 //! - [`formats`]: Shapefile, FlatGeobuf and GeoParquet read and written besides
 //!   GeoJSON ([`Format`](formats::Format) detected by content or extension).
+//! - [`convert`]: features written sealed (read back without re-cleaning), and
+//!   files converted from one format to another.
 //! - [`atomic`]: files written through a temporary file and a rename.
 //!
 //! ```
@@ -31,6 +33,7 @@
 //! ```
 
 pub mod atomic;
+pub mod convert;
 pub mod crs;
 mod error;
 pub mod export;

@@ -8,7 +8,6 @@ use clap::Args;
 use crate::write_out;
 use frontline::Result;
 use frontline::crs::Crs;
-use frontline::formats;
 
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
@@ -31,7 +30,7 @@ pub struct ConvertArgs {
 pub fn run(args: &ConvertArgs) -> Result<()> {
     let output_crs = args.output_crs.as_deref().map(Crs::parse).transpose()?;
     // The input's CRS, when it declares none, is the global --input-crs.
-    let done = formats::convert(
+    let done = frontline::convert::convert(
         &args.input,
         &args.output,
         crate::read_options().input_crs.as_ref(),

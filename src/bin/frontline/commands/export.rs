@@ -249,7 +249,7 @@ pub fn run(args: &ExportArgs) -> Result<()> {
                 drop(file); // the format's writer makes its own temporary files
                 let mut projected = collection.clone();
                 formats::reproject(&mut projected, &Crs::wgs84(), &out_crs)?;
-                formats::write(&projected, path, &out_crs, Some(format))?;
+                frontline::convert::write(&projected, path, &out_crs, Some(format))?;
                 let bytes = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
                 written.push((format.to_string(), path, bytes));
             }
