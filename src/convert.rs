@@ -102,6 +102,10 @@ pub fn convert(
             .unwrap_or_else(Crs::wgs84),
     };
     let target = output_crs.cloned().unwrap_or_else(|| source.clone());
+    if matches!(to, Format::GeoJson | Format::Kml | Format::Kmz) && !target.is_lon_lat() {
+        // Refused before the work (and the PROJ) of reprojecting.
+        return Err(formats::not_lon_lat(to, output, &target));
+    }
     let features = doc
         .features
         .into_iter()

@@ -241,11 +241,11 @@ fn export_writes_every_format_and_output_crs_is_checked() {
         "export",
         snapshot.to_str().unwrap(),
         "-o",
-        dir.join("z.kml").to_str().unwrap(),
+        dir.join("z.gpx").to_str().unwrap(),
     ]);
     assert!(!o.status.success());
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("z.kml"),
+        String::from_utf8_lossy(&o.stderr).contains("z.gpx"),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
@@ -256,7 +256,7 @@ fn export_writes_every_format_and_output_crs_is_checked() {
     assert!(
         !names
             .iter()
-            .any(|n| n.contains("bad") || n.contains("kml") || n.ends_with(".tmp")),
+            .any(|n| n.contains("bad") || n.contains("gpx") || n.ends_with(".tmp")),
         "{names:?}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
@@ -402,10 +402,10 @@ fn bad_files_are_clear_errors_naming_them() {
     // A failed conversion leaves nothing behind.
     let out = dir.join("never.fgb");
     assert!(frontline::convert::convert(&junk, &out, None, None).is_err());
-    let err = frontline::convert::convert(&region, dir.join("x.kml"), None, None)
+    let err = frontline::convert::convert(&region, dir.join("x.gpx"), None, None)
         .unwrap_err()
         .to_string();
-    assert!(err.contains("x.kml"), "{err}");
+    assert!(err.contains("x.gpx"), "{err}");
     let o = frontline(&["convert", junk.to_str().unwrap(), out.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("junk.dat"));

@@ -142,13 +142,7 @@ fn crs_member(crs: &Value, path: &Path) -> Result<Crs> {
 /// WGS84 longitude/latitude (`crs`), the only CRS RFC 7946 allows.
 pub(crate) fn write(collection: &geojson::FeatureCollection, path: &Path, crs: &Crs) -> Result<()> {
     if !crs.is_lon_lat() {
-        return Err(Error::format(
-            path,
-            format!(
-                "RFC 7946 GeoJSON is WGS84 longitude/latitude only, not {crs}: \
-                 write FlatGeobuf, GeoParquet or a Shapefile for another CRS"
-            ),
-        ));
+        return Err(super::not_lon_lat(super::Format::GeoJson, path, crs));
     }
     crate::atomic::write(path, collection.to_string().as_bytes())
 }

@@ -30,12 +30,14 @@
 //! | [`Format::FlatGeobuf`] (`.fgb`) | all, or by box through its R-tree | with its spatial index | header (EPSG code, WKT) |
 //! | [`Format::GeoParquet`] (`.parquet`, `.geoparquet`) | yes | GeoParquet 1.1, WKB (uncompressed), Snappy properties | `geo` metadata (PROJJSON; absent = OGC:CRS84) |
 //! | [`Format::Shapefile`] (`.shp` + `.shx`, `.dbf`, `.prj`, `.cpg`) | yes | yes | `.prj` (WKT); `.cpg` encoding |
+//! | [`Format::Kml`] (`.kml`), [`Format::Kmz`] (`.kmz`) | Google Earth and My Maps files: Folders, shared and inline styles, ExtendedData | styled by status, TimeSpans for a series | WGS84 only |
 //!
 //! ```
 //! use frontline::formats::Format;
 //! assert_eq!(Format::from_extension("regions.fgb".as_ref()), Some(Format::FlatGeobuf));
 //! assert_eq!(Format::from_extension("a.geojson.gz".as_ref()), Some(Format::GeoJson));
 //! assert_eq!(Format::from_magic(b"PAR1\x15\x04"), Some(Format::GeoParquet));
+//! assert_eq!(Format::from_magic(b"<?xml version=\"1.0\"?>\n<kml xmlns="), Some(Format::Kml));
 //! assert_eq!(Format::detect("data/city.geojson".as_ref())?, Format::GeoJson);
 //! # Ok::<(), frontline::Error>(())
 //! ```
@@ -46,6 +48,7 @@ pub mod flatgeobuf;
 pub(crate) mod geojson;
 pub mod geoparquet;
 pub(crate) mod json;
+pub mod kml;
 pub(crate) mod seal;
 pub(crate) mod shape;
 pub mod shapefile;
@@ -72,6 +75,10 @@ pub enum Format {
     GeoParquet,
     /// ESRI Shapefile (`.shp` with its `.shx`, `.dbf`, `.prj`, `.cpg`).
     Shapefile,
+    /// KML (Google Earth, Google My Maps).
+    Kml,
+    /// KMZ: KML in a zip archive.
+    Kmz,
 }
 
 impl fmt::Display for Format {
@@ -81,13 +88,16 @@ impl fmt::Display for Format {
             Format::FlatGeobuf => "FlatGeobuf",
             Format::GeoParquet => "GeoParquet",
             Format::Shapefile => "Shapefile",
+            Format::Kml => "KML",
+            Format::Kmz => "KMZ",
         })
     }
 }
 
 /// What the error for an unknown format lists.
 const KNOWN: &str = "GeoJSON (.geojson, .json, .gz), FlatGeobuf (.fgb), \
-                     GeoParquet (.parquet, .geoparquet) or Shapefile (.shp)";
+                     GeoParquet (.parquet, .geoparquet), Shapefile (.shp), KML (.kml) \
+                     or KMZ (.kmz)";
 
 impl Format {
     /// The format a file name says (case-insensitive extension), if any.
@@ -98,12 +108,16 @@ impl Format {
             "fgb" => Some(Format::FlatGeobuf),
             "parquet" | "geoparquet" => Some(Format::GeoParquet),
             "shp" => Some(Format::Shapefile),
+            "kml" => Some(Format::Kml),
+            "kmz" => Some(Format::Kmz),
             _ => None,
         }
     }
 
     /// The format the first bytes of a file say: FlatGeobuf's `fgb\x03`, Parquet's
-    /// `PAR1`, gzip (GeoJSON), a Shapefile's file code 9994.
+    /// `PAR1`, gzip (GeoJSON), a Shapefile's file code 9994, a zip's `PK\x03\x04`
+    /// (KMZ), XML whose first element is `<kml>` (KML, told from the first kB:
+    /// [`Format::detect`] reads that much).
     pub fn from_magic(head: &[u8]) -> Option<Format> {
         if head.starts_with(b"fgb\x03") {
             Some(Format::FlatGeobuf)
@@ -113,6 +127,10 @@ impl Format {
             Some(Format::GeoJson)
         } else if head.starts_with(&[0x00, 0x00, 0x27, 0x0a]) {
             Some(Format::Shapefile)
+        } else if head.starts_with(b"PK\x03\x04") {
+            Some(Format::Kmz)
+        } else if kml::looks_like_kml(head) {
+            Some(Format::Kml)
         } else {
             None
         }
@@ -122,9 +140,9 @@ impl Format {
     /// else its extension, else GeoJSON (whose parse error then says the format is
     /// unknown).
     pub fn detect(path: &Path) -> Result<Format> {
-        let mut head = Vec::with_capacity(16);
+        let mut head = Vec::with_capacity(1024);
         std::fs::File::open(path)
-            .and_then(|f| f.take(16).read_to_end(&mut head))
+            .and_then(|f| f.take(1024).read_to_end(&mut head))
             .map_err(|source| Error::Io {
                 path: path.to_path_buf(),
                 source,
@@ -170,12 +188,13 @@ pub(crate) fn read<F: PropertyFilter>(path: &Path, format: Format) -> Result<Doc
         Format::FlatGeobuf => flatgeobuf::read(path, None),
         Format::GeoParquet => geoparquet::read(path),
         Format::Shapefile => shapefile::read(path, None),
+        Format::Kml | Format::Kmz => kml::read(path, format),
     }
 }
 
 /// Writes features to `path` in `format` (by default the one its extension says);
 /// their coordinates must already be in `crs`, which the file then declares.
-/// GeoJSON is RFC 7946: WGS84 longitude/latitude only.
+/// GeoJSON is RFC 7946: WGS84 longitude/latitude only; so is KML.
 ///
 /// `seal` is the fingerprint of polygons known clean as they are (FlatGeobuf and
 /// GeoParquet then carry it, see `import::seal`); only cleaning can say so, so
@@ -218,8 +237,26 @@ pub fn write(
         Format::FlatGeobuf => flatgeobuf::write(collection, path, crs, seal)?,
         Format::GeoParquet => geoparquet::write(collection, path, crs, seal)?,
         Format::Shapefile => shapefile::write(collection, path, crs)?,
+        Format::Kml => kml::write(collection, path, crs, false)?,
+        Format::Kmz => kml::write(collection, path, crs, true)?,
     }
     Ok(format)
+}
+
+/// The error for writing `format` in `crs` where the format knows WGS84
+/// longitude/latitude only (GeoJSON, KML, KMZ).
+pub(crate) fn not_lon_lat(format: Format, path: &Path, crs: &Crs) -> Error {
+    let what = match format {
+        Format::GeoJson => "RFC 7946 GeoJSON".to_string(),
+        other => other.to_string(),
+    };
+    Error::format(
+        path,
+        format!(
+            "{what} is WGS84 longitude/latitude only, not {crs}: write FlatGeobuf, \
+             GeoParquet or a Shapefile for another CRS"
+        ),
+    )
 }
 
 /// Reprojects every feature's geometry from `from` to `to` (the identity between
@@ -273,7 +310,9 @@ mod tests {
             ("a.FGB", Some(Format::FlatGeobuf)),
             ("a.geoparquet", Some(Format::GeoParquet)),
             ("a.shp", Some(Format::Shapefile)),
-            ("a.kml", None),
+            ("a.kml", Some(Format::Kml)),
+            ("a.KMZ", Some(Format::Kmz)),
+            ("a.gpx", None),
             ("a", None),
         ] {
             assert_eq!(Format::from_extension(Path::new(name)), f, "{name}");
