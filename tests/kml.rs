@@ -481,7 +481,7 @@ fn bad_kml_and_kmz_are_clear_errors_naming_the_file() {
         ),
         (
             "short.kml",
-            good[..good.find("</LinearRing>").unwrap()].as_bytes().to_vec(),
+            good.as_bytes()[..good.find("</LinearRing>").unwrap()].to_vec(),
             "the file ends inside <LinearRing>: cut short?",
         ),
         (

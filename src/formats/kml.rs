@@ -44,6 +44,26 @@
 //! Inline styles, not shared ones: a file read back then has no `styleUrl`, and
 //! is not taken for a DeepState map whose colours say the status (frontline's
 //! colour for other territories is one of DeepState's for occupied ground).
+//!
+//! ```
+//! use frontline::{crs::Crs, export::Export, import, Status};
+//! // A Google My Maps export: statuses from its shared styles' fill colours.
+//! let zones = import::read_zones("data/mymaps_sample.kml", None)?;
+//! assert_eq!(zones.report.zones[&Status::OCCUPIED], 1);
+//! // Written for Google Earth: styled by status, the km² in each description.
+//! let dir = std::env::temp_dir().join(format!("frontline-kml-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).unwrap();
+//! let mut export = Export::new(Default::default())?;
+//! export.layers(&zones.snapshot)?;
+//! let path = dir.join("zones.kmz");
+//! frontline::convert::write(&export.to_feature_collection(), &path, &Crs::wgs84(), None)?;
+//! let back = import::read_places(&path)?;
+//! let occupied = &back.find("Occupied")?[0].properties;
+//! assert!(occupied["description"].as_str().unwrap().contains(" km² (geodesic"));
+//! assert_eq!(occupied["fill"], "#a52714");
+//! # std::fs::remove_dir_all(&dir).unwrap();
+//! # Ok::<(), frontline::Error>(())
+//! ```
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
@@ -408,10 +428,8 @@ fn check(text: &str, first: usize) -> std::result::Result<Vec<Link>, Problem> {
                 buffer.clear();
                 stack.push(name);
             }
-            Event::Empty(e) => {
-                if e.local_name().as_ref() == "NetworkLink" {
-                    links.push(Link::default());
-                }
+            Event::Empty(e) if e.local_name().as_ref() == "NetworkLink" => {
+                links.push(Link::default());
             }
             Event::Text(t) => buffer.push_str(&t),
             Event::CData(t) => buffer.push_str(&t),
@@ -451,7 +469,8 @@ fn check(text: &str, first: usize) -> std::result::Result<Vec<Link>, Problem> {
                         }
                     }
                     ("Point", _) => {
-                        if point.take() == Some(0) {
+                        let found = point.take();
+                        if found == Some(0) {
                             let why = "a Point without coordinates".to_string();
                             match &mut mark {
                                 Some(m) => {
@@ -1097,4 +1116,102 @@ fn geometry(g: &geojson::GeometryValue) -> std::result::Result<Geometry<f64>, St
             multi(geometries.iter().map(|g| geometry(&g.value)))?
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_turn_around_both_ways() {
+        assert_eq!(
+            colour("4d1427a5"),
+            Some(("#a52714".to_string(), 77.0 / 255.0))
+        );
+        assert_eq!(colour(" FF589D0F "), Some(("#0f9d58".to_string(), 1.0)));
+        assert_eq!(colour("1427a5"), None);
+        assert_eq!(colour("zz1427a5"), None);
+        assert_eq!(abgr("#a52714", 0.4).as_deref(), Some("661427a5"));
+        assert_eq!(abgr("#fff", 1.0).as_deref(), Some("ffffffff"));
+        assert_eq!(abgr("red", 1.0), None);
+        let (rgb, opacity) = colour(&abgr("#bcaaa4", 0.4).unwrap()).unwrap();
+        assert_eq!((rgb.as_str(), opacity), ("#bcaaa4", 0.4));
+    }
+
+    #[test]
+    fn kml_is_told_by_its_first_element() {
+        assert!(looks_like_kml(
+            b"<kml xmlns=\"http://www.opengis.net/kml/2.2\">"
+        ));
+        assert!(looks_like_kml(
+            b"  <?xml version=\"1.0\"?>\n<!-- c --><kml>"
+        ));
+        assert!(!looks_like_kml(b"<kmlx>"));
+        assert!(
+            !looks_like_kml(b"<kml"),
+            "cut before the name ends: unknown"
+        );
+        assert!(!looks_like_kml(b"{\"type\": \"<kml>\"}"));
+        assert!(!looks_like_kml(b"<?xml version=\"1.0\"?><gpx><kml>"));
+    }
+
+    #[test]
+    fn coordinate_tuples_are_two_or_three_numbers() {
+        assert_eq!(tuples(" 1,2,0\n\t3,4 "), Ok(2));
+        assert_eq!(tuples(""), Ok(0));
+        assert!(tuples("1,2 3").unwrap_err().contains("fewer than 2"));
+        assert!(tuples("1,2,").unwrap_err().contains("\"\" is not a number"));
+        // Not a number to the crate, but a float to Rust: checked when cleaned.
+        assert_eq!(tuples("NaN,inf"), Ok(1));
+    }
+
+    #[test]
+    fn style_maps_resolve_without_looping() {
+        let text = r#"<kml><Document>
+            <Style id="s"><PolyStyle><color>ff0000ff</color></PolyStyle></Style>
+            <StyleMap id="m"><Pair><key>normal</key><styleUrl>#s</styleUrl></Pair></StyleMap>
+            <StyleMap id="a"><Pair><key>normal</key><styleUrl>#b</styleUrl></Pair></StyleMap>
+            <StyleMap id="b"><Pair><key>normal</key><styleUrl>#a</styleUrl></Pair></StyleMap>
+            </Document></kml>"#;
+        let root: Kml<f64> = KmlReader::<&[u8], f64>::from_string(text).read().unwrap();
+        let mut styles = Styles::default();
+        styles.collect(&root);
+        let red = styles.resolve("#m").unwrap().fill.clone().unwrap();
+        assert_eq!(red.0, "#ff0000");
+        assert_eq!(styles.resolve("#a"), None);
+        assert_eq!(styles.resolve("other.kml#s"), None);
+    }
+
+    #[test]
+    fn mixed_multi_geometries_are_collections() {
+        let text = "<MultiGeometry><Point><coordinates>1,2</coordinates></Point>\
+                    <LineString><coordinates>1,2 3,4</coordinates></LineString></MultiGeometry>";
+        let Kml::MultiGeometry(m): Kml<f64> = KmlReader::from_string(text).read().unwrap() else {
+            panic!("a MultiGeometry");
+        };
+        let s = shape(&Geometry::MultiGeometry(m));
+        assert!(
+            matches!(&s, Shape::Collection(parts) if parts.len() == 2),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn unwritable_positions_name_the_feature() {
+        let fc: geojson::FeatureCollection = r#"{"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"name": "ok"}, "geometry": {"type": "Point", "coordinates": [1, 2]}},
+            {"type": "Feature", "properties": {"name": "bad"}, "geometry": {"type": "Polygon", "coordinates": []}}]}"#
+            .parse()
+            .unwrap();
+        let err = to_kml(&fc, Path::new("out.kml")).unwrap_err().to_string();
+        assert!(
+            err.starts_with("out.kml: feature 1 (bad): a polygon without rings"),
+            "{err}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.kml");
+        let err = write(&fc, &path, &Crs::epsg_code(3857), false).unwrap_err();
+        assert!(err.to_string().contains("KML is WGS84"), "{err}");
+        assert!(!path.exists());
+    }
 }

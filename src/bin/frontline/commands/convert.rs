@@ -11,18 +11,18 @@ use frontline::crs::Crs;
 
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
-    /// The file to read: GeoJSON (.gz too), FlatGeobuf, GeoParquet or Shapefile
-    /// (told by its content, else its extension).
+    /// The file to read: GeoJSON (.gz too), FlatGeobuf, GeoParquet, Shapefile, KML
+    /// or KMZ (told by its content, else its extension).
     #[arg(value_name = "IN")]
     pub input: PathBuf,
 
     /// The file to write, its format by its extension: .geojson/.json, .fgb,
-    /// .parquet/.geoparquet or .shp (written atomically).
+    /// .parquet/.geoparquet, .shp, .kml or .kmz (written atomically).
     #[arg(value_name = "OUT")]
     pub output: PathBuf,
 
     /// Reproject to this coordinate system [default: the input's; reprojection needs
-    /// the `proj` feature]. GeoJSON output is WGS84 only (RFC 7946).
+    /// the `proj` feature]. GeoJSON (RFC 7946) and KML output are WGS84 only.
     #[arg(long, value_name = "CRS")]
     pub output_crs: Option<String>,
 }
