@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use frontline::formats;
+use frontline::convert::convert;
 use frontline::import::{read_places, read_places_in};
 
 fn data() -> Option<PathBuf> {
@@ -31,8 +31,8 @@ fn bench(c: &mut Criterion) {
     let dir = std::env::temp_dir().join(format!("frontline-bench-formats-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (fgb, parquet) = (dir.join("raions.fgb"), dir.join("raions.parquet"));
-    formats::convert(&geojson, &fgb, None, None).unwrap();
-    formats::convert(&geojson, &parquet, None, None).unwrap();
+    convert(&geojson, &fgb, None, None).unwrap();
+    convert(&geojson, &parquet, None, None).unwrap();
     let mut g = c.benchmark_group("read_places");
     g.sample_size(10);
     let gdal = dir.join("raions-gdal.fgb");

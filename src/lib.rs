@@ -15,8 +15,11 @@
 //!   compact [`store`](timeline::store) that opens an archive fast.
 //! - [`crs`]: the coordinate system a file declares; reprojection to WGS84
 //!   longitude/latitude with the `proj` feature.
-//! - [`formats`]: Shapefile, FlatGeobuf and GeoParquet read and written besides
-//!   GeoJSON ([`Format`](formats::Format) detected by content or extension).
+//! - [`formats`]: GeoJSON, Shapefile, FlatGeobuf, GeoParquet, KML and KMZ read
+//!   and written ([`Format`](formats::Format) detected by content or extension),
+//!   the lowest layer: each format's reader and writer in its own file.
+//! - [`convert`]: features written sealed (read back without re-cleaning), and
+//!   files converted from one format to another.
 //! - [`atomic`]: files written through a temporary file and a rename.
 //! - [`sync`]: a local archive kept current from DeepState's public API, and the
 //!   km² DeepState publishes for each update.
@@ -33,6 +36,7 @@
 //! ```
 
 pub mod atomic;
+pub mod convert;
 pub mod crs;
 mod error;
 pub mod export;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{frontline, repo, shared_data};
-use frontline::formats::{self, Format};
+use frontline::formats::Format;
 use frontline::{GeodesicAreaKm2, PlaceGeometry, Places, import};
 use serde_json::Value;
 
@@ -130,7 +130,7 @@ fn frontline_files_are_read_by_gdal_and_geopandas() {
         ("r.shp", Format::Shapefile),
     ] {
         let out = dir.join(name);
-        let done = formats::convert(&raions, &out, None, None).unwrap();
+        let done = frontline::convert::convert(&raions, &out, None, None).unwrap();
         assert_eq!((done.to, done.features), (format, 8));
         // frontline reads its own file back: same km² per raion.
         let back = areas(&import::read_places(&out).unwrap());
@@ -241,11 +241,11 @@ fn export_writes_every_format_and_output_crs_is_checked() {
         "export",
         snapshot.to_str().unwrap(),
         "-o",
-        dir.join("z.kml").to_str().unwrap(),
+        dir.join("z.gpx").to_str().unwrap(),
     ]);
     assert!(!o.status.success());
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("z.kml"),
+        String::from_utf8_lossy(&o.stderr).contains("z.gpx"),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
@@ -256,7 +256,7 @@ fn export_writes_every_format_and_output_crs_is_checked() {
     assert!(
         !names
             .iter()
-            .any(|n| n.contains("bad") || n.contains("kml") || n.ends_with(".tmp")),
+            .any(|n| n.contains("bad") || n.contains("gpx") || n.ends_with(".tmp")),
         "{names:?}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
@@ -334,7 +334,7 @@ fn flatgeobuf_is_read_by_box_through_its_index() {
     };
     let dir = temp_dir("bbox");
     let fgb = dir.join("raions.fgb");
-    formats::convert(
+    frontline::convert::convert(
         data.join("admin/ukraine_raions.geojson.gz"),
         &fgb,
         None,
@@ -364,13 +364,13 @@ fn bad_files_are_clear_errors_naming_them() {
     let region = repo().join("data/region.geojson");
     // A Shapefile without its .dbf.
     let shp = dir.join("nodbf.shp");
-    formats::convert(&region, &shp, None, None).unwrap();
+    frontline::convert::convert(&region, &shp, None, None).unwrap();
     std::fs::remove_file(dir.join("nodbf.dbf")).unwrap();
     let err = import::read_places(&shp).unwrap_err().to_string();
     assert!(err.contains("nodbf.shp") && err.contains(".dbf"), "{err}");
     // A truncated FlatGeobuf, cut inside a feature and at a feature's end.
     let fgb = dir.join("whole.fgb");
-    formats::convert(repo().join("data/places.geojson"), &fgb, None, None).unwrap();
+    frontline::convert::convert(repo().join("data/places.geojson"), &fgb, None, None).unwrap();
     let bytes = std::fs::read(&fgb).unwrap();
     for cut in [bytes.len() - 7, bytes.len() / 2, 20, 6] {
         let t = dir.join("cut.fgb");
@@ -401,11 +401,11 @@ fn bad_files_are_clear_errors_naming_them() {
     }
     // A failed conversion leaves nothing behind.
     let out = dir.join("never.fgb");
-    assert!(formats::convert(&junk, &out, None, None).is_err());
-    let err = formats::convert(&region, dir.join("x.kml"), None, None)
+    assert!(frontline::convert::convert(&junk, &out, None, None).is_err());
+    let err = frontline::convert::convert(&region, dir.join("x.gpx"), None, None)
         .unwrap_err()
         .to_string();
-    assert!(err.contains("x.kml"), "{err}");
+    assert!(err.contains("x.gpx"), "{err}");
     let o = frontline(&["convert", junk.to_str().unwrap(), out.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("junk.dat"));
@@ -446,7 +446,7 @@ fn sealed_flatgeobuf_changed_or_from_gdal_is_cleaned_in_full() {
     )
     .unwrap();
     let fgb = dir.join("square.fgb");
-    formats::convert(&square, &fgb, None, None).unwrap();
+    frontline::convert::convert(&square, &fgb, None, None).unwrap();
     let bytes = std::fs::read(&fgb).unwrap();
     assert!(
         String::from_utf8_lossy(&bytes).contains(r#"{"frontline":{"clean":"#),

@@ -8,7 +8,8 @@
 //! let path = std::env::temp_dir().join(format!("frontline-fgb-doc-{}.fgb", std::process::id()));
 //! let fc: geojson::FeatureCollection = std::fs::read_to_string("data/places.geojson")
 //!     .unwrap().parse().unwrap();
-//! flatgeobuf::write(&fc, &path, &Crs::wgs84())?;
+//! // No seal: `frontline::convert::write` seals polygons cleaning vouches for.
+//! flatgeobuf::write(&fc, &path, &Crs::wgs84(), None)?;
 //! let all = frontline::import::read_places(&path)?;
 //! assert_eq!(all.len(), fc.features.len());
 //! // Only the features whose boxes meet the box, found through the index.
@@ -31,10 +32,11 @@ use geozero::{ColumnValue, FeatureProperties, PropertyProcessor};
 use serde_json::{Map, Value};
 
 use super::columns::{self, Kind};
+use super::seal;
+use super::shape::{Ring, Shape};
+use super::{Document, Feature};
 use crate::atomic::AtomicFile;
 use crate::crs::Crs;
-use crate::import::file::{Document, Feature};
-use crate::import::shape::{Ring, Shape};
 use crate::{Error, Result};
 
 /// Reads a FlatGeobuf file: every feature, or with `bbox` (`[W, S, E, N]` in the
@@ -52,9 +54,7 @@ pub(crate) fn read(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
     let crs = header_crs(&header, path)?;
     let total = header.features_count();
     let kind = header.geometry_type();
-    let seal = header
-        .metadata()
-        .and_then(|m| crate::import::seal::claimed(m, true));
+    let seal = header.metadata().and_then(|m| seal::claimed(m, true));
     let indexed = header.index_node_size() > 0 && total > 0;
     let mut iter = match bbox {
         Some([w, s, e, n]) if indexed => reader.select_bbox(w, s, e, n).map_err(bad)?,
@@ -246,7 +246,12 @@ fn multi_type(value: &geojson::GeometryValue) -> GeometryType {
 
 /// Writes features to a FlatGeobuf file with a spatial index; their coordinates are
 /// in `crs`, which the header records (EPSG code and WKT).
-pub fn write(collection: &geojson::FeatureCollection, path: &Path, crs: &Crs) -> Result<()> {
+pub fn write(
+    collection: &geojson::FeatureCollection,
+    path: &Path,
+    crs: &Crs,
+    seal: Option<&str>,
+) -> Result<()> {
     let features = &collection.features;
     let fail = |e: flatgeobuf::Error| Error::format(path, format!("writing FlatGeobuf: {e}"));
     let mut kinds = features
@@ -266,8 +271,7 @@ pub fn write(collection: &geojson::FeatureCollection, path: &Path, crs: &Crs) ->
         crs.to_wkt()?;
     }
     // Polygons clean as they are get a seal, and are not cleaned again when read.
-    let seal = crate::import::seal::seal(collection, crs)
-        .map(|fingerprint| crate::import::seal::header_metadata(&fingerprint));
+    let seal = seal.map(seal::header_metadata);
     let name = path
         .file_stem()
         .and_then(|s| s.to_str())

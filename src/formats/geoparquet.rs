@@ -15,7 +15,8 @@
 //! let path = std::env::temp_dir().join(format!("frontline-gpq-doc-{}.parquet", std::process::id()));
 //! let fc: geojson::FeatureCollection = std::fs::read_to_string("data/city.geojson")
 //!     .unwrap().parse().unwrap();
-//! geoparquet::write(&fc, &path, &Crs::wgs84())?;
+//! // No seal: `frontline::convert::write` seals polygons cleaning vouches for.
+//! geoparquet::write(&fc, &path, &Crs::wgs84(), None)?;
 //! let places = frontline::import::read_places(&path)?;
 //! assert_eq!(places.find("Demo City")?.len(), 1);
 //! # std::fs::remove_file(&path).unwrap();
@@ -40,11 +41,11 @@ use parquet::schema::types::Type;
 use serde_json::{Map, Value, json};
 
 use super::columns::{self, Kind};
+use super::seal;
 use super::wkb;
+use super::{Document, Feature};
 use crate::atomic::AtomicFile;
 use crate::crs::Crs;
-use crate::import::file::{Document, Feature};
-use crate::import::seal;
 use crate::{Error, Result};
 
 /// The geometry column's name.
@@ -255,17 +256,12 @@ fn bbox(collection: &geojson::FeatureCollection) -> Option<[f64; 4]> {
 }
 
 /// Writes features to a GeoParquet 1.1 file; their coordinates are in `crs`.
-pub fn write(collection: &geojson::FeatureCollection, path: &Path, crs: &Crs) -> Result<()> {
-    // Polygons clean as they are get a seal, and are not cleaned again when read.
-    write_sealed(collection, path, crs, seal::seal(collection, crs))
-}
-
-/// Writes as [`write`] does, with the seal given (tests forge one).
-fn write_sealed(
+/// `seal`: the fingerprint of polygons known clean as they are (see `import::seal`).
+pub fn write(
     collection: &geojson::FeatureCollection,
     path: &Path,
     crs: &Crs,
-    seal: Option<String>,
+    seal: Option<&str>,
 ) -> Result<()> {
     let fail =
         |e: parquet::errors::ParquetError| Error::format(path, format!("writing GeoParquet: {e}"));
@@ -311,7 +307,7 @@ fn write_sealed(
             .set_column_compression(ColumnPath::from(GEOMETRY), Compression::UNCOMPRESSED)
             .set_key_value_metadata(Some(
                 std::iter::once(KeyValue::new("geo".to_string(), metadata))
-                    .chain(seal.map(|s| KeyValue::new(seal::KEY.to_string(), seal::metadata(&s))))
+                    .chain(seal.map(|s| KeyValue::new(seal::KEY.to_string(), seal::metadata(s))))
                     .collect(),
             ))
             .build(),
@@ -375,62 +371,4 @@ fn write_sealed(
         source,
     })?;
     out.commit()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn collection(ring: &str) -> geojson::FeatureCollection {
-        format!(
-            r#"{{"type": "FeatureCollection", "features": [{{"type": "Feature",
-            "properties": {{"name": "x"}},
-            "geometry": {{"type": "Polygon", "coordinates": [{ring}]}}}}]}}"#
-        )
-        .parse()
-        .unwrap()
-    }
-
-    const SQUARE: &str = "[[37,48],[37.1,48],[37.1,48.1],[37,48.1],[37,48]]";
-    const BOWTIE: &str = "[[37,48],[37.1,48.1],[37.1,48],[37,48.1],[37,48]]";
-
-    fn warnings(path: &Path) -> Vec<String> {
-        crate::import::read_places(path)
-            .unwrap()
-            .warnings()
-            .to_vec()
-    }
-
-    #[test]
-    fn a_seal_is_trusted_only_while_the_polygons_match_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let wgs84 = Crs::wgs84();
-        let (square, bowtie) = (collection(SQUARE), collection(BOWTIE));
-        let path = dir.path().join("a.parquet");
-        // A clean square is sealed; a bowtie is not, and is repaired when read.
-        write(&square, &path, &wgs84).unwrap();
-        let claimed = read(&path).unwrap().seal;
-        assert!(claimed.is_some());
-        assert!(warnings(&path).is_empty());
-        write(&bowtie, &path, &wgs84).unwrap();
-        assert_eq!(read(&path).unwrap().seal, None);
-        assert!(warnings(&path)[0].contains("repaired"));
-        // The square's seal on the bowtie (a file changed since): cleaned in full.
-        write_sealed(&bowtie, &path, &wgs84, claimed).unwrap();
-        assert!(warnings(&path)[0].contains("repaired"));
-        // A seal forged to match is trusted: cleaning is skipped (see `seal`).
-        let shape =
-            crate::import::shape::Shape::from(&bowtie.features[0].geometry.as_ref().unwrap().value);
-        let forged = crate::import::seal::fingerprint([Some(&shape)].into_iter());
-        write_sealed(&bowtie, &path, &wgs84, Some(forged)).unwrap();
-        assert!(warnings(&path).is_empty());
-        // Coordinates are checked all the same: an error, never a panic.
-        let far = collection("[[370,48],[371,48],[371,49],[370,48]]");
-        let shape =
-            crate::import::shape::Shape::from(&far.features[0].geometry.as_ref().unwrap().value);
-        let forged = crate::import::seal::fingerprint([Some(&shape)].into_iter());
-        write_sealed(&far, &path, &wgs84, Some(forged)).unwrap();
-        let err = crate::import::read_places(&path).unwrap_err().to_string();
-        assert!(err.contains("outside longitude/latitude range"), "{err}");
-    }
 }

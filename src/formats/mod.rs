@@ -1,6 +1,13 @@
-//! Vector file formats besides GeoJSON: Shapefile, FlatGeobuf and GeoParquet, read
-//! into the same features as GeoJSON and written from the same
+//! Vector file formats: GeoJSON, Shapefile, FlatGeobuf and GeoParquet, each read
+//! into the same document model and written from the same
 //! `geojson::FeatureCollection` that [`Export`](crate::export::Export) builds.
+//!
+//! The lowest layer of file handling: one file per format holds its reader and
+//! writer (`geojson.rs`, `flatgeobuf.rs`, ...); `document.rs` is what every reader
+//! produces, `shape.rs` the geometry in it, `seal.rs` the seal as stored. Nothing
+//! here reaches up into [`crate::import`] (which reprojects, cleans and classifies
+//! a document) or above; [`crate::convert`] adds the seal that only cleaning can
+//! grant.
 //!
 //! One currency: every reader yields the same features (properties as a JSON map,
 //! geometry decoded straight from its encoding into plain coordinate rings) and
@@ -23,19 +30,27 @@
 //! | [`Format::FlatGeobuf`] (`.fgb`) | all, or by box through its R-tree | with its spatial index | header (EPSG code, WKT) |
 //! | [`Format::GeoParquet`] (`.parquet`, `.geoparquet`) | yes | GeoParquet 1.1, WKB (uncompressed), Snappy properties | `geo` metadata (PROJJSON; absent = OGC:CRS84) |
 //! | [`Format::Shapefile`] (`.shp` + `.shx`, `.dbf`, `.prj`, `.cpg`) | yes | yes | `.prj` (WKT); `.cpg` encoding |
+//! | [`Format::Kml`] (`.kml`), [`Format::Kmz`] (`.kmz`) | Google Earth and My Maps files: Folders, shared and inline styles, ExtendedData | styled by status, TimeSpans for a series | WGS84 only |
 //!
 //! ```
 //! use frontline::formats::Format;
 //! assert_eq!(Format::from_extension("regions.fgb".as_ref()), Some(Format::FlatGeobuf));
 //! assert_eq!(Format::from_extension("a.geojson.gz".as_ref()), Some(Format::GeoJson));
 //! assert_eq!(Format::from_magic(b"PAR1\x15\x04"), Some(Format::GeoParquet));
+//! assert_eq!(Format::from_magic(b"<?xml version=\"1.0\"?>\n<kml xmlns="), Some(Format::Kml));
 //! assert_eq!(Format::detect("data/city.geojson".as_ref())?, Format::GeoJson);
 //! # Ok::<(), frontline::Error>(())
 //! ```
 
 mod columns;
+mod document;
 pub mod flatgeobuf;
+pub(crate) mod geojson;
 pub mod geoparquet;
+pub(crate) mod json;
+pub mod kml;
+pub(crate) mod seal;
+pub(crate) mod shape;
 pub mod shapefile;
 mod wkb;
 
@@ -43,9 +58,11 @@ use std::fmt;
 use std::io::Read;
 use std::path::Path;
 
+pub(crate) use document::{Document, Feature};
+
 use crate::crs::{Crs, Transform};
-use crate::import::json::{AllProperties, PropertyFilter};
 use crate::{Error, Result};
+use json::PropertyFilter;
 
 /// A vector file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -58,6 +75,10 @@ pub enum Format {
     GeoParquet,
     /// ESRI Shapefile (`.shp` with its `.shx`, `.dbf`, `.prj`, `.cpg`).
     Shapefile,
+    /// KML (Google Earth, Google My Maps).
+    Kml,
+    /// KMZ: KML in a zip archive.
+    Kmz,
 }
 
 impl fmt::Display for Format {
@@ -67,13 +88,16 @@ impl fmt::Display for Format {
             Format::FlatGeobuf => "FlatGeobuf",
             Format::GeoParquet => "GeoParquet",
             Format::Shapefile => "Shapefile",
+            Format::Kml => "KML",
+            Format::Kmz => "KMZ",
         })
     }
 }
 
 /// What the error for an unknown format lists.
 const KNOWN: &str = "GeoJSON (.geojson, .json, .gz), FlatGeobuf (.fgb), \
-                     GeoParquet (.parquet, .geoparquet) or Shapefile (.shp)";
+                     GeoParquet (.parquet, .geoparquet), Shapefile (.shp), KML (.kml) \
+                     or KMZ (.kmz)";
 
 impl Format {
     /// The format a file name says (case-insensitive extension), if any.
@@ -84,12 +108,16 @@ impl Format {
             "fgb" => Some(Format::FlatGeobuf),
             "parquet" | "geoparquet" => Some(Format::GeoParquet),
             "shp" => Some(Format::Shapefile),
+            "kml" => Some(Format::Kml),
+            "kmz" => Some(Format::Kmz),
             _ => None,
         }
     }
 
     /// The format the first bytes of a file say: FlatGeobuf's `fgb\x03`, Parquet's
-    /// `PAR1`, gzip (GeoJSON), a Shapefile's file code 9994.
+    /// `PAR1`, gzip (GeoJSON), a Shapefile's file code 9994, a zip's `PK\x03\x04`
+    /// (KMZ), XML whose first element is `<kml>` (KML, told from the first kB:
+    /// [`Format::detect`] reads that much).
     pub fn from_magic(head: &[u8]) -> Option<Format> {
         if head.starts_with(b"fgb\x03") {
             Some(Format::FlatGeobuf)
@@ -99,6 +127,10 @@ impl Format {
             Some(Format::GeoJson)
         } else if head.starts_with(&[0x00, 0x00, 0x27, 0x0a]) {
             Some(Format::Shapefile)
+        } else if head.starts_with(b"PK\x03\x04") {
+            Some(Format::Kmz)
+        } else if kml::looks_like_kml(head) {
+            Some(Format::Kml)
         } else {
             None
         }
@@ -108,9 +140,9 @@ impl Format {
     /// else its extension, else GeoJSON (whose parse error then says the format is
     /// unknown).
     pub fn detect(path: &Path) -> Result<Format> {
-        let mut head = Vec::with_capacity(16);
+        let mut head = Vec::with_capacity(1024);
         std::fs::File::open(path)
-            .and_then(|f| f.take(16).read_to_end(&mut head))
+            .and_then(|f| f.take(1024).read_to_end(&mut head))
             .map_err(|source| Error::Io {
                 path: path.to_path_buf(),
                 source,
@@ -186,49 +218,38 @@ pub fn geojson_bytes<'a>(path: &Path, text: &'a str) -> Result<std::borrow::Cow<
         .map_err(|e| Error::format(path, format!("cannot gzip the GeoJSON: {e}")))
 }
 
-/// Reads a file of a format other than GeoJSON into features and its declared CRS
-/// (coordinates as in the file; [`crate::import`] reprojects them).
-pub(crate) fn read<F: PropertyFilter>(
-    path: &Path,
-    format: Format,
-) -> Result<crate::import::file::Document> {
+/// Reads a file into features and its declared CRS (coordinates as in the file;
+/// [`crate::import`] reprojects them). GeoJSON properties go through filter `F`
+/// (other formats keep them all).
+pub(crate) fn read<F: PropertyFilter>(path: &Path, format: Format) -> Result<Document> {
     match format {
-        Format::GeoJson => {
-            let bytes = crate::import::file::read_bytes(path)?;
-            // The magic bytes of a store file (`timeline::store::MAGIC`; checked
-            // here by value, formats being below the timeline).
-            if bytes.starts_with(b"FLSTORE\0") {
-                return Err(Error::format(
-                    path,
-                    "a frontline store file (written by `frontline store`), not a \
-                     GeoJSON, FlatGeobuf, GeoParquet or Shapefile file: stores are read \
-                     by share, status, near, front and diff (FILE for the latest \
-                     snapshot, FILE@YYYY-MM-DD for another), and by series, history, \
-                     export and store; not as regions, places or by convert",
-                ));
-            }
-            crate::import::file::parse::<F>(&bytes, path).map_err(|e| match e {
-                Error::Format { path, message } if Format::from_extension(&path).is_none() => {
-                    Error::Format {
-                        message: format!(
-                            "{message}; unknown file format: neither its name nor its first \
+        Format::GeoJson => geojson::read::<F>(path).map_err(|e| match e {
+            Error::Format { path, message } if Format::from_extension(&path).is_none() => {
+                Error::Format {
+                    message: format!(
+                        "{message}; unknown file format: neither its name nor its first \
                              bytes say {KNOWN}"
-                        ),
-                        path,
-                    }
+                    ),
+                    path,
                 }
-                e => e,
-            })
-        }
+            }
+            e => e,
+        }),
         Format::FlatGeobuf => flatgeobuf::read(path, None),
         Format::GeoParquet => geoparquet::read(path),
         Format::Shapefile => shapefile::read(path, None),
+        Format::Kml | Format::Kmz => kml::read(path, format),
     }
 }
 
 /// Writes features to `path` in `format` (by default the one its extension says);
 /// their coordinates must already be in `crs`, which the file then declares.
-/// GeoJSON is RFC 7946: WGS84 longitude/latitude only.
+/// GeoJSON is RFC 7946: WGS84 longitude/latitude only; so is KML.
+///
+/// `seal` is the fingerprint of polygons known clean as they are (FlatGeobuf and
+/// GeoParquet then carry it, see `import::seal`); only cleaning can say so, so
+/// this layer writes what it is given. [`crate::convert::write`] seals what
+/// qualifies.
 ///
 /// ```
 /// use frontline::crs::Crs;
@@ -240,20 +261,21 @@ pub(crate) fn read<F: PropertyFilter>(
 ///    "geometry": {"type": "Polygon", "coordinates": [[[37,48],[37.1,48],[37.1,48.1],[37,48]]]}}]}"#
 ///     .parse().unwrap();
 /// for name in ["a.fgb", "a.parquet", "a.shp", "a.geojson"] {
-///     formats::write(&fc, dir.join(name), &Crs::wgs84(), None)?;
+///     formats::write(&fc, dir.join(name), &Crs::wgs84(), None, None)?;
 ///     let places = frontline::import::read_places(dir.join(name))?;
 ///     assert_eq!(places.find("Demo")?.len(), 1);
 /// }
-/// let err = formats::write(&fc, dir.join("b.geojson"), &Crs::epsg_code(3857), None).unwrap_err();
+/// let err = formats::write(&fc, dir.join("b.geojson"), &Crs::epsg_code(3857), None, None).unwrap_err();
 /// assert!(err.to_string().contains("RFC 7946"));
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// # Ok::<(), frontline::Error>(())
 /// ```
 pub fn write(
-    collection: &geojson::FeatureCollection,
+    collection: &::geojson::FeatureCollection,
     path: impl AsRef<Path>,
     crs: &Crs,
     format: Option<Format>,
+    seal: Option<&str>,
 ) -> Result<Format> {
     let path = path.as_ref();
     let format = match format {
@@ -261,24 +283,30 @@ pub fn write(
         None => Format::for_output(path)?,
     };
     match format {
-        Format::GeoJson => {
-            if !crs.is_lon_lat() {
-                return Err(Error::format(
-                    path,
-                    format!(
-                        "RFC 7946 GeoJSON is WGS84 longitude/latitude only, not {crs}: \
-                         write FlatGeobuf, GeoParquet or a Shapefile for another CRS"
-                    ),
-                ));
-            }
-            let text = collection.to_string();
-            crate::atomic::write(path, &geojson_bytes(path, &text)?)?;
-        }
-        Format::FlatGeobuf => flatgeobuf::write(collection, path, crs)?,
-        Format::GeoParquet => geoparquet::write(collection, path, crs)?,
+        Format::GeoJson => geojson::write(collection, path, crs)?,
+        Format::FlatGeobuf => flatgeobuf::write(collection, path, crs, seal)?,
+        Format::GeoParquet => geoparquet::write(collection, path, crs, seal)?,
         Format::Shapefile => shapefile::write(collection, path, crs)?,
+        Format::Kml => kml::write(collection, path, crs, false)?,
+        Format::Kmz => kml::write(collection, path, crs, true)?,
     }
     Ok(format)
+}
+
+/// The error for writing `format` in `crs` where the format knows WGS84
+/// longitude/latitude only (GeoJSON, KML, KMZ).
+pub(crate) fn not_lon_lat(format: Format, path: &Path, crs: &Crs) -> Error {
+    let what = match format {
+        Format::GeoJson => "RFC 7946 GeoJSON".to_string(),
+        other => other.to_string(),
+    };
+    Error::format(
+        path,
+        format!(
+            "{what} is WGS84 longitude/latitude only, not {crs}: write FlatGeobuf, \
+             GeoParquet or a Shapefile for another CRS"
+        ),
+    )
 }
 
 /// Reprojects every feature's geometry from `from` to `to` (the identity between
@@ -290,7 +318,11 @@ pub fn write(
 /// frontline::formats::reproject(&mut fc, &Crs::wgs84(), &Crs::epsg_code(4326))?;
 /// # Ok::<(), frontline::Error>(())
 /// ```
-pub fn reproject(collection: &mut geojson::FeatureCollection, from: &Crs, to: &Crs) -> Result<()> {
+pub fn reproject(
+    collection: &mut ::geojson::FeatureCollection,
+    from: &Crs,
+    to: &Crs,
+) -> Result<()> {
     let transform = Transform::new(from, to)?;
     if transform.is_identity() {
         return Ok(());
@@ -306,96 +338,8 @@ pub fn reproject(collection: &mut geojson::FeatureCollection, from: &Crs, to: &C
     Ok(())
 }
 
-/// What [`convert`] did.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Converted {
-    /// The input's format.
-    pub from: Format,
-    /// The output's format.
-    pub to: Format,
-    /// Features written.
-    pub features: usize,
-    /// The CRS of the output's coordinates.
-    pub crs: Crs,
-}
-
-/// Converts a file from one format to another, features and properties as they
-/// are (no cleaning: that is for measuring; positions in 2D, Z and M dropped). The input's CRS is what the file
-/// declares, else `input_crs`, else WGS84 (a file that declares another CRS than
-/// `input_crs` is an error); the output's is `output_crs`, else the
-/// input's (then coordinates are copied as they are, and no PROJ is needed). The
-/// output is written atomically; its format comes from its extension.
-///
-/// ```
-/// let dir = std::env::temp_dir().join(format!("frontline-convert-doc-{}", std::process::id()));
-/// std::fs::create_dir_all(&dir).unwrap();
-/// let done = frontline::formats::convert("data/region.geojson", dir.join("region.fgb"), None, None)?;
-/// assert_eq!((done.features, done.to), (1, frontline::formats::Format::FlatGeobuf));
-/// let back = frontline::formats::convert(dir.join("region.fgb"), dir.join("region.geojson"), None, None)?;
-/// assert_eq!(back.features, 1);
-/// # std::fs::remove_dir_all(&dir).unwrap();
-/// # Ok::<(), frontline::Error>(())
-/// ```
-pub fn convert(
-    input: impl AsRef<Path>,
-    output: impl AsRef<Path>,
-    input_crs: Option<&Crs>,
-    output_crs: Option<&Crs>,
-) -> Result<Converted> {
-    let (input, output) = (input.as_ref(), output.as_ref());
-    let to = Format::for_output(output)?;
-    // An unwritable destination fails before the input is read.
-    drop(crate::atomic::AtomicFile::create(output)?);
-    let from = Format::detect(input)?;
-    let doc = read::<AllProperties>(input, from)?;
-    let source = match (doc.crs, input_crs) {
-        (Some(declared), Some(given)) if !declared.same_as(given) => {
-            return Err(Error::format(
-                input,
-                format!(
-                    "the file declares the coordinate system {declared}, but the input \
-                     coordinate system given is {given}"
-                ),
-            ));
-        }
-        (declared, given) => declared
-            .or_else(|| given.cloned())
-            .unwrap_or_else(Crs::wgs84),
-    };
-    let target = output_crs.cloned().unwrap_or_else(|| source.clone());
-    let features = doc
-        .features
-        .into_iter()
-        .enumerate()
-        .map(|(index, f)| {
-            let geometry = f
-                .geometry
-                .as_ref()
-                .map(|g| g.to_geojson().map(geojson::Geometry::new))
-                .transpose()
-                .map_err(|e| Error::feature(input, index, f.name().map(str::to_string), e))?;
-            Ok(geojson::Feature {
-                geometry,
-                properties: f.properties,
-                ..geojson::Feature::default()
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let mut collection = geojson::FeatureCollection::new(features);
-    collection.bbox = None;
-    reproject(&mut collection, &source, &target)
-        .map_err(|e| Error::format(input, e.to_string()))?;
-    write(&collection, output, &target, Some(to))?;
-    Ok(Converted {
-        from,
-        to,
-        features: collection.features.len(),
-        crs: target,
-    })
-}
-
 /// The name of a feature for messages (its `name` property).
-pub(crate) fn feature_name(feature: &geojson::Feature) -> Option<String> {
+pub(crate) fn feature_name(feature: &::geojson::Feature) -> Option<String> {
     feature
         .properties
         .as_ref()
@@ -416,7 +360,9 @@ mod tests {
             ("a.FGB", Some(Format::FlatGeobuf)),
             ("a.geoparquet", Some(Format::GeoParquet)),
             ("a.shp", Some(Format::Shapefile)),
-            ("a.kml", None),
+            ("a.kml", Some(Format::Kml)),
+            ("a.KMZ", Some(Format::Kmz)),
+            ("a.gpx", None),
             ("a", None),
         ] {
             assert_eq!(Format::from_extension(Path::new(name)), f, "{name}");

@@ -39,9 +39,9 @@ use shapefile::record::EsriShape;
 use shapefile::{Shape, ShapeReader, ShapeWriter};
 
 use super::columns::{self, Kind};
+use super::{Document, Feature};
 use crate::atomic::AtomicFile;
 use crate::crs::Crs;
-use crate::import::file::{Document, Feature};
 use crate::{Error, Result};
 
 /// What went wrong, in words: the crate's `Display` prints some of its errors as
@@ -170,7 +170,7 @@ pub(crate) fn read(path: &Path, encoding: Option<&str>) -> Result<Document> {
                         format!("unusable shape: {e}"),
                     )
                 })?;
-                Some(crate::import::shape::Shape::from(&g))
+                Some(super::shape::Shape::from(&g))
             }
         };
         features.push(Feature {

@@ -8,7 +8,7 @@
 use geo::Coord;
 use geojson::{GeometryValue, Position};
 
-use crate::import::shape::{Ring, Shape};
+use super::shape::{Ring, Shape};
 
 /// The WKB of a geometry, positions written in 2D.
 pub(crate) fn encode(geometry: &GeometryValue) -> Vec<u8> {

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::StatusMapping;
-use super::file::Feature;
+use crate::formats::Feature;
 use crate::{Error, Precedence, Result, Status};
 
 /// The distinct values of the mapping's property in the file, in file order.

@@ -25,7 +25,7 @@ use geo::{
     Validation, Winding,
 };
 
-use super::shape::{Ring, Shape};
+use crate::formats::shape::{Ring, Shape};
 use crate::measure::GeodesicAreaKm2;
 use crate::{Error, Result};
 
@@ -527,7 +527,7 @@ mod tests {
     use serde_json::json;
 
     fn read(geometry: serde_json::Value) -> (Result<Parts>, Vec<String>) {
-        let g: super::super::json::GeometryJson = serde_json::from_value(geometry).unwrap();
+        let g: crate::formats::json::GeometryJson = serde_json::from_value(geometry).unwrap();
         let mut warnings = Vec::new();
         let at = FeatureRef {
             path: Path::new("t.geojson"),

@@ -32,10 +32,8 @@ pub mod deepstate;
 pub(crate) mod file;
 mod generic;
 pub(crate) mod geometry;
-pub(crate) mod json;
 mod report;
 pub(crate) mod seal;
-pub(crate) mod shape;
 pub(crate) mod time;
 
 use std::path::Path;
@@ -48,12 +46,12 @@ pub use report::{ImportReport, Skipped};
 pub use time::date_from_file_name;
 
 use crate::crs::Crs;
+use crate::formats::json::{AllProperties, ZoneProperties};
+use crate::formats::{Document, Feature, shape};
 use crate::model::{Marker, Place, PlaceGeometry, Places, Precedence, Snapshot, Zone, ZoneSource};
 use crate::{Error, Result, Status};
 use deepstate::Class;
-use file::Document;
 use geometry::FeatureRef;
-use json::{AllProperties, ZoneProperties};
 
 /// The kind of a zone file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -245,7 +243,7 @@ pub fn read_zones_in(
 /// used in messages and for a date in its name.
 pub fn parse_zones(text: &str, path: impl AsRef<Path>, source: Option<&Source>) -> Result<Import> {
     let path = path.as_ref();
-    let mut doc = file::parse::<AllProperties>(text.as_bytes(), path)?;
+    let mut doc = crate::formats::geojson::parse::<AllProperties>(text.as_bytes(), path)?;
     file::to_lon_lat(&mut doc, path, &ReadOptions::default())?;
     zones_from_document(doc, path, source, None)
 }
@@ -299,8 +297,7 @@ fn zones_from_document(
             }
         })
         .collect();
-    let polygonal =
-        |f: &file::Feature| f.geometry.as_ref().is_some_and(shape::Shape::may_be_ground);
+    let polygonal = |f: &Feature| f.geometry.as_ref().is_some_and(shape::Shape::may_be_ground);
     let classified = doc
         .features
         .iter()
@@ -744,7 +741,7 @@ fn places_from_document(doc: Document, path: &Path) -> Result<Places> {
 
 /// The place a feature makes, `None` (with a warning) when it has no usable ground.
 fn place(
-    feature: file::Feature,
+    feature: Feature,
     index: usize,
     path: &Path,
     sealed: bool,

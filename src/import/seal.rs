@@ -1,88 +1,17 @@
-//! Seals: a FlatGeobuf or GeoParquet file frontline writes says, in its metadata,
-//! that its polygons were already clean when written (rings closed, no repeated
-//! positions, simple, oriented, the parts of each feature disjoint), with a
-//! fingerprint of their coordinates. Reading such a file whose polygons still
-//! match the fingerprint skips what cleaning could only confirm (the crossing
-//! sweep, orientation, the union of parts); anything else, a file from another
-//! tool or one changed since, is cleaned in full.
-//!
-//! The fingerprint guards against change, not forgery: a forged seal can make bad
-//! polygons be measured as drawn (coordinates are still checked, so never a panic),
-//! as a file of bad polygons measured by any other tool would be.
-//!
-//! Written as `{"frontline": {"clean": "<fingerprint>"}}`: FlatGeobuf's header
-//! `metadata`, GeoParquet's key-value metadata under the key `frontline`.
+//! Whether features about to be written are clean as they are, so that the file
+//! may carry a seal (see [`crate::formats::seal`] for the seal itself): cleaning
+//! would leave their polygons exactly as drawn.
 
 use std::path::Path;
 
 use geo::{LineString, Polygon};
 use rayon::prelude::*;
-use serde_json::{Value, json};
 
-use super::file::Feature;
 use super::geometry::{self, FeatureRef};
-use super::shape::{Ring, Shape};
 use crate::crs::Crs;
-
-/// The key of the seal in GeoParquet's key-value metadata.
-pub(crate) const KEY: &str = "frontline";
-
-/// The metadata text sealing features whose fingerprint is `fingerprint`.
-pub(crate) fn metadata(fingerprint: &str) -> String {
-    json!({ "clean": fingerprint }).to_string()
-}
-
-/// The FlatGeobuf header metadata sealing `fingerprint` (the seal under [`KEY`]).
-pub(crate) fn header_metadata(fingerprint: &str) -> String {
-    json!({ KEY: { "clean": fingerprint } }).to_string()
-}
-
-/// The fingerprint a file's metadata claims: `text` is the value under [`KEY`]
-/// (`nested` false) or a JSON object holding it (`nested` true); anything else is
-/// no seal.
-pub(crate) fn claimed(text: &str, nested: bool) -> Option<String> {
-    let v: Value = serde_json::from_str(text).ok()?;
-    let seal = if nested { v.get(KEY)? } else { &v };
-    seal.get("clean")?.as_str().map(str::to_string)
-}
-
-/// The fingerprint of the features' polygons, in any order (FlatGeobuf's writer
-/// reorders features along its index): their count and the sum of one CRC-32 per
-/// feature over its polygons' ring lengths and coordinates. Other geometries
-/// count as features without polygons.
-pub(crate) fn fingerprint<'a>(shapes: impl Iterator<Item = Option<&'a Shape>>) -> String {
-    let mut count = 0u64;
-    let mut sum = 0u64;
-    let mut buffer = Vec::new();
-    for shape in shapes {
-        buffer.clear();
-        if let Some(shape) = shape {
-            polygons(shape, &mut |rings| {
-                buffer.extend_from_slice(&(rings.len() as u64).to_le_bytes());
-                for ring in rings {
-                    buffer.extend_from_slice(&(ring.len() as u64).to_le_bytes());
-                    for c in ring {
-                        buffer.extend_from_slice(&c.x.to_le_bytes());
-                        buffer.extend_from_slice(&c.y.to_le_bytes());
-                    }
-                }
-            });
-        }
-        count += 1;
-        sum = sum.wrapping_add(u64::from(crc32fast::hash(&buffer)) << 32 | buffer.len() as u64);
-    }
-    format!("{count}:{sum:016x}")
-}
-
-/// Calls `f` on the rings of every polygon of a shape, collections unpacked.
-fn polygons(shape: &Shape, f: &mut impl FnMut(&[Ring])) {
-    match shape {
-        Shape::Polygon(rings) => f(rings),
-        Shape::MultiPolygon(ps) => ps.iter().for_each(|p| f(p)),
-        Shape::Collection(gs) => gs.iter().for_each(|g| polygons(g, f)),
-        _ => {}
-    }
-}
+use crate::formats::Feature;
+use crate::formats::seal::{fingerprint, polygons};
+use crate::formats::shape::Shape;
 
 /// Whether the features read may skip the checks cleaning would only confirm:
 /// the file claims a seal and its polygons still match it.
@@ -141,6 +70,7 @@ fn clean_as_is(shape: &Shape) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::geoparquet;
 
     fn collection(geometries: &[&str]) -> geojson::FeatureCollection {
         let features = geometries
@@ -182,26 +112,56 @@ mod tests {
         }
     }
 
+    fn ring_collection(ring: &str) -> geojson::FeatureCollection {
+        format!(
+            r#"{{"type": "FeatureCollection", "features": [{{"type": "Feature",
+            "properties": {{"name": "x"}},
+            "geometry": {{"type": "Polygon", "coordinates": [{ring}]}}}}]}}"#
+        )
+        .parse()
+        .unwrap()
+    }
+
+    const SQUARE_RING: &str = "[[37,48],[37.1,48],[37.1,48.1],[37,48.1],[37,48]]";
+    const BOWTIE: &str = "[[37,48],[37.1,48.1],[37.1,48],[37,48.1],[37,48]]";
+
+    fn warnings(path: &Path) -> Vec<String> {
+        crate::import::read_places(path)
+            .unwrap()
+            .warnings()
+            .to_vec()
+    }
+
     #[test]
-    fn the_fingerprint_ignores_order_and_sees_any_change() {
-        let a = Shape::Polygon(vec![vec![geo::coord! {x: 0.0, y: 0.0}; 4]]);
-        let b = Shape::Polygon(vec![vec![geo::coord! {x: 0.0, y: 1e-12}; 4]]);
-        let ab = fingerprint([Some(&a), Some(&b)].into_iter());
-        assert_eq!(ab, fingerprint([Some(&b), Some(&a)].into_iter()));
-        assert_ne!(ab, fingerprint([Some(&a), Some(&a)].into_iter()));
-        assert_ne!(ab, fingerprint([Some(&a)].into_iter()));
-        assert_ne!(ab, fingerprint([Some(&a), Some(&b), None].into_iter()));
-        // A Polygon and the MultiPolygon of it (FlatGeobuf promotes) are one.
-        let multi = Shape::MultiPolygon(vec![vec![vec![geo::coord! {x: 0.0, y: 0.0}; 4]]]);
-        assert_eq!(
-            fingerprint([Some(&a)].into_iter()),
-            fingerprint([Some(&multi)].into_iter())
-        );
-        assert_eq!(
-            claimed(&header_metadata("1:2"), true).as_deref(),
-            Some("1:2")
-        );
-        assert_eq!(claimed(&metadata("1:2"), false).as_deref(), Some("1:2"));
-        assert_eq!(claimed("not json", true), None);
+    fn a_seal_is_trusted_only_while_the_polygons_match_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let wgs84 = Crs::wgs84();
+        let (square, bowtie) = (ring_collection(SQUARE_RING), ring_collection(BOWTIE));
+        let path = dir.path().join("a.parquet");
+        // A clean square is sealed; a bowtie is not, and is repaired when read.
+        let sealed = seal(&square, &wgs84);
+        geoparquet::write(&square, &path, &wgs84, sealed.as_deref()).unwrap();
+        let claimed = geoparquet::read(&path).unwrap().seal;
+        assert!(claimed.is_some());
+        assert!(warnings(&path).is_empty());
+        assert_eq!(seal(&bowtie, &wgs84), None);
+        geoparquet::write(&bowtie, &path, &wgs84, None).unwrap();
+        assert_eq!(geoparquet::read(&path).unwrap().seal, None);
+        assert!(warnings(&path)[0].contains("repaired"));
+        // The square's seal on the bowtie (a file changed since): cleaned in full.
+        geoparquet::write(&bowtie, &path, &wgs84, claimed.as_deref()).unwrap();
+        assert!(warnings(&path)[0].contains("repaired"));
+        // A seal forged to match is trusted: cleaning is skipped (see `seal`).
+        let shape = Shape::from(&bowtie.features[0].geometry.as_ref().unwrap().value);
+        let forged = fingerprint([Some(&shape)].into_iter());
+        geoparquet::write(&bowtie, &path, &wgs84, Some(&forged)).unwrap();
+        assert!(warnings(&path).is_empty());
+        // Coordinates are checked all the same: an error, never a panic.
+        let far = ring_collection("[[370,48],[371,48],[371,49],[370,48]]");
+        let shape = Shape::from(&far.features[0].geometry.as_ref().unwrap().value);
+        let forged = fingerprint([Some(&shape)].into_iter());
+        geoparquet::write(&far, &path, &wgs84, Some(&forged)).unwrap();
+        let err = crate::import::read_places(&path).unwrap_err().to_string();
+        assert!(err.contains("outside longitude/latitude range"), "{err}");
     }
 }

@@ -1122,7 +1122,7 @@ fn reconcile(dir: &Path, manifest: &mut Manifest) -> Result<(BTreeSet<i64>, Vec<
 /// A record for a snapshot file found in the directory, once it reads.
 fn adopt(path: &Path) -> std::result::Result<Record, String> {
     let gz = std::fs::read(path).map_err(|e| e.to_string())?;
-    let text = import::file::read_bytes(path).map_err(|e| e.to_string())?;
+    let text = crate::formats::geojson::read_bytes(path).map_err(|e| e.to_string())?;
     let text = String::from_utf8(text).map_err(|e| format!("not UTF-8: {e}"))?;
     api::check_map(&text, "the map")?;
     Ok(Record {

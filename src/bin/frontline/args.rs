@@ -120,12 +120,14 @@ pub enum Command {
     ///   frontline export 1754251105.geojson.gz --aoi donetsk/oblast.geojson --front --simplify 100m -o donetsk.geojson
     ///   frontline export data/snapshots/deepstate_20250801.geojson --places data/places.geojson --front --html map.html --svg map.svg
     ///   frontline export 'raw-weekly/17*.geojson.gz' --bbox 37,48,38.5,49 --changed-only -o series.geojson
+    ///   frontline export 'raw-weekly/17*.geojson.gz' --changed-only -o series.kmz   (Google Earth's time slider)
     #[command(verbatim_doc_comment)]
     Export(crate::commands::export::ExportArgs),
-    /// Convert a vector file between GeoJSON, FlatGeobuf, GeoParquet and Shapefile.
+    /// Convert a vector file between GeoJSON, FlatGeobuf, GeoParquet, Shapefile and KML/KMZ.
     ///
     /// Examples:
     ///   frontline convert donetsk/raions.geojson raions.fgb
+    ///   frontline convert my_maps_export.kmz zones.geojson
     ///   frontline convert raions.shp raions.parquet
     ///   frontline convert raions.fgb raions_utm.parquet --output-crs EPSG:32637   (needs the proj feature)
     #[command(verbatim_doc_comment)]

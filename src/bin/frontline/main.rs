@@ -188,7 +188,7 @@ pub(crate) fn write_features(
     features: &geojson::FeatureCollection,
 ) -> Result<()> {
     let wgs84 = frontline::crs::Crs::wgs84();
-    frontline::formats::write(features, path, &wgs84, Some(format))?;
+    frontline::convert::write(features, path, &wgs84, Some(format))?;
     eprintln!(
         "frontline: wrote {} to {} ({format})",
         output::count(features.features.len(), "feature"),

@@ -85,12 +85,13 @@ pub struct ExportArgs {
 
     /// Write the features here, in the format its extension says: .geojson/.json
     /// (RFC 7946), .fgb (FlatGeobuf), .parquet/.geoparquet (GeoParquet), .shp
-    /// (Shapefile) [default: GeoJSON on stdout, unless --html or --svg is given].
+    /// (Shapefile), .kml/.kmz (Google Earth; several snapshots play on its time
+    /// slider) [default: GeoJSON on stdout, unless --html or --svg is given].
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
     /// Coordinate system of the -o file (EPSG:NNNN, WKT, ...) [default: WGS84];
-    /// not for GeoJSON, which is WGS84 only. Reprojection needs the `proj` feature.
+    /// not for GeoJSON and KML, which are WGS84 only. Reprojection needs the `proj` feature.
     #[arg(long, value_name = "CRS", requires = "output")]
     pub output_crs: Option<String>,
 
@@ -147,9 +148,15 @@ pub fn run(args: &ExportArgs) -> Result<()> {
         Some(c) => Crs::parse(c)?,
         None => Crs::wgs84(),
     };
-    if out_format == Some(Format::GeoJson) && !out_crs.is_lon_lat() {
+    if let Some(f @ (Format::GeoJson | Format::Kml | Format::Kmz)) = out_format
+        && !out_crs.is_lon_lat()
+    {
+        let what = match f {
+            Format::GeoJson => "RFC 7946 GeoJSON".to_string(),
+            other => other.to_string(),
+        };
         return Err(Error::Invalid(format!(
-            "--output-crs {out_crs}: RFC 7946 GeoJSON is WGS84 longitude/latitude only; \
+            "--output-crs {out_crs}: {what} is WGS84 longitude/latitude only; \
              write .fgb, .parquet or .shp for another CRS"
         )));
     }
@@ -279,7 +286,7 @@ pub fn run(args: &ExportArgs) -> Result<()> {
                 drop(file); // the format's writer makes its own temporary files
                 let mut projected = collection.clone();
                 formats::reproject(&mut projected, &Crs::wgs84(), &out_crs)?;
-                formats::write(&projected, path, &out_crs, Some(format))?;
+                frontline::convert::write(&projected, path, &out_crs, Some(format))?;
                 let bytes = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
                 written.push((format.to_string(), path, bytes));
             }

@@ -75,7 +75,7 @@ pub struct SeriesArgs {
 
     /// Also write the results as features (one per date, region and status, with
     /// the region's polygon) to this file: .parquet (GeoParquet, for DuckDB,
-    /// GeoPandas, Sedona), .fgb, .shp or .geojson.
+    /// GeoPandas, Sedona), .fgb, .shp, .kml/.kmz or .geojson.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

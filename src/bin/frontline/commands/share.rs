@@ -46,7 +46,7 @@ pub struct ShareArgs {
     pub format: Format,
 
     /// Also write the results as features (one per region and status, with the
-    /// region's polygon) to this file: .parquet (GeoParquet), .fgb, .shp or .geojson.
+    /// region's polygon) to this file: .parquet (GeoParquet), .fgb, .shp, .kml/.kmz or .geojson.
     #[arg(short, long, value_name = "FILE", requires = "regions")]
     pub output: Option<PathBuf>,
 }

@@ -2,7 +2,7 @@
 //! [`Coord`]s (x and y only: Z and M are dropped by every reader), rings as drawn
 //! (closed or not, repeated positions kept). Every reader decodes its own encoding
 //! straight into it (JSON arrays, FlatGeobuf's xy arrays, WKB, Shapefile records),
-//! so no format pays for another's intermediate types; [`super::geometry`] then
+//! so no format pays for another's intermediate types; `import::geometry` then
 //! cleans it into geo polygons, once for all formats.
 
 use geo::Coord;

@@ -16,7 +16,7 @@ use geo::Coord;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::file::Feature;
+use super::document::Feature;
 use super::shape::{Ring, Shape};
 
 /// The members of features and geometries that are read; others are skipped.
