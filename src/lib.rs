@@ -30,6 +30,7 @@
 //! # Ok::<(), frontline::Error>(())
 //! ```
 
+pub mod animate;
 pub mod atomic;
 pub mod crs;
 mod error;

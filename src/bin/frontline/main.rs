@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod maps;
 mod output;
 
 use std::io::{self, Write};
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         Command::History(args) => commands::history::run(&args),
         Command::Export(args) => commands::export::run(&args),
         Command::Convert(args) => commands::convert::run(&args),
+        Command::Animate(args) => commands::animate::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
