@@ -95,7 +95,12 @@ fn date_ticks(t0: DateTime<Utc>, t1: DateTime<Utc>) -> Vec<(DateTime<Utc>, Strin
             .into_iter()
             .find(|s| days / s <= 8)
             .unwrap_or(28);
-        let mut d = d0;
+        // From the first midnight in the span.
+        let mut d = if at(d0).is_some_and(|t| t >= t0) {
+            d0
+        } else {
+            d0 + Duration::days(1)
+        };
         let mut last_year = None;
         while d <= d1 {
             if let Some(t) = at(d).filter(|t| *t >= t0) {
@@ -337,6 +342,6 @@ mod tests {
         assert!(t.iter().all(|(d, _, _)| *d >= at(2024, 2, 10)));
         // Two weeks: days.
         let t = date_ticks(at(2025, 6, 1), at(2025, 6, 14));
-        assert_eq!(t[0].1, "3 Jun");
+        assert_eq!(t[0].1, "2 Jun");
     }
 }
