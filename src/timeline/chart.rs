@@ -119,10 +119,7 @@ fn date_ticks(t0: DateTime<Utc>, t1: DateTime<Utc>) -> Vec<(DateTime<Utc>, Strin
         .unwrap_or(120);
     let (mut y, mut m) = (d0.year(), d0.month() as i32);
     let mut last_year = None;
-    loop {
-        let Some(d) = NaiveDate::from_ymd_opt(y, m as u32, 1) else {
-            break;
-        };
+    while let Some(d) = NaiveDate::from_ymd_opt(y, m as u32, 1) {
         if d > d1 {
             break;
         }
