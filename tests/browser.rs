@@ -303,8 +303,14 @@ fn a_page_without_leaflet_says_so_and_an_inlined_one_draws_offline() {
         .find(r#"id="frontline-no-leaflet""#)
         .map(|i| &dom[i..i + dom[i..].find('>').unwrap()])
         .unwrap();
-    assert!(!message.contains("hidden"), "the message is shown: {message}");
-    assert!(dom.contains("--leaflet-dir"), "the message says how to fix it");
+    assert!(
+        !message.contains("hidden"),
+        "the message is shown: {message}"
+    );
+    assert!(
+        dom.contains("--leaflet-dir"),
+        "the message says how to fix it"
+    );
     let dom = dump_dom(
         &chromium,
         &format!("http://127.0.0.1:{port}/inline.html"),

@@ -136,7 +136,10 @@ fn animate_writes_a_gif_and_a_webp_and_refuses_an_empty_area() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{err}");
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("2 frames of 400x300 from 2 snapshots"), "{out}");
+    assert!(
+        out.contains("2 frames of 400x300 from 2 snapshots"),
+        "{out}"
+    );
     assert_eq!(gif_frames(&gif), (400, 300, 2));
     assert!(std::fs::read(&still).unwrap().starts_with(b"\x89PNG"));
 
@@ -158,8 +161,7 @@ fn animate_writes_a_gif_and_a_webp_and_refuses_an_empty_area() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stdout).contains("62 frames"));
     let mut decoder =
-        image_webp::WebPDecoder::new(std::io::Cursor::new(std::fs::read(&webp).unwrap()))
-            .unwrap();
+        image_webp::WebPDecoder::new(std::io::Cursor::new(std::fs::read(&webp).unwrap())).unwrap();
     assert!(decoder.is_animated());
     assert_eq!(decoder.dimensions(), (300, 300));
     let mut buf = vec![0; decoder.output_buffer_size().unwrap()];
@@ -187,10 +189,21 @@ fn animate_writes_a_gif_and_a_webp_and_refuses_an_empty_area() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("nothing to animate"), "{err}");
     assert!(!far.exists());
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3, "no temporary left");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        3,
+        "no temporary left"
+    );
 
     // An unknown format and a missing ffmpeg are refused before any work.
-    let o = common::frontline(&["animate", "data/snapshots", "--bbox", "37,47,38,48", "-o", "a.png"]);
+    let o = common::frontline(&[
+        "animate",
+        "data/snapshots",
+        "--bbox",
+        "37,47,38,48",
+        "-o",
+        "a.png",
+    ]);
     assert!(String::from_utf8_lossy(&o.stderr).contains(".gif, .webp or .mp4"));
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_frontline"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -225,7 +238,10 @@ fn series_wide_csv_and_chart_title() {
     let mut rows = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = rows.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(header[0], "date");
-    assert!(header[1..].iter().all(|h| h.ends_with("_pct")), "{header:?}");
+    assert!(
+        header[1..].iter().all(|h| h.ends_with("_pct")),
+        "{header:?}"
+    );
     let records: Vec<csv::StringRecord> = rows.records().map(|r| r.unwrap()).collect();
     assert_eq!(records.len(), 2, "one row per date");
     // The same figures as the long CSV.

@@ -189,6 +189,9 @@ pub struct AnimateOptions {
     pub inset: Option<Inset>,
     /// Called after each frame is rendered.
     pub progress: Option<Progress>,
+    /// Whether the area's outline is credited to OpenStreetMap (an outline file;
+    /// not a box). Zones are always credited, places when drawn.
+    pub boundaries_credit: bool,
     /// Only snapshots at or after this time.
     pub from: Option<DateTime<Utc>>,
     /// Only snapshots at or before this time.
@@ -227,6 +230,7 @@ impl AnimateOptions {
             style: Style::default(),
             inset: None,
             progress: None,
+            boundaries_credit: true,
             from: None,
             to: None,
         }
@@ -439,7 +443,7 @@ impl Animation {
         let o = &self.options;
         let credits = Credits {
             zones: true,
-            boundaries: true,
+            boundaries: o.boundaries_credit,
             places: o.places.is_some(),
         };
         svg_map(

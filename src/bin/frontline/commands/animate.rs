@@ -191,6 +191,7 @@ pub fn run(args: &AnimateArgs) -> Result<()> {
     options.places = places;
     options.labels = args.map.labels();
     options.style = style.clone();
+    options.boundaries_credit = args.aoi.is_some() || args.map.inset_outline.is_some();
     options.from = from;
     options.to = to;
     let loaded = Animation::load(&files, &load, &options);
