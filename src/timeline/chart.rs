@@ -184,7 +184,7 @@ pub fn write_svg(
 /// let mut svg = Vec::new();
 /// write_chart(&s, &[Status::OCCUPIED], &ChartOptions::default(), &mut svg)?;
 /// let svg = String::from_utf8(svg).unwrap();
-/// assert!(svg.contains("Zones: DeepStateMap") && svg.contains(">Jun<"));
+/// assert!(svg.contains("Zones: DeepStateMap") && svg.contains(">2 Jun<"));
 /// # Ok::<(), frontline::Error>(())
 /// ```
 pub fn write_chart(
