@@ -408,6 +408,11 @@ impl Animation {
             .map_or(Path::new(""), |e| e.path.as_path())
     }
 
+    /// The date of the latest snapshot.
+    pub fn last_date(&self) -> Option<DateTime<Utc>> {
+        self.timeline.entries().last().map(|e| e.date)
+    }
+
     /// Sets the locator inset.
     pub fn set_inset(&mut self, inset: Option<Inset>) {
         self.options.inset = inset;

@@ -200,7 +200,17 @@ pub fn run(args: &AnimateArgs) -> Result<()> {
     report_issues(animation.issues());
     if args.map.wants_inset() {
         // The whole extent of the latest snapshot shown, read in full once.
-        let last = animation.last_path().to_path_buf();
+        // From its file, or from the store it came from (whose entries name the
+        // files they were made of, which may be gone).
+        let mut last = animation.last_path().to_path_buf();
+        if !last.exists()
+            && let (Some(store), Some(date)) = (
+                files.iter().find(|f| timeline::store::is_store(f)),
+                animation.last_date(),
+            )
+        {
+            last = PathBuf::from(format!("{}@{}", store.display(), date.format("%Y-%m-%d")));
+        }
         let snapshot = crate::load_zones(&last, None)?.snapshot;
         animation.set_inset(args.map.inset(&snapshot, &style)?);
     }
