@@ -35,6 +35,7 @@
 //! # Ok::<(), frontline::Error>(())
 //! ```
 
+pub mod animate;
 pub mod atomic;
 pub mod convert;
 pub mod crs;

@@ -4,8 +4,14 @@
 //! `leaflet.js` and `leaflet.css`), and the test reads the DOM it leaves: no
 //! script error, and one drawn shape per feature shown.
 //!
+//! Also: place markers take their status colour (`marker-color`); a page whose
+//! Leaflet cannot be loaded shows a message instead of a blank page; a page with
+//! Leaflet written into it (`--leaflet-dir`) draws with nothing else served.
+//!
 //! Without `chromium` on the PATH (or `FRONTLINE_CHROMIUM`) or without
-//! `FRONTLINE_LEAFLET_DIR`, it prints a notice and passes; `.ci/run` installs both.
+//! `FRONTLINE_LEAFLET_DIR`, it reports a skip and passes; `.ci/run` installs both.
+
+mod common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -129,16 +135,43 @@ fn status_attr(dom: &str, name: &str) -> Option<String> {
     Some(tag[at..at + tag[at..].find('"')?].to_string())
 }
 
-#[test]
-fn map_page_draws_every_feature_without_errors() {
+/// Chromium and Leaflet, or a reported skip.
+fn tools(test: &str) -> Option<(PathBuf, PathBuf)> {
     let Some(chromium) = chromium() else {
-        println!("notice: chromium not found: browser test skipped (.ci/run installs it)");
-        return;
+        common::skip(test, "chromium not found (.ci/run installs it)");
+        return None;
     };
     let Some(leaflet) = leaflet_dir() else {
-        println!(
-            "notice: FRONTLINE_LEAFLET_DIR not set (npm install --prefix DIR leaflet@1.9.4): browser test skipped"
+        common::skip(
+            test,
+            "FRONTLINE_LEAFLET_DIR not set (npm install --prefix DIR leaflet@1.9.4)",
         );
+        return None;
+    };
+    Some((chromium, leaflet))
+}
+
+/// The `fill` of every circle marker Leaflet drew (an SVG path of two arcs).
+fn circle_fills(dom: &str) -> Vec<String> {
+    let mut fills = Vec::new();
+    for tag in dom.split("<path ").skip(1) {
+        let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+        let attr = |name: &str| {
+            let key = format!(r#" {name}=""#);
+            let at = tag.find(&key)? + key.len();
+            Some(tag[at..at + tag[at..].find('"')?].to_string())
+        };
+        if attr("d").is_some_and(|d| d.contains(" 0 1,0 ")) {
+            fills.extend(attr("fill"));
+        }
+    }
+    fills.sort();
+    fills
+}
+
+#[test]
+fn map_page_draws_every_feature_without_errors() {
+    let Some((chromium, leaflet)) = tools("map_page_draws_every_feature_without_errors") else {
         return;
     };
     let root = std::env::temp_dir().join(format!("frontline-browser-{}", std::process::id()));
@@ -208,7 +241,85 @@ fn map_page_draws_every_feature_without_errors() {
         assert_eq!(shown, expected, "{file}");
         assert_eq!(shapes, expected, "{file}");
         assert_eq!(in_dom, expected, "{file}");
+        assert_eq!(attr("data-leaflet").as_deref(), Some("loaded"), "{file}");
+        if file == "map.html" {
+            // Every place marker in its status colour, none left grey.
+            let mut wanted: Vec<String> = fc
+                .features
+                .iter()
+                .filter_map(|f| f.property("marker-color").and_then(|c| c.as_str()))
+                .map(str::to_string)
+                .collect();
+            wanted.sort();
+            assert!(!wanted.is_empty());
+            assert_eq!(circle_fills(&dom), wanted, "{file}: marker colours");
+        }
     }
     assert!(fc.features.len() > 20);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_page_without_leaflet_says_so_and_an_inlined_one_draws_offline() {
+    let Some((chromium, leaflet)) =
+        tools("a_page_without_leaflet_says_so_and_an_inlined_one_draws_offline")
+    else {
+        return;
+    };
+    let root = std::env::temp_dir().join(format!("frontline-offline-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let august = import::read_zones("data/snapshots/deepstate_20250801.geojson", None)
+        .unwrap()
+        .snapshot;
+    let places = import::read_places("data/places.geojson").unwrap();
+    let mut export = Export::new(ExportOptions::default()).unwrap();
+    export.layers(&august).unwrap();
+    export.places(&places, &august, None).unwrap();
+    let fc = export.to_feature_collection();
+    // Leaflet from a URL that fails (nothing is served there), as offline.
+    let missing = PageOptions {
+        tiles: None,
+        ..PageOptions::default().leaflet("missing/leaflet.js", "missing/leaflet.css")
+    };
+    std::fs::write(root.join("missing.html"), map_page(&fc, &missing, false)).unwrap();
+    // Leaflet written into the page: nothing but the page is served.
+    let inline = PageOptions {
+        tiles: None,
+        ..PageOptions::default().inline_leaflet(&leaflet).unwrap()
+    };
+    std::fs::write(root.join("inline.html"), map_page(&fc, &inline, false)).unwrap();
+    let port = serve(root.clone());
+    let dom = dump_dom(
+        &chromium,
+        &format!("http://127.0.0.1:{port}/missing.html"),
+        &root.join("profile-missing"),
+    );
+    let attr = |n: &str| status_attr(&dom, n);
+    assert_eq!(attr("data-ready").as_deref(), Some("1"));
+    assert_eq!(attr("data-leaflet").as_deref(), Some("missing"));
+    assert_eq!(attr("data-errors").as_deref(), Some("0"), "no script error");
+    let message = dom
+        .find(r#"id="frontline-no-leaflet""#)
+        .map(|i| &dom[i..i + dom[i..].find('>').unwrap()])
+        .unwrap();
+    assert!(
+        !message.contains("hidden"),
+        "the message is shown: {message}"
+    );
+    assert!(
+        dom.contains("--leaflet-dir"),
+        "the message says how to fix it"
+    );
+    let dom = dump_dom(
+        &chromium,
+        &format!("http://127.0.0.1:{port}/inline.html"),
+        &root.join("profile-inline"),
+    );
+    let attr = |n: &str| status_attr(&dom, n);
+    assert_eq!(attr("data-leaflet").as_deref(), Some("loaded"));
+    assert_eq!(attr("data-errors").as_deref(), Some("0"));
+    let shapes: usize = attr("data-shapes").unwrap().parse().unwrap();
+    assert_eq!(shapes, fc.features.len());
     let _ = std::fs::remove_dir_all(&root);
 }

@@ -310,7 +310,9 @@ fn svg_is_well_formed_and_draws_every_feature() {
     let fc = export.to_feature_collection();
     let svg = svg_map(&fc, &SvgOptions::default()).unwrap();
     assert_eq!(svg_shapes(&svg), fc.features.len());
-    assert!(svg.contains("DeepStateMap") && svg.contains("© OpenStreetMap contributors"));
+    // Credits for what is drawn: zones and places, no boundary file.
+    assert!(svg.contains("Zones: DeepStateMap") && svg.contains("Places: GeoNames"));
+    assert!(!svg.contains("OpenStreetMap"));
     assert!(svg.contains(r#"class="scale-bar""#));
     assert!(svg.contains(">Demo City</text>"));
 }

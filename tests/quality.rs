@@ -154,7 +154,12 @@ fn series_chart_is_well_formed_svg_with_one_path_per_line() {
     assert_eq!(root.as_deref(), Some("svg"));
     // Two regions in city.geojson, occupied and contested each.
     assert_eq!(paths, 4);
-    assert!(text.contains("Demo City occupied") && text.contains("2025-06-01"));
+    // Days along a two-month axis, the year under the first.
+    assert!(
+        text.contains("Demo City occupied") && text.contains(">2 Jun<"),
+        "{text}"
+    );
+    assert!(text.contains(">2025<") && text.contains("DeepStateMap"));
     // An unwritable chart path fails before any work.
     let o = Command::new(env!("CARGO_BIN_EXE_frontline"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))

@@ -25,7 +25,9 @@
 //! # Ok::<(), frontline::Error>(())
 //! ```
 
+mod credits;
 mod html;
+mod labels;
 mod shape;
 mod shares;
 mod style;
@@ -38,11 +40,18 @@ use geo::{
 };
 use serde_json::{Map, Value};
 
+pub use credits::Credits;
 pub use html::{PageOptions, map_page};
+pub use labels::{Anchor, LabelBox, LabelRequest, PlacedLabel, place_labels, text_width};
 pub use shape::{round_lines, round_polygons, round_to, simplify_lines_m, simplify_m};
 pub use shares::share_features;
 pub use style::{Paint, Style};
-pub use svg::{SvgOptions, svg_map};
+pub use svg::{Inset, Labels, SvgOptions, svg_map};
+
+/// The colours the SVG writer paints besides the styles' (for palettes).
+pub(crate) mod svg_colours {
+    pub(crate) use super::svg::{INK, INSIDE, MARK, MUTED, OUTSIDE, PAPER, UNMARKED_MARKER};
+}
 
 use crate::measure::clip::clip_to;
 use crate::model::UNMARKED;
@@ -265,7 +274,7 @@ fn km(value: f64) -> Value {
 }
 
 /// A human name for a status: `Occupied`, `Contested (grey zone)`, ...
-fn status_name(status: &Status) -> String {
+pub(crate) fn status_name(status: &Status) -> String {
     match status.as_str() {
         "contested" => "Contested (grey zone)".into(),
         s => {
@@ -444,6 +453,28 @@ impl Export {
         let near = self.near(snapshot)?;
         let layers = self.clipped_layers(&near);
         self.check_hit(snapshot, layers.is_empty())?;
+        let mut added = 0;
+        for (status, g) in layers {
+            let p = self.base("layer", &status, snapshot.date());
+            added += usize::from(self.push_polygons(&g, p));
+        }
+        Ok(added)
+    }
+
+    /// Like [`layers`](Self::layers), but a snapshot with no zone in the area of
+    /// interest adds nothing instead of being an error: one frame of an animation
+    /// may be empty where the others are not.
+    ///
+    /// ```
+    /// use frontline::{export::{Aoi, Export, ExportOptions}, import};
+    /// let snapshot = import::read_zones("data/snapshots/deepstate_20250601.geojson", None)?.snapshot;
+    /// let far = ExportOptions::default().aoi(Aoi::from_bbox("10,10,11,11")?);
+    /// assert_eq!(Export::new(far)?.layers_in_aoi(&snapshot)?, 0);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn layers_in_aoi(&mut self, snapshot: &Snapshot) -> Result<usize> {
+        let near = self.near(snapshot)?;
+        let layers = self.clipped_layers(&near);
         let mut added = 0;
         for (status, g) in layers {
             let p = self.base("layer", &status, snapshot.date());

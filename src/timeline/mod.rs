@@ -47,7 +47,7 @@ pub use diff::{Diff, StatusChange, diff};
 pub use history::{
     Histories, PlaceHistory, assemble, histories, load_histories, load_history_timeline,
 };
-pub use series::{load_series, series, write_series_csv};
+pub use series::{load_series, series, write_series_csv, write_series_wide_csv};
 
 /// Called after each file is read (from the worker threads), e.g. to move a
 /// progress bar.

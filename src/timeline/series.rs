@@ -116,3 +116,94 @@ pub fn write_series_csv(series: &Timeline<Vec<Share>>, out: impl Write) -> Resul
     w.flush()
         .map_err(|e| Error::Invalid(format!("cannot write the series: {e}")))
 }
+
+/// The columns of a wide series: for each region (in their order; a name met
+/// twice gets ` (2)`, ...) and each status met anywhere in the series (strongest
+/// first, then `unmarked`), `<region>_<status>_pct`.
+fn wide_columns(series: &Timeline<Vec<Share>>) -> (Vec<String>, Vec<Status>) {
+    let mut statuses: Vec<Status> = Vec::new();
+    for e in series {
+        for share in &e.value {
+            for (s, _) in &share.statuses {
+                if !statuses.contains(s) {
+                    statuses.push(s.clone());
+                }
+            }
+        }
+    }
+    Precedence::default().sort(&mut statuses);
+    let mut regions: Vec<String> = Vec::new();
+    if let Some(e) = series.entries().first() {
+        for share in &e.value {
+            let mut name = share.region.clone();
+            let mut n = 1;
+            while regions.contains(&name) {
+                n += 1;
+                name = format!("{} ({n})", share.region);
+            }
+            regions.push(name);
+        }
+    }
+    (regions, statuses)
+}
+
+/// Writes a series as wide CSV, the layout Datawrapper and Flourish chart
+/// directly: one row per snapshot, first `date` (`YYYY-MM-DD`, or RFC 3339 when
+/// two snapshots share a day), then one column per region and status,
+/// `<region>_<status>_pct` (every status met in the series, strongest first,
+/// occupied followed by its parts since 2014 and since 2022, empty where a
+/// snapshot cannot tell them, then `unmarked`), the % of the region's area, in
+/// full precision.
+///
+/// ```
+/// use frontline::timeline::{LoadOptions, load_series, write_series_wide_csv};
+/// let towns = frontline::import::read_places("data/city.geojson")?;
+/// let regions: Vec<_> = towns.iter().collect();
+/// let shares = load_series(&["data/snapshots"], &regions, &LoadOptions::default())?;
+/// let mut out = Vec::new();
+/// write_series_wide_csv(&shares, &mut out)?;
+/// let text = String::from_utf8(out).unwrap();
+/// let header = text.lines().next().unwrap();
+/// assert!(header.starts_with("date,Demo City_occupied_pct,Demo City_occupied_since_2014_pct,"), "{header}");
+/// assert_eq!(text.lines().count(), 3); // header and two dates
+/// assert!(text.lines().nth(1).unwrap().starts_with("2025-06-01,"));
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn write_series_wide_csv(series: &Timeline<Vec<Share>>, out: impl Write) -> Result<()> {
+    let (regions, statuses) = wide_columns(series);
+    let figures = figure_names(statuses);
+    let failed = |e: csv::Error| Error::Invalid(format!("cannot write the series: {e}"));
+    let mut w = csv::Writer::from_writer(out);
+    let mut header = vec!["date".to_string()];
+    for r in &regions {
+        for s in &figures {
+            header.push(format!("{r}_{s}_pct"));
+        }
+    }
+    w.write_record(&header).map_err(failed)?;
+    let days: Vec<_> = series.iter().map(|e| e.date.date_naive()).collect();
+    let same_day = days.windows(2).any(|d| d[0] == d[1]);
+    for e in series {
+        let mut row = vec![if same_day {
+            e.date.to_rfc3339()
+        } else {
+            e.date.format("%Y-%m-%d").to_string()
+        }];
+        for (i, _) in regions.iter().enumerate() {
+            let Some(share) = e.value.get(i) else {
+                return Err(Error::Invalid(format!(
+                    "the snapshot of {} has {} regions measured, not {}",
+                    e.date,
+                    e.value.len(),
+                    regions.len()
+                )));
+            };
+            for s in &figures {
+                row.push(share.figure(s).map_or(String::new(), |a| a.pct.to_string()));
+            }
+        }
+        w.write_record(&row).map_err(failed)?;
+    }
+    w.flush()
+        .map_err(|e| Error::Invalid(format!("cannot write the series: {e}")))
+}

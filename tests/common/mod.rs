@@ -15,11 +15,37 @@ pub fn shared_data(test: &str) -> Option<PathBuf> {
     if dir.join("README.md").is_file() {
         Some(dir)
     } else {
-        eprintln!(
-            "NOTICE: {test} skipped: real data not found at {} (set FRONTLINE_DATA)",
-            dir.display()
+        skip(
+            test,
+            &format!(
+                "real data not found at {} (set FRONTLINE_DATA)",
+                dir.display()
+            ),
         );
         None
+    }
+}
+
+/// The file every skipped test appends a line to, `target/tmp/skipped-tests.txt`:
+/// `scripts/test` empties it before `cargo test` and prints it after, so that a
+/// skip shows in the run's summary and not only with `--nocapture`.
+pub fn skip_log() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("skipped-tests.txt")
+}
+
+/// Reports a skipped test (or part of one): a notice on stderr, and a line in
+/// [`skip_log`].
+pub fn skip(test: &str, reason: &str) {
+    use std::io::Write;
+    eprintln!("NOTICE: {test} skipped: {reason}");
+    let line = format!("{test}: {reason}\n");
+    // Appends of one short line are atomic enough for parallel tests.
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(skip_log())
+    {
+        let _ = f.write_all(line.as_bytes());
     }
 }
 

@@ -123,6 +123,15 @@ pub enum Command {
     ///   frontline export 'raw-weekly/17*.geojson.gz' --changed-only -o series.kmz   (Google Earth's time slider)
     #[command(verbatim_doc_comment)]
     Export(crate::commands::export::ExportArgs),
+    /// An animated map (GIF, WebP or MP4) of snapshots in an area: one frame per
+    /// snapshot, day or week, with the date, a legend, a scale bar and credits.
+    ///
+    /// Examples:
+    ///   frontline animate ../shared/data/deepstate/raw-weekly --aoi donetsk/oblast.geojson -o donetsk.gif
+    ///   frontline animate raw-weekly.fls --aoi donetsk/oblast.geojson --every week --from 2024-01-01 --front -o 2024.mp4
+    ///   frontline animate raw-weekly --aoi donetsk/oblast.geojson --places donetsk/places.geojson --label-min-population 20000 --inset -o places.webp --still last.png
+    #[command(verbatim_doc_comment)]
+    Animate(crate::commands::animate::AnimateArgs),
     /// Convert a vector file between GeoJSON, FlatGeobuf, GeoParquet, Shapefile and KML/KMZ.
     ///
     /// Examples:

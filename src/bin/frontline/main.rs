@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod maps;
 mod output;
 mod paths;
 mod places;
@@ -56,6 +57,7 @@ fn main() -> ExitCode {
         Command::Export(args) => commands::export::run(&args),
         Command::Convert(args) => commands::convert::run(&args),
         Command::Sync(args) => commands::sync::run(&args),
+        Command::Animate(args) => commands::animate::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,12 +7,14 @@ use clap::Args;
 
 use crate::args::SnapshotKind;
 use crate::commands::series::source;
+use crate::maps::MapArgs;
 use crate::paths::Inputs;
 use crate::{read_outline, warn, write_out};
 use frontline::atomic::AtomicFile;
 use frontline::crs::{Crs, Transform};
 use frontline::export::{
-    Aoi, Export, ExportOptions, ExportReport, PageOptions, Style, SvgOptions, map_page, svg_map,
+    Aoi, Credits, Export, ExportOptions, ExportReport, PageOptions, Style, SvgOptions, map_page,
+    svg_map,
 };
 use frontline::formats::{self, Format};
 use frontline::proximity::{Front, FrontOptions, parse_distance};
@@ -95,21 +97,32 @@ pub struct ExportArgs {
     #[arg(long, value_name = "CRS", requires = "output")]
     pub output_crs: Option<String>,
 
-    /// Write a self-contained Leaflet map page here.
+    /// Write a Leaflet map page here: one file with the data in it. Leaflet
+    /// itself comes from a CDN (the page needs internet, and says so when it
+    /// cannot load it) unless --leaflet-dir writes a local copy into the page.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
 
-    /// Write an SVG map here.
+    /// Write an SVG map here (labels never overlap; see --label-min-population).
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
 
     /// Leaflet's script for the page.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", conflicts_with = "leaflet_dir")]
     pub leaflet_url: Option<String>,
 
     /// Leaflet's style sheet for the page.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", conflicts_with = "leaflet_dir")]
     pub leaflet_css_url: Option<String>,
+
+    /// Write Leaflet into the page from this local copy, so that the page works
+    /// offline: a directory with leaflet.js and leaflet.css, or their dist/, or
+    /// node_modules/leaflet/dist/ (npm install --prefix DIR leaflet@1.9.4).
+    #[arg(long, value_name = "DIR")]
+    pub leaflet_dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub map: MapArgs,
 
     /// No OpenStreetMap base map on the page.
     #[arg(long)]
@@ -164,6 +177,15 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     Transform::new(&Crs::wgs84(), &out_crs)?;
     let (geojson_out, html_out, svg_out) =
         (open(&args.output)?, open(&args.html)?, open(&args.svg)?);
+    // Read before the data: a wrong directory fails at once.
+    let inline_leaflet = match (&args.leaflet_dir, &args.html) {
+        (Some(dir), Some(_)) => PageOptions::default().inline_leaflet(dir)?.inline,
+        (Some(_), None) => {
+            eprintln!("frontline: note: --leaflet-dir applies to the --html page; none asked for");
+            None
+        }
+        _ => None,
+    };
     let mut style = Style::default();
     if let Some(c) = &args.colours {
         style.parse_overrides(c)?;
@@ -274,6 +296,11 @@ pub fn run(args: &ExportArgs) -> Result<()> {
         Some(d) if snapshots.len() == 1 => format!("frontline: {}", d.format("%Y-%m-%d")),
         _ => "frontline map".into(),
     });
+    // Boundaries are credited when an outline file is drawn or clipped to.
+    let credits = Credits {
+        boundaries: args.aoi.is_some() || args.map.inset_outline.is_some(),
+        ..Credits::of(&collection, false)
+    };
     let mut written: Vec<(String, &Path, usize)> = Vec::new();
     if let (Some(path), Some(file)) = (&args.output, geojson_out) {
         match out_format {
@@ -306,15 +333,23 @@ pub fn run(args: &ExportArgs) -> Result<()> {
         if args.no_tiles {
             page.tiles = None;
         }
+        page.inline = inline_leaflet;
+        page.credits = Some(credits);
         let html = map_page(&collection, &page, export.is_time_enabled());
         commit(file, html.as_bytes())?;
         written.push(("html".into(), path, html.len()));
     }
     if let (Some(path), Some(file)) = (&args.svg, svg_out) {
+        let aoi = export.options().aoi.as_ref();
         let svg = svg_map(
             &collection,
             &SvgOptions {
                 title,
+                attribution: Some(credits.text()),
+                // An outline file's shape is drawn; a box is only the extent.
+                outline: args.aoi.as_ref().and(aoi).map(|a| a.area().clone()),
+                labels: args.map.labels(),
+                inset: args.map.inset(latest, &export.options().style)?,
                 ..SvgOptions::default()
             },
         )?;

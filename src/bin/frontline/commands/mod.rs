@@ -1,5 +1,6 @@
 //! One module per subcommand: its arguments and how it runs.
 
+pub mod animate;
 pub mod convert;
 pub mod diff;
 pub mod export;

@@ -73,6 +73,12 @@ pub struct SeriesArgs {
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
 
+    /// Wide CSV, as Datawrapper and Flourish chart it: one row per date, one
+    /// column per region and status, `<region>_<status>_pct` (the % of the
+    /// region's area; statuses strongest first, then `unmarked`).
+    #[arg(long)]
+    pub wide: bool,
+
     /// Also write the results as features (one per date, region and status, with
     /// the region's polygon) to this file: .parquet (GeoParquet, for DuckDB,
     /// GeoPandas, Sedona), .fgb, .shp, .kml/.kmz or .geojson.
@@ -142,6 +148,11 @@ pub fn run(args: &SeriesArgs) -> Result<()> {
             "--from ({f}) is after --to ({t})"
         )));
     }
+    if args.wide && args.format != Format::Csv {
+        return Err(frontline::Error::Invalid(
+            "--wide is a CSV layout: leave out --format, or use --format csv".into(),
+        ));
+    }
     // Opened first: an unwritable chart path fails before the long load.
     let chart = args
         .chart
@@ -188,9 +199,13 @@ pub fn run(args: &SeriesArgs) -> Result<()> {
         eprintln!("frontline: warning: no snapshot falls in the range asked for");
     }
     if let Some(mut file) = chart {
-        let title = format!("Occupied and contested % ({})", regions_file.display());
+        let names: Vec<&str> = selected.iter().map(|p| p.label()).collect();
+        let options = timeline::chart::ChartOptions {
+            title: timeline::chart::title_for(&names, regions_file),
+            ..Default::default()
+        };
         let statuses = [frontline::Status::OCCUPIED, frontline::Status::CONTESTED];
-        timeline::chart::write_svg(&series, &statuses, &title, &mut file)?;
+        timeline::chart::write_chart(&series, &statuses, &options, &mut file)?;
         file.commit()?;
     }
     if let (Some(path), Some(format)) = (&args.output, output) {
@@ -203,6 +218,11 @@ pub fn run(args: &SeriesArgs) -> Result<()> {
                 .map(move |(s, a)| (Some(e.date), s, *a))
         });
         crate::write_features(path, format, &frontline::export::share_features(rows))?;
+    }
+    if args.wide {
+        return write_out(|out| {
+            timeline::write_series_wide_csv(&series, &mut *out).map_err(std::io::Error::other)
+        });
     }
     print(args.format, &series)
 }
