@@ -44,7 +44,8 @@ pub mod timeline;
 pub use error::{Error, Result};
 pub use measure::{Amount, GeodesicAreaKm2, Share};
 pub use model::{
-    Layer, Marker, Place, PlaceGeometry, Places, Precedence, Snapshot, Status, Zone, ZoneSource,
+    Layer, Marker, Occupation, Place, PlaceGeometry, Places, Precedence, Snapshot, Status, Zone,
+    ZoneSource,
 };
 pub use proximity::{Front, FrontOptions, ProximityIndex};
 pub use timeline::Timeline;

@@ -33,11 +33,16 @@ fn share_json_has_every_status() {
         assert!(rows[0]["status"][s]["km2"].is_number(), "{s}");
         assert!(rows[0]["status"][s]["pct"].is_number(), "{s}");
     }
+    // The parts of occupied are listed beside it, and sum to it.
+    let km2 = |s: &str| rows[0]["status"][s]["km2"].as_f64().unwrap();
+    let parts = km2("occupied_since_2014") + km2("occupied_since_2022");
+    assert!((parts - km2("occupied")).abs() < 1e-9, "{parts}");
     let sum: f64 = rows[0]["status"]
         .as_object()
         .unwrap()
-        .values()
-        .map(|a| a["pct"].as_f64().unwrap())
+        .iter()
+        .filter(|(k, _)| !k.starts_with("occupied_since_"))
+        .map(|(_, a)| a["pct"].as_f64().unwrap())
         .sum();
     assert!((sum - 100.0).abs() < 0.01);
     assert!(rows[0]["status"]["occupied"]["pct"].as_f64().unwrap() > 30.0);
@@ -78,9 +83,14 @@ fn share_table_and_csv() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "region,area_km2,occupied_km2,occupied_pct,contested_km2,contested_pct,liberated_km2,liberated_pct,other_km2,other_pct,unmarked_km2,unmarked_pct"
+        "region,area_km2,occupied_km2,occupied_pct,occupied_since_2014_km2,occupied_since_2014_pct,occupied_since_2022_km2,occupied_since_2022_pct,contested_km2,contested_pct,liberated_km2,liberated_pct,other_km2,other_pct,unmarked_km2,unmarked_pct"
     );
     assert!(lines.next().unwrap().starts_with("Demo Oblast,4072.8"));
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]

@@ -6,34 +6,47 @@
 //!    `geoJSON.status.dismissed` and `geoJSON.status.dismissed_at {{at:..}}` →
 //!    liberated; `geoJSON.territories.crimea`, `.ordlo`, `.tuzla` → occupied
 //!    (Ukraine, occupied since 2014); every other `geoJSON.territories.*`
-//!    (Transnistria, Abkhazia, Karelia, Kuril, ...) → other. Unknown keys (e.g.
-//!    `geoJSON.zmiinyi_island`) fall through to the fill colour.
-//! 2. **Free text** (2022-2023), Ukrainian or English, case-insensitive, in this
+//!    (Transnistria, Abkhazia, Karelia, Kuril, ...) → other. Unknown keys fall
+//!    through to the fill colour.
+//! 2. **Free text** (2022-2023, and the English-only names of the raw daily
+//!    archive), Ukrainian or English, case-insensitive, in this
 //!    order: other countries' occupied land (`Придністров'я`, `Transnistria`,
-//!    `Абхазія`, `Карелія`, `Курили`, ...) → other; `ОРДЛО`, `CADR`, `Крим`,
-//!    `Тузла` → occupied; `Під питанням`, `Contested`, `Статус невідомий`,
+//!    `Абхазія`, `Карелія`, `Курили`, `Ichkeria`, ...) → other; `ОРДЛО`, `CADR`,
+//!    `Крим`, `Тузла` → occupied (since 2014); `Під питанням`, `Contested`, `Статус невідомий`,
 //!    `Unknown status`, `Ситуація невідома`, `Сіра зона`, ... → contested;
 //!    `Звільнено`, `Liberated`, `Taken back`, `Recaptured`, ... → liberated;
 //!    `Окуповано`, `Occupied`, `зайняті ворогом`, `Захоплено` → occupied.
 //! 3. **Fill colour**: `#a52714` (occupied), `#880e4f` and `#000000` (ORDLO/Crimea)
 //!    → occupied; `#ff5252` → other; `#bcaaa4`, `#bdbdbd`, `#757575` → contested;
 //!    `#0f9d58`, `#0288d1`, `#01579b` → liberated.
-//! 4. Otherwise the polygon is **unclassified**: kept out of every area and listed in
+//! 4. **Snake Island** (`geoJSON.zmiinyi_island`, `Зміїний`, `Snake Island`) where
+//!    no fill tells: by the map's date, occupied before 30 June 2022, liberated
+//!    from then on ([`classify_on`]).
+//! 5. Otherwise the polygon is **unclassified**: kept out of every area and listed in
 //!    the import report.
+//!
+//! Occupied polygons also say since when ([`Occupation`]): the standing territories
+//! (Crimea, ORDLO, Tuzla; fill `#880e4f` or `#000000`) since 2014, the rest
+//! (`geoJSON.status.occupied`, `Окуповано`, `Occupied`, fill `#a52714`) since
+//! 24 February 2022.
 //!
 //! Liberated or contested ground outside Ukraine (the Kursk salient, 2024-2025) is
 //! drawn with the same keys as inside; it keeps its status here and is told apart
 //! geometrically, by measuring within an outline of the country (see the README).
 
-use crate::Status;
+use crate::{Occupation, Status};
 
 /// The class of one DeepState polygon.
 ///
 /// ```
 /// use frontline::import::deepstate::classify;
-/// use frontline::Status;
+/// use frontline::{Occupation, Status};
 /// let c = classify("Окуповано /// Occupied\u{a0}/// geoJSON.status.occupied ", Some("#a52714")).unwrap();
 /// assert_eq!((c.status, c.layer.as_str()), (Status::OCCUPIED, "geoJSON.status.occupied"));
+/// assert_eq!(c.occupation, Some(Occupation::Since2022));
+/// assert_eq!(classify("CADR and CALR", None).unwrap().occupation, Some(Occupation::Since2014));
+/// // Snake Island's status depends on the date: see classify_on.
+/// assert!(classify("Snake Island", None).is_none());
 /// assert_eq!(classify("Придністров'я", Some("#880e4f")).unwrap().status, Status::OTHER);
 /// assert_eq!(classify("Звільнено 25.03", None).unwrap().status, Status::LIBERATED);
 /// assert_eq!(classify("Багатокутник 11", Some("#0288D1")).unwrap().status, Status::LIBERATED);
@@ -45,6 +58,18 @@ pub struct Class {
     pub status: Status,
     /// What decided it: the machine key, `text:<pattern>` or `fill:<colour>`.
     pub layer: String,
+    /// For occupied ground, since when.
+    pub occupation: Option<Occupation>,
+}
+
+impl Class {
+    fn new(status: Status, layer: String, occupation: Option<Occupation>) -> Class {
+        Class {
+            status,
+            layer,
+            occupation,
+        }
+    }
 }
 
 const OTHER_COUNTRIES: &[&str] = &[
@@ -74,6 +99,7 @@ const OTHER_COUNTRIES: &[&str] = &[
     "ichkeri",
 ];
 const OCCUPIED_SINCE_2014: &[&str] = &["ордло", "cadr", "calr", "крим", "crimea", "тузла", "tuzla"];
+const SNAKE_ISLAND: &[&str] = &["зміїн", "snake island"];
 const CONTESTED: &[&str] = &[
     "під питанням",
     "contested",
@@ -103,64 +129,113 @@ const LIBERATED: &[&str] = &[
 const OCCUPIED: &[&str] = &["окупован", "occupied", "occupation", "зайнят", "захоплено"];
 
 /// Classifies a polygon by its `name` and `fill`; `None` when no rule applies.
+/// The same as [`classify_on`] a date that is not known.
 pub fn classify(name: &str, fill: Option<&str>) -> Option<Class> {
+    classify_on(name, fill, None)
+}
+
+/// The day Ukraine retook Snake Island (Зміїний).
+const SNAKE_ISLAND_RETAKEN: (i32, u32, u32) = (2022, 6, 30);
+
+/// Classifies a polygon of a map of `date` by its `name` and `fill`; `None` when
+/// no rule applies.
+///
+/// The date matters only for Snake Island (`Зміїний`, `Snake Island`,
+/// `geoJSON.zmiinyi_island`), occupied from 24 February to 30 June 2022: where
+/// its fill colour does not say, a map from 30 June 2022 on shows it liberated,
+/// an earlier one occupied (since 2022), an undated one cannot tell.
+///
+/// ```
+/// use frontline::import::deepstate::classify_on;
+/// use frontline::Status;
+/// use chrono::NaiveDate;
+/// let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+/// assert_eq!(classify_on("Snake Island", None, day(2025, 10, 27)).unwrap().status, Status::LIBERATED);
+/// assert_eq!(classify_on("Зміїний", None, day(2022, 4, 3)).unwrap().status, Status::OCCUPIED);
+/// assert_eq!(classify_on("Зміїний", Some("#0f9d58"), day(2022, 4, 3)).unwrap().status, Status::LIBERATED);
+/// assert!(classify_on("Snake Island", None, None).is_none());
+/// ```
+pub fn classify_on(
+    name: &str,
+    fill: Option<&str>,
+    date: Option<chrono::NaiveDate>,
+) -> Option<Class> {
     let name = normalise(name);
     let lower = name.to_lowercase();
     // ASCII lowercasing keeps byte offsets, so `start` indexes `name` too.
-    if let Some(start) = name.to_ascii_lowercase().find("geojson.") {
+    let snake = if let Some(start) = name.to_ascii_lowercase().find("geojson.") {
         let key = &name[start..];
-        if let Some(status) = by_key(&key.to_lowercase()) {
-            return Some(Class {
-                status,
-                layer: key.to_string(),
-            });
+        if let Some((status, occupation)) = by_key(&key.to_lowercase()) {
+            return Some(Class::new(status, key.to_string(), occupation));
         }
+        key.trim()
+            .eq_ignore_ascii_case("geojson.zmiinyi_island")
+            .then(|| key.to_string())
     } else {
-        let rules: [(&[&str], Status); 5] = [
-            (OTHER_COUNTRIES, Status::OTHER),
-            (OCCUPIED_SINCE_2014, Status::OCCUPIED),
-            (CONTESTED, Status::CONTESTED),
-            (LIBERATED, Status::LIBERATED),
-            (OCCUPIED, Status::OCCUPIED),
+        let since_2014 = Some(Occupation::Since2014);
+        let since_2022 = Some(Occupation::Since2022);
+        let rules: [(&[&str], Status, Option<Occupation>); 5] = [
+            (OTHER_COUNTRIES, Status::OTHER, None),
+            (OCCUPIED_SINCE_2014, Status::OCCUPIED, since_2014),
+            (CONTESTED, Status::CONTESTED, None),
+            (LIBERATED, Status::LIBERATED, None),
+            (OCCUPIED, Status::OCCUPIED, since_2022),
         ];
-        for (patterns, status) in rules {
+        for (patterns, status, occupation) in rules {
             if let Some(p) = patterns.iter().find(|p| lower.contains(**p)) {
-                return Some(Class {
-                    status,
-                    layer: format!("text:{p}"),
-                });
+                return Some(Class::new(status, format!("text:{p}"), occupation));
             }
         }
-    }
-    let fill = fill?.trim().to_lowercase();
-    let status = match fill.as_str() {
-        "#a52714" | "#880e4f" | "#000000" => Status::OCCUPIED,
-        "#ff5252" => Status::OTHER,
-        "#bcaaa4" | "#bdbdbd" | "#757575" => Status::CONTESTED,
-        "#0f9d58" | "#0288d1" | "#01579b" => Status::LIBERATED,
-        _ => return None,
+        SNAKE_ISLAND
+            .iter()
+            .find(|p| lower.contains(**p))
+            .map(|p| format!("text:{p}"))
     };
-    Some(Class {
-        status,
-        layer: format!("fill:{fill}"),
+    if let Some(class) = fill.and_then(by_fill) {
+        return Some(class);
+    }
+    let snake = snake?;
+    let (y, m, d) = SNAKE_ISLAND_RETAKEN;
+    let retaken = chrono::NaiveDate::from_ymd_opt(y, m, d)?;
+    Some(if date? >= retaken {
+        Class::new(Status::LIBERATED, format!("{snake}, from 2022-06-30"), None)
+    } else {
+        Class::new(
+            Status::OCCUPIED,
+            format!("{snake}, before 2022-06-30"),
+            Some(Occupation::Since2022),
+        )
     })
 }
 
-fn by_key(key: &str) -> Option<Status> {
+fn by_fill(fill: &str) -> Option<Class> {
+    let fill = fill.trim().to_lowercase();
+    let (status, occupation) = match fill.as_str() {
+        "#a52714" => (Status::OCCUPIED, Some(Occupation::Since2022)),
+        "#880e4f" | "#000000" => (Status::OCCUPIED, Some(Occupation::Since2014)),
+        "#ff5252" => (Status::OTHER, None),
+        "#bcaaa4" | "#bdbdbd" | "#757575" => (Status::CONTESTED, None),
+        "#0f9d58" | "#0288d1" | "#01579b" => (Status::LIBERATED, None),
+        _ => return None,
+    };
+    Some(Class::new(status, format!("fill:{fill}"), occupation))
+}
+
+fn by_key(key: &str) -> Option<(Status, Option<Occupation>)> {
     let key = key.trim();
     if key == "geojson.status.occupied" {
-        return Some(Status::OCCUPIED);
+        return Some((Status::OCCUPIED, Some(Occupation::Since2022)));
     }
     if key == "geojson.status.unknown" {
-        return Some(Status::CONTESTED);
+        return Some((Status::CONTESTED, None));
     }
     if key == "geojson.status.dismissed" || key.starts_with("geojson.status.dismissed_at") {
-        return Some(Status::LIBERATED);
+        return Some((Status::LIBERATED, None));
     }
     key.strip_prefix("geojson.territories.")
         .map(|territory| match territory {
-            "crimea" | "ordlo" | "tuzla" => Status::OCCUPIED,
-            _ => Status::OTHER,
+            "crimea" | "ordlo" | "tuzla" => (Status::OCCUPIED, Some(Occupation::Since2014)),
+            _ => (Status::OTHER, None),
         })
 }
 
@@ -237,16 +312,82 @@ mod tests {
     }
 
     #[test]
+    fn snake_island_by_fill_else_by_date() {
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+        for name in [
+            "Зміїний /// Snake Island /// geoJSON.zmiinyi_island",
+            "geoJSON.zmiinyi_island",
+            "Snake Island",
+            "Острів Зміїний",
+        ] {
+            let on = |date| classify_on(name, None, date).map(|c| c.status);
+            assert_eq!(on(day(2025, 10, 27)), Some(Status::LIBERATED), "{name}");
+            assert_eq!(on(day(2022, 6, 30)), Some(Status::LIBERATED), "{name}");
+            assert_eq!(on(day(2022, 6, 29)), Some(Status::OCCUPIED), "{name}");
+            assert_eq!(on(None), None, "{name}");
+            // A fill colour says it whatever the date.
+            let red = classify_on(name, Some("#a52714"), day(2025, 1, 1));
+            assert_eq!(red.map(|c| c.status), Some(Status::OCCUPIED), "{name}");
+        }
+        assert_eq!(status("Окупований Зміїний", None), Some(Status::OCCUPIED));
+    }
+
+    #[test]
     fn unknown_keys_fall_back_to_fill() {
         assert_eq!(
-            status(
-                "Зміїний /// Snake Island /// geoJSON.zmiinyi_island",
-                Some("#0f9d58")
-            ),
+            status("geoJSON.territories_new.x", Some("#0f9d58")),
             Some(Status::LIBERATED)
         );
-        assert_eq!(status("Зміїний", Some("#a52714")), Some(Status::OCCUPIED));
-        assert_eq!(status("geoJSON.zmiinyi_island", None), None);
+        assert_eq!(status("geoJSON.something", None), None);
+    }
+
+    /// The English-only names of the raw daily archive (2024-2026).
+    #[test]
+    fn english_names_of_the_daily_archive() {
+        let since_2014 = Some(Occupation::Since2014);
+        let since_2022 = Some(Occupation::Since2022);
+        let cases = [
+            ("Unknown status", Status::CONTESTED, None),
+            ("Liberated", Status::LIBERATED, None),
+            ("Liberated 27-31.03", Status::LIBERATED, None),
+            ("Liberated 31.03 - 02.04", Status::LIBERATED, None),
+            ("Occupied", Status::OCCUPIED, since_2022),
+            ("CADR and CALR", Status::OCCUPIED, since_2014),
+            ("Occupied Crimea", Status::OCCUPIED, since_2014),
+            ("Occupied Tuzla Island", Status::OCCUPIED, since_2014),
+            ("Transnistria", Status::OTHER, None),
+            ("Occupied Abkhazia.", Status::OTHER, None),
+            ("Occupied Tskhinvali district", Status::OTHER, None),
+            (
+                "The temporarily occupied territory of Karelia.",
+                Status::OTHER,
+                None,
+            ),
+            (
+                "The temporarily occupied territory of the Republic of Ichkeria.",
+                Status::OTHER,
+                None,
+            ),
+            ("East Prussia is temporarily occupied.", Status::OTHER, None),
+            ("Occupied Petsamo", Status::OTHER, None),
+            ("Occupied Salla", Status::OTHER, None),
+            ("occupied Estonia territories.", Status::OTHER, None),
+            ("Occupied Latvia territories.", Status::OTHER, None),
+            (
+                "Occupied Pechorsky district (Saaste Boot).",
+                Status::OTHER,
+                None,
+            ),
+            ("Occupied Southern Kuril islands.", Status::OTHER, None),
+        ];
+        for (name, expected, occupation) in cases {
+            let class = classify(name, None).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(
+                (class.status, class.occupation),
+                (expected, occupation),
+                "{name}"
+            );
+        }
     }
 
     #[test]

@@ -255,9 +255,18 @@ fn zones_from_document(
     source: Option<&Source>,
     within: Option<[f64; 4]>,
 ) -> Result<Import> {
+    let evidence = Evidence::of(&doc, path);
+    let mut notices = Vec::new();
     let source = match source {
-        Some(s) => s.clone(),
-        None => detect(&doc, path)?,
+        Some(s) => {
+            notices.extend(evidence.contradiction(s));
+            s.clone()
+        }
+        None => {
+            let (source, notice) = evidence.detect(path)?;
+            notices.extend(notice);
+            source
+        }
     };
     let date = match &doc.datetime {
         Some(v) => Some(time::parse_datetime(v).ok_or_else(|| {
@@ -265,12 +274,57 @@ fn zones_from_document(
         })?),
         None => date_from_file_name(path),
     };
+    // Every feature's class first, from its properties alone: whether the file can
+    // split the occupied ground, and whether anything at all could be classified,
+    // are questions about the whole file, not the box read.
+    let mut classes: Vec<Option<Class>> = doc
+        .features
+        .iter()
+        .map(|f| {
+            let props = f.properties.as_ref();
+            let text = |k: &str| props.and_then(|p| p.get(k)).and_then(Value::as_str);
+            match &source {
+                Source::DeepState => deepstate::classify_on(
+                    text("name").unwrap_or(""),
+                    text("fill"),
+                    date.map(|d| d.date_naive()),
+                ),
+                Source::Occupied => Some(Class {
+                    status: Status::OCCUPIED,
+                    layer: "occupied".into(),
+                    occupation: None,
+                }),
+                Source::Generic(mapping) => generic_class(mapping, props),
+            }
+        })
+        .collect();
+    let polygonal =
+        |f: &file::Feature| f.geometry.as_ref().is_some_and(shape::Shape::may_be_ground);
+    let classified = doc
+        .features
+        .iter()
+        .zip(&classes)
+        .filter(|(f, c)| c.is_some() && polygonal(f))
+        .count();
+    let ground = doc.features.iter().filter(|f| polygonal(f)).count();
+    if classified == 0 && ground > 0 {
+        return Err(Error::format(
+            path,
+            format!(
+                "none of its {ground} polygon features could be classified as {}: {}",
+                source.describe(),
+                evidence.hint(&source)
+            ),
+        ));
+    }
+    split_occupation(&mut classes, &source, &mut notices);
     let sealed = seal::holds(doc.seal.as_deref(), &doc.features);
     let mut report = ImportReport::new(path);
     report.features = doc.features.len();
+    report.notices = notices;
     let mut zones = Vec::new();
     let mut markers = Vec::new();
-    for (index, feature) in doc.features.into_iter().enumerate() {
+    for (index, (feature, class)) in doc.features.into_iter().zip(classes).enumerate() {
         let props = feature.properties.as_ref();
         let text = |k: &str| props.and_then(|p| p.get(k)).and_then(Value::as_str);
         let label = text("name").map(deepstate::normalise);
@@ -299,14 +353,6 @@ fn zones_from_document(
             }));
             continue;
         }
-        let class = match &source {
-            Source::DeepState => deepstate::classify(label.as_deref().unwrap_or(""), text("fill")),
-            Source::Occupied => Some(Class {
-                status: Status::OCCUPIED,
-                layer: "occupied".into(),
-            }),
-            Source::Generic(mapping) => generic_class(mapping, props),
-        };
         let Some(class) = class else {
             let reason = match &source {
                 Source::Generic(m) => format!("no status in property {:?}", m.property),
@@ -322,6 +368,7 @@ fn zones_from_document(
         zones.push(Zone {
             status: class.status,
             geometry: MultiPolygon(parts.polygons),
+            occupation: class.occupation,
             source: ZoneSource {
                 feature: Some(index),
                 layer: Some(class.layer),
@@ -338,6 +385,245 @@ fn zones_from_document(
         source,
         report,
     })
+}
+
+/// Keeps the occupied zones' [`Occupation`](crate::Occupation) only where the file
+/// tells it for all of them: a DeepState map that draws the standing territories
+/// (Crimea, ORDLO, Tuzla), or a generic file whose every occupied value is mapped
+/// to `occupied_since_2014` or `occupied_since_2022`. Otherwise the split is
+/// unknown, and results say so rather than put everything in one part.
+fn split_occupation(classes: &mut [Option<Class>], source: &Source, notices: &mut Vec<String>) {
+    let occupied = || {
+        classes
+            .iter()
+            .flatten()
+            .filter(|c| c.status == Status::OCCUPIED)
+    };
+    let known = match source {
+        Source::Occupied => false,
+        Source::DeepState => occupied().any(|c| c.occupation == Some(crate::Occupation::Since2014)),
+        Source::Generic(_) => {
+            let tagged = occupied().filter(|c| c.occupation.is_some()).count();
+            let all = occupied().count();
+            if tagged > 0 && tagged < all {
+                notices.push(format!(
+                    "{} of its {all} occupied features are mapped to occupied_since_2014 or \
+                     occupied_since_2022, the others to plain occupied: the split of occupied \
+                     ground by date is unknown",
+                    tagged
+                ));
+            }
+            tagged == all
+        }
+    };
+    if !known {
+        for class in classes.iter_mut().flatten() {
+            class.occupation = None;
+        }
+    }
+}
+
+impl Source {
+    /// The kind, as messages name it.
+    fn describe(&self) -> String {
+        match self {
+            Source::DeepState => "a DeepState raw snapshot".into(),
+            Source::Occupied => "an occupied-only archive file".into(),
+            Source::Generic(m) => format!("a generic zone file (status in {:?})", m.property),
+        }
+    }
+}
+
+/// What a zone file's content says of its kind, gathered in one pass.
+struct Evidence {
+    /// The DeepState API's envelope.
+    envelope: bool,
+    /// Features with DeepState's own marks: `///` names or a `styleUrl`.
+    marked: usize,
+    /// Polygon features, and those among them with a non-empty `name`.
+    polygons: usize,
+    named: usize,
+    /// Polygon features whose name DeepState's rules classify, and one such name.
+    deepstate_names: usize,
+    example: Option<String>,
+    /// Polygon features with no properties at all.
+    bare: usize,
+    /// The kind the file name suggests.
+    by_name: Option<NameKind>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NameKind {
+    /// `deepstatemap_data_YYYYMMDD.geojson`: the occupied-only archive's naming.
+    Occupied,
+    /// `<unix-seconds>.geojson.gz`, `deepstatemap_data_YYYYMMDD_polygons.geojson.gz`:
+    /// the raw archives' namings.
+    DeepState,
+}
+
+impl NameKind {
+    fn of(path: &Path) -> Option<NameKind> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        let stem = name.split('.').next()?;
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if let Some(rest) = stem.strip_prefix("deepstatemap_data_") {
+            if digits(rest) {
+                return Some(NameKind::Occupied);
+            }
+            if rest.strip_suffix("_polygons").is_some_and(digits) {
+                return Some(NameKind::DeepState);
+            }
+        }
+        ((9..=11).contains(&stem.len()) && digits(stem)).then_some(NameKind::DeepState)
+    }
+}
+
+impl Evidence {
+    fn of(doc: &Document, path: &Path) -> Evidence {
+        let mut e = Evidence {
+            envelope: doc.envelope,
+            marked: 0,
+            polygons: 0,
+            named: 0,
+            deepstate_names: 0,
+            example: None,
+            bare: 0,
+            by_name: NameKind::of(path),
+        };
+        for f in &doc.features {
+            let props = f.properties.as_ref();
+            let name = props.and_then(|p| p.get("name")).and_then(Value::as_str);
+            if props.is_some_and(|p| p.contains_key("styleUrl"))
+                || name.is_some_and(|n| n.contains("///"))
+            {
+                e.marked += 1;
+            }
+            if !f.geometry.as_ref().is_some_and(shape::Shape::may_be_ground) {
+                continue;
+            }
+            e.polygons += 1;
+            if props.is_none_or(|p| p.is_empty()) {
+                e.bare += 1;
+            }
+            let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
+                continue;
+            };
+            e.named += 1;
+            // By name alone: a colour is no sign of DeepState's kind.
+            if deepstate::classify(name, None).is_some() {
+                e.deepstate_names += 1;
+                e.example.get_or_insert_with(|| deepstate::normalise(name));
+            }
+        }
+        e
+    }
+
+    /// Content that looks like DeepState's: its envelope or marks, or polygons most
+    /// of whose names DeepState's rules know (the English-only daily archive).
+    fn looks_deepstate(&self) -> bool {
+        self.envelope
+            || self.marked > 0
+            || (self.deepstate_names > 0 && 2 * self.deepstate_names >= self.named)
+    }
+
+    /// Content that looks like an occupied-only archive: polygons, none named.
+    fn looks_occupied(&self) -> bool {
+        self.polygons > 0 && self.named == 0
+    }
+
+    /// The kind the content shows, and a notice where the file name suggests
+    /// another or the content is mixed.
+    fn detect(&self, path: &Path) -> Result<(Source, Option<String>)> {
+        let (source, kind) = if self.looks_deepstate() {
+            (Source::DeepState, NameKind::DeepState)
+        } else if self.looks_occupied()
+            && (self.bare == self.polygons || self.by_name == Some(NameKind::Occupied))
+        {
+            (Source::Occupied, NameKind::Occupied)
+        } else {
+            return Err(Error::format(
+                path,
+                "cannot tell what kind of zone file this is: not a DeepState snapshot or an \
+                 occupied-only archive file; name the property that holds each feature's status \
+                 (--status-property) or the kind (--source)",
+            ));
+        };
+        let mut notice = None;
+        if self.by_name.is_some_and(|k| k != kind) {
+            notice = Some(match kind {
+                NameKind::DeepState => format!(
+                    "named like an occupied-only archive file, but its content is a DeepState \
+                     raw snapshot ({} of {} polygons carry DeepState class names, e.g. {:?}): \
+                     read as DeepState, each polygon by its class",
+                    self.deepstate_names,
+                    self.polygons,
+                    self.example.as_deref().unwrap_or("")
+                ),
+                NameKind::Occupied => format!(
+                    "named like a DeepState raw snapshot, but its content is an occupied-only \
+                     archive's ({} polygons, none named): read as occupied-only, all its ground \
+                     occupied",
+                    self.polygons
+                ),
+            });
+        } else if kind == NameKind::DeepState && self.polygons > self.named && self.named > 0 {
+            notice = Some(format!(
+                "{} of its {} polygons have no name, beside DeepState names: read as DeepState, \
+                 the unnamed ones unclassified unless their fill colour tells",
+                self.polygons - self.named,
+                self.polygons
+            ));
+        }
+        Ok((source, notice))
+    }
+
+    /// A notice when a forced kind is one the content plainly contradicts.
+    fn contradiction(&self, forced: &Source) -> Option<String> {
+        match forced {
+            Source::Occupied if self.looks_deepstate() => Some(format!(
+                "read as an occupied-only archive (--source occupied), but its content is a \
+                 DeepState raw snapshot ({} of {} polygons carry DeepState class names, e.g. \
+                 {:?}): every polygon, grey zone, liberated ground and other countries' land \
+                 included, is counted as occupied",
+                self.deepstate_names,
+                self.polygons,
+                self.example.as_deref().unwrap_or("")
+            )),
+            Source::DeepState if !self.looks_deepstate() && self.looks_occupied() => Some(format!(
+                "read as a DeepState raw snapshot (--source deepstate), but its content is an \
+                 occupied-only archive's ({} polygons, none named)",
+                self.polygons
+            )),
+            _ => None,
+        }
+    }
+
+    /// Why nothing could be classified, and what to do.
+    fn hint(&self, source: &Source) -> String {
+        match source {
+            Source::DeepState if self.looks_occupied() => {
+                "its polygons carry no names, as in an occupied-only archive file: read it \
+                 with --source occupied (or let the kind be detected)"
+                    .into()
+            }
+            Source::DeepState => "no name or fill colour that DeepState's rules know".into(),
+            Source::Generic(m) if m.values.is_empty() => format!(
+                "no feature has a status name in property {:?}: check --status-property, or \
+                 map its values with --status-map VALUE=STATUS",
+                m.property
+            ),
+            Source::Generic(m) => format!(
+                "no value of property {:?} matches --status-map ({})",
+                m.property,
+                m.values
+                    .iter()
+                    .map(|(v, s)| format!("{v}={s}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            Source::Occupied => String::new(),
+        }
+    }
 }
 
 fn skipped(at: FeatureRef<'_>, reason: &str) -> Skipped {
@@ -358,44 +644,18 @@ fn generic_class(
         Value::Bool(b) => b.to_string(),
         _ => return None,
     };
+    let status = mapping.status_of(&value)?;
+    // The parts of occupied are occupied ground that says since when.
+    let occupation = crate::Occupation::from_status(&status);
     Some(Class {
-        status: mapping.status_of(&value)?,
+        status: if occupation.is_some() {
+            Status::OCCUPIED
+        } else {
+            status
+        },
         layer: format!("{}={value}", mapping.property),
+        occupation,
     })
-}
-
-/// Tells a DeepState raw snapshot (envelope, `///` names, or DeepState's style
-/// properties) from an occupied-only archive file (its file name, or unnamed
-/// polygon features only).
-fn detect(doc: &Document, path: &Path) -> Result<Source> {
-    if doc.envelope {
-        return Ok(Source::DeepState);
-    }
-    let props = doc.features.iter().filter_map(|f| f.properties.as_ref());
-    let deepstate = props.clone().any(|p| {
-        p.contains_key("styleUrl")
-            || p.get("name")
-                .and_then(Value::as_str)
-                .is_some_and(|n| n.contains("///"))
-    });
-    if deepstate {
-        return Ok(Source::DeepState);
-    }
-    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let polygons_only = !doc.features.is_empty()
-        && doc.features.iter().all(|f| {
-            f.properties.as_ref().is_none_or(|p| p.is_empty())
-                && f.geometry.as_ref().is_some_and(shape::Shape::is_polygonal)
-        });
-    if file_name.starts_with("deepstatemap_data_") || polygons_only {
-        return Ok(Source::Occupied);
-    }
-    Err(Error::format(
-        path,
-        "cannot tell what kind of zone file this is: not a DeepState snapshot or an \
-         occupied-only archive file; name the property that holds each feature's status \
-         (--status-property) or the kind (--source)",
-    ))
 }
 
 /// Reads the places (cities, regions, settlements) of a GeoJSON file.

@@ -36,6 +36,11 @@ pub struct ImportReport {
     pub unclassified: Vec<Skipped>,
     /// Repairs made (see [`crate::import`] for the list of repairs).
     pub warnings: Vec<String>,
+    /// Doubts about the file as a whole, to show whatever else is shown: a kind
+    /// told from the content that the file name contradicts, a kind forced by the
+    /// caller that the content contradicts, a split of occupied ground that is
+    /// unknown.
+    pub notices: Vec<String>,
 }
 
 /// A feature left out, and why.
@@ -89,6 +94,9 @@ impl fmt::Display for ImportReport {
         }
         for w in &self.warnings {
             write!(f, "\n  repaired {w}")?;
+        }
+        for n in &self.notices {
+            write!(f, "\n  note: {n}")?;
         }
         Ok(())
     }

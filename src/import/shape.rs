@@ -95,6 +95,15 @@ impl Shape {
         }
     }
 
+    /// Whether the shape may hold ground: a Polygon, a MultiPolygon, or a
+    /// collection with one.
+    pub(crate) fn may_be_ground(&self) -> bool {
+        match self {
+            Shape::Collection(parts) => parts.iter().any(Shape::may_be_ground),
+            _ => self.is_polygonal(),
+        }
+    }
+
     /// Whether the shape is a Polygon or MultiPolygon.
     pub(crate) fn is_polygonal(&self) -> bool {
         matches!(self, Shape::Polygon(_) | Shape::MultiPolygon(_))

@@ -6,8 +6,17 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde_json::Value;
 
 /// The date a file name gives: DeepState's archive names (`<unix-seconds>.geojson.gz`,
-/// UTC) or a trailing `YYYYMMDD` / `YYYY-MM-DD` (`deepstatemap_data_20250601.geojson`,
-/// midnight UTC). `None` when the name has neither.
+/// the publication time, UTC), or one date in the name as `YYYYMMDD` or
+/// `YYYY-MM-DD`, anywhere in it but set off from other digits
+/// (`deepstatemap_data_20250601.geojson`,
+/// `deepstatemap_data_20251027_polygons.geojson.gz`, `map-2025-06-01-v2.geojson`):
+/// midnight UTC of that day. `None` when the name has no date, or several
+/// different ones (ambiguous).
+///
+/// The daily archives' files are fetched at about 03:15-03:50 UTC on the day
+/// their name gives, and hold the map as last updated before then (usually the
+/// previous evening's update): dated at midnight, they stand for the map as it
+/// was when that day began.
 ///
 /// ```
 /// use frontline::import::date_from_file_name;
@@ -15,7 +24,10 @@ use serde_json::Value;
 /// assert_eq!(d.to_rfc3339(), "2025-08-03T19:58:25+00:00");
 /// let d = date_from_file_name("deepstatemap_data_20250601.geojson").unwrap();
 /// assert_eq!(d.to_rfc3339(), "2025-06-01T00:00:00+00:00");
+/// let d = date_from_file_name("deepstatemap_data_20251027_polygons.geojson.gz").unwrap();
+/// assert_eq!(d.to_rfc3339(), "2025-10-27T00:00:00+00:00");
 /// assert!(date_from_file_name("zones.geojson").is_none());
+/// assert!(date_from_file_name("from_20250101_to_20250201.geojson").is_none());
 /// ```
 pub fn date_from_file_name(path: impl AsRef<Path>) -> Option<DateTime<Utc>> {
     let name = path.as_ref().file_name()?.to_str()?;
@@ -23,30 +35,46 @@ pub fn date_from_file_name(path: impl AsRef<Path>) -> Option<DateTime<Utc>> {
     if (9..=11).contains(&stem.len()) && stem.bytes().all(|b| b.is_ascii_digit()) {
         return Utc.timestamp_opt(stem.parse().ok()?, 0).single();
     }
-    let tail: String = stem
-        .chars()
-        .rev()
-        .take(10)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let date = NaiveDate::parse_from_str(&tail, "%Y-%m-%d")
-        .ok()
-        .or_else(|| {
-            let t8 = &tail[tail.len().saturating_sub(8)..];
-            let before = tail
-                .len()
-                .checked_sub(9)
-                .and_then(|i| tail.as_bytes().get(i));
-            let separated = before.is_none_or(|b| !b.is_ascii_digit());
-            if separated && t8.bytes().all(|b| b.is_ascii_digit()) {
-                NaiveDate::parse_from_str(t8, "%Y%m%d").ok()
-            } else {
-                None
+    let mut found: Option<NaiveDate> = None;
+    for date in dates_in(stem) {
+        if found.is_some_and(|f| f != date) {
+            return None;
+        }
+        found = Some(date);
+    }
+    Some(found?.and_hms_opt(0, 0, 0)?.and_utc())
+}
+
+/// Every `YYYYMMDD` or `YYYY-MM-DD` in `text` that is a real day and is not part
+/// of a longer run of digits.
+fn dates_in(text: &str) -> impl Iterator<Item = NaiveDate> + '_ {
+    let bytes = text.as_bytes();
+    let digit = move |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
+    (0..bytes.len()).filter_map(move |i| {
+        if digit(i) && (i == 0 || !digit(i - 1)) {
+            for (len, format) in [(8, "%Y%m%d"), (10, "%Y-%m-%d")] {
+                let end = i + len;
+                if end <= bytes.len() && !digit(end) {
+                    let candidate = text.get(i..end)?;
+                    let shaped = if len == 8 {
+                        candidate.bytes().all(|b| b.is_ascii_digit())
+                    } else {
+                        candidate.bytes().enumerate().all(|(k, b)| {
+                            if k == 4 || k == 7 {
+                                b == b'-'
+                            } else {
+                                b.is_ascii_digit()
+                            }
+                        })
+                    };
+                    if shaped && let Ok(date) = NaiveDate::parse_from_str(candidate, format) {
+                        return Some(date);
+                    }
+                }
             }
-        })?;
-    Some(date.and_hms_opt(0, 0, 0)?.and_utc())
+        }
+        None
+    })
 }
 
 /// Parses an envelope's `datetime`: RFC 3339, `YYYY-MM-DD HH:MM:SS` (UTC),
@@ -105,5 +133,16 @@ mod tests {
         assert!(date_from_file_name("x_20251301.geojson").is_none());
         assert!(date_from_file_name("123420250601.geojson").is_none());
         assert!(date_from_file_name("").is_none());
+        assert_eq!(
+            date_from_file_name("deepstatemap_data_20240916_polygons.geojson.gz")
+                .unwrap()
+                .to_rfc3339(),
+            "2024-09-16T00:00:00+00:00"
+        );
+        assert!(date_from_file_name("map_2025-06-01_final.geojson").is_some());
+        // The same day twice is one date; two days are ambiguous.
+        assert!(date_from_file_name("x_20250601_20250601.geojson").is_some());
+        assert!(date_from_file_name("x_20250601_20250602.geojson").is_none());
+        assert!(date_from_file_name("x_2025060.geojson").is_none());
     }
 }

@@ -1,6 +1,7 @@
-//! Geodesic area on the WGS84 ellipsoid.
+//! Geodesic area on the WGS84 ellipsoid, or, to reproduce DeepState's own published
+//! figures, on a sphere as turf.js measures it ([`AreaModel`]).
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use geo::{LineString, MultiPolygon, Polygon};
 use std::collections::HashMap;
@@ -10,7 +11,99 @@ use geographiclib_rs::{Geodesic, capability as caps};
 /// Built once: `Geodesic::wgs84()` derives series coefficients on every call.
 static WGS84: LazyLock<Geodesic> = LazyLock::new(Geodesic::wgs84);
 
-/// Geodesic area in km² on the WGS84 ellipsoid (Karney's algorithm, GeographicLib).
+/// How areas are measured, for the whole process.
+///
+/// - [`AreaModel::Wgs84`] (the default): geodesic area on the WGS84 ellipsoid,
+///   GeographicLib's algorithm (Karney 2013), exact to the square metre. Use it for
+///   every new figure.
+/// - [`AreaModel::Sphere`]: DeepState's own method (turf.js's `area`): the
+///   Chamberlain–Duquette formula on a sphere of radius 6,378,137 m, the same as
+///   [`geo::ChamberlainDuquetteArea`]. At Ukraine's latitudes (45-52°N) it gives 0.0 to
+///   0.15 % less than WGS84 (about 0.06 % on the occupied ground of 2025), since
+///   the ellipsoid's area scale grows northwards from 1 at about 45°. Use it only to reproduce the site's published km².
+///
+/// The model is chosen once per process, before the first measure
+/// ([`set_area_model`]); every measure then uses it, so that no figure mixes the
+/// two (prepared regions, cached layer areas and edge terms all belong to one).
+///
+/// ```
+/// use frontline::measure::{area_model, AreaModel};
+/// assert_eq!(area_model(), AreaModel::Wgs84);
+/// assert_eq!("sphere".parse::<AreaModel>().unwrap(), AreaModel::Sphere);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum AreaModel {
+    /// Geodesic area on the WGS84 ellipsoid.
+    #[default]
+    Wgs84,
+    /// DeepState's (turf.js's) spherical area, radius 6,378,137 m.
+    Sphere,
+}
+
+impl AreaModel {
+    /// The model's name: `wgs84` or `sphere`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AreaModel::Wgs84 => "wgs84",
+            AreaModel::Sphere => "sphere",
+        }
+    }
+}
+
+impl std::fmt::Display for AreaModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl std::str::FromStr for AreaModel {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> crate::Result<AreaModel> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "wgs84" | "ellipsoid" => Ok(AreaModel::Wgs84),
+            "sphere" => Ok(AreaModel::Sphere),
+            _ => Err(crate::Error::Invalid(format!(
+                "unknown area model {s:?}: use wgs84 (geodesic, the default) or sphere \
+                 (DeepState's own method)"
+            ))),
+        }
+    }
+}
+
+static MODEL: OnceLock<AreaModel> = OnceLock::new();
+
+/// Chooses the process's [`AreaModel`]; an error when measures already use another
+/// (the first measure, or an earlier call, fixes it).
+///
+/// ```
+/// use frontline::measure::{set_area_model, AreaModel};
+/// // The default may be confirmed at any time; changing it after a measure is refused.
+/// set_area_model(AreaModel::Wgs84)?;
+/// let _ = frontline::GeodesicAreaKm2::geodesic_area_km2(&geo::polygon![
+///     (x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0)]);
+/// assert!(set_area_model(AreaModel::Sphere).is_err());
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn set_area_model(model: AreaModel) -> crate::Result<()> {
+    let set = *MODEL.get_or_init(|| model);
+    if set == model {
+        Ok(())
+    } else {
+        Err(crate::Error::Invalid(format!(
+            "areas are already measured as {set}; the area model is chosen once, before \
+             the first measure"
+        )))
+    }
+}
+
+/// The process's [`AreaModel`] (WGS84 unless [`set_area_model`] chose another).
+pub fn area_model() -> AreaModel {
+    *MODEL.get_or_init(AreaModel::default)
+}
+
+/// Area in km² of the process's [`AreaModel`]: geodesic on the WGS84 ellipsoid
+/// (Karney's algorithm, GeographicLib) unless DeepState's sphere was chosen.
 ///
 /// Edges are geodesics; orientation does not matter (a ring's area is taken
 /// unsigned, holes are subtracted), so a clockwise polygon never turns into "the
@@ -94,8 +187,30 @@ pub(crate) fn s12_cached(a: [f64; 2], b: [f64; 2]) -> f64 {
     })
 }
 
+/// An edge's area term (m²), additive around a ring, clockwise-positive:
+/// GeographicLib's `S12` on WGS84, or the Chamberlain–Duquette term on the sphere.
 pub(crate) fn s12(a: [f64; 2], b: [f64; 2]) -> f64 {
+    match area_model() {
+        AreaModel::Wgs84 => wgs84_s12(a, b),
+        AreaModel::Sphere => sphere_s12(a, b),
+    }
+}
+
+fn wgs84_s12(a: [f64; 2], b: [f64; 2]) -> f64 {
     WGS84._gen_inverse(a[1], a[0], b[1], b[0], AREA_MASK).9
+}
+
+/// turf.js's radius (WGS84's equatorial radius) for DeepState's spherical areas.
+const SPHERE_RADIUS: f64 = 6_378_137.0;
+
+/// turf's `ringArea` sums `(λ[i+1] − λ[i−1]) · sin φ[i]` over the vertices, times
+/// R²/2; regrouped by edge that is `(λb − λa) · (sin φa + sin φb) · R²/2`, with the
+/// sign of GeographicLib's terms (clockwise-positive). Longitudes are not
+/// normalised, as turf does not.
+fn sphere_s12(a: [f64; 2], b: [f64; 2]) -> f64 {
+    let (la, lb) = (a[0].to_radians(), b[0].to_radians());
+    (lb - la) * (a[1].to_radians().sin() + b[1].to_radians().sin()) * SPHERE_RADIUS * SPHERE_RADIUS
+        / 2.0
 }
 
 /// The geodesic area (m², unsigned) of a ring of [lon, lat] positions, closed or
@@ -124,6 +239,10 @@ pub(crate) fn ring_area_with(
     }
     if edges < 3 {
         return 0.0;
+    }
+    if area_model() == AreaModel::Sphere {
+        // turf's ring area: the plain sum, unsigned.
+        return sum.abs();
     }
     let whole = WGS84.area();
     let mut area = sum % whole;
@@ -292,6 +411,26 @@ mod tests {
             let cached = ring_area_with(closed.iter().copied(), |a, b| terms.get(a, b));
             assert!((cached - expected).abs() <= 1e-9 * expected.max(1.0));
         }
+    }
+
+    /// The sphere's edge terms add up to geo's Chamberlain–Duquette area (turf's
+    /// formula), with the sign of GeographicLib's terms.
+    #[test]
+    fn sphere_terms_are_turfs_area() {
+        use geo::ChamberlainDuquetteArea;
+        let ccw = polygon![(x: 37.0, y: 48.0), (x: 38.0, y: 48.2), (x: 38.1, y: 49.0), (x: 36.9, y: 49.1)];
+        let ring: Vec<[f64; 2]> = ccw.exterior().0.iter().map(|c| [c.x, c.y]).collect();
+        let sphere: f64 = ring.windows(2).map(|w| sphere_s12(w[0], w[1])).sum();
+        let wgs84: f64 = ring.windows(2).map(|w| wgs84_s12(w[0], w[1])).sum();
+        let expected = ccw.chamberlain_duquette_unsigned_area();
+        assert!(
+            (sphere.abs() - expected).abs() <= 1e-9 * expected,
+            "{sphere} {expected}"
+        );
+        assert_eq!(sphere.signum(), wgs84.signum());
+        // Smaller than WGS84 at 48°N, by 0.03 % (M·N/a² = 1.0007 there).
+        let ratio = sphere / wgs84;
+        assert!((0.9995..0.9999).contains(&ratio), "{ratio}");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Measures: geodesic areas and control shares.
+//! Measures: geodesic areas (or DeepState's spherical ones, [`AreaModel`]) and
+//! control shares.
 
 mod area;
 mod boundary;
@@ -6,5 +7,5 @@ pub mod clip;
 mod overlay;
 mod share;
 
-pub use area::GeodesicAreaKm2;
-pub use share::{Amount, Region, Regions, Share};
+pub use area::{AreaModel, GeodesicAreaKm2, area_model, set_area_model};
+pub use share::{Amount, OccupiedSplit, Region, Regions, Share, figure_names};

@@ -11,7 +11,7 @@ use crate::measure::area::{area_km2_from_terms, ring_terms};
 use crate::measure::boundary::Outline;
 use crate::measure::clip::rect_union;
 use crate::measure::overlay::Grid;
-use crate::model::{Layer, Place, Snapshot, Status, UNMARKED};
+use crate::model::{Layer, Occupation, Place, Snapshot, Status, UNMARKED};
 use crate::{Error, Result};
 
 /// An amount of ground: km² and its percentage of a region.
@@ -27,10 +27,13 @@ pub struct Amount {
 ///
 /// Every status of the snapshot's precedence is listed (zero when absent), then any
 /// other status present, then `unmarked`: ground that no zone covers. The
-/// percentages sum to 100.
+/// percentages sum to 100. Besides, the occupied ground divides into its parts
+/// since 2014 and since 2022 ([`Share::occupied_split`]) where the snapshot tells
+/// ([`Snapshot::splits_occupation`]); the parts are not added to the 100.
 ///
-/// Serialised as
-/// `{"region", "area_km2", "status": {"occupied": {"km2", "pct"}, ..., "unmarked": {...}}}`.
+/// Serialised as `{"region", "area_km2", "status": {"occupied": {"km2", "pct"},
+/// "occupied_since_2014": {...}, "occupied_since_2022": {...}, "contested": ...,
+/// "unmarked": {...}}}`, the two parts `null` when the split is unknown.
 ///
 /// ```
 /// use frontline::{Snapshot, Status, Zone};
@@ -44,6 +47,10 @@ pub struct Amount {
 /// assert_eq!(share.pct(&Status::CONTESTED), 0.0);
 /// let json = serde_json::to_value(&share).unwrap();
 /// assert!(json["status"]["liberated"]["km2"].is_number());
+/// // A zone that does not say since when it is occupied: the split is unknown.
+/// assert!(share.occupied_split.is_none());
+/// assert!(json["status"]["occupied_since_2022"].is_null());
+/// assert!(share.km2(&Status::OCCUPIED_SINCE_2022).is_nan());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Share {
@@ -55,16 +62,99 @@ pub struct Share {
     pub statuses: Vec<(Status, Amount)>,
     /// Ground no zone covers.
     pub unmarked: Amount,
+    /// The occupied ground's parts since 2014 and since 2022 (they sum to
+    /// occupied); `None` when the snapshot cannot tell them apart.
+    pub occupied_split: Option<OccupiedSplit>,
+}
+
+/// The occupied ground of a region, by since when it is held ([`Occupation`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct OccupiedSplit {
+    /// Occupied since 2014: Crimea, ORDLO ("CADR and CALR"), Tuzla.
+    pub since_2014: Amount,
+    /// Occupied since 24 February 2022.
+    pub since_2022: Amount,
+}
+
+impl OccupiedSplit {
+    /// The amount of one part.
+    pub fn get(&self, occupation: Occupation) -> Amount {
+        match occupation {
+            Occupation::Since2014 => self.since_2014,
+            Occupation::Since2022 => self.since_2022,
+        }
+    }
 }
 
 impl Share {
-    /// The amount of one status (zero when not listed).
+    /// The amount of one status (zero when not listed). For the parts of occupied
+    /// ([`Status::OCCUPIED_SINCE_2014`], [`Status::OCCUPIED_SINCE_2022`]): the part,
+    /// or NaN km² and % when the split is unknown, never a zero that looks known.
     pub fn get(&self, status: &Status) -> Amount {
+        if let Some(occupation) = Occupation::from_status(status) {
+            return self.occupied_split.map_or(
+                Amount {
+                    km2: f64::NAN,
+                    pct: f64::NAN,
+                },
+                |split| split.get(occupation),
+            );
+        }
         self.statuses
             .iter()
             .find(|(s, _)| s == status)
             .map(|(_, a)| *a)
             .unwrap_or_default()
+    }
+
+    /// The amount of a status, of one of occupied's parts, or of `unmarked`, as
+    /// results show it: `None` for a part when the split is unknown.
+    ///
+    /// ```
+    /// use frontline::{Snapshot, Status, Zone};
+    /// use geo::{polygon, MultiPolygon};
+    /// let square = MultiPolygon(vec![polygon![
+    ///     (x: 37.0, y: 48.0), (x: 37.5, y: 48.0), (x: 37.5, y: 48.5), (x: 37.0, y: 48.5)]]);
+    /// let share = Snapshot::new(None, vec![Zone::new(Status::OCCUPIED, square.clone())])
+    ///     .share_of("Demo", &square);
+    /// assert!(share.figure(&Status::OCCUPIED).is_some());
+    /// assert!(share.figure(&Status::OCCUPIED_SINCE_2014).is_none());
+    /// assert!(share.figure(&Status::new("unmarked")).is_some());
+    /// ```
+    pub fn figure(&self, status: &Status) -> Option<Amount> {
+        if status.as_str() == UNMARKED {
+            return Some(self.unmarked);
+        }
+        match Occupation::from_status(status) {
+            Some(occupation) => self.occupied_split.map(|s| s.get(occupation)),
+            None => Some(self.get(status)),
+        }
+    }
+
+    /// Every figure results show, in order: each status (the parts of occupied
+    /// right after it, `None` when unknown), then `unmarked`. What tables, CSV,
+    /// JSON and exports list, so that they all list the same.
+    ///
+    /// ```
+    /// use frontline::{Snapshot, Status, Zone};
+    /// use geo::{polygon, MultiPolygon};
+    /// let square = MultiPolygon(vec![polygon![
+    ///     (x: 37.0, y: 48.0), (x: 37.5, y: 48.0), (x: 37.5, y: 48.5), (x: 37.0, y: 48.5)]]);
+    /// let share = Snapshot::new(None, vec![Zone::new(Status::OCCUPIED, square.clone())])
+    ///     .share_of("Demo", &square);
+    /// let names: Vec<&str> = share.figures().iter().map(|(s, _)| s.as_str()).collect();
+    /// assert_eq!(&names[..3], ["occupied", "occupied_since_2014", "occupied_since_2022"]);
+    /// assert_eq!(names.last(), Some(&"unmarked"));
+    /// ```
+    pub fn figures(&self) -> Vec<(Status, Option<Amount>)> {
+        let statuses = self.statuses.iter().map(|(s, _)| s.clone());
+        figure_names(statuses)
+            .into_iter()
+            .map(|s| {
+                let amount = self.figure(&s);
+                (s, amount)
+            })
+            .collect()
     }
 
     /// km² of one status.
@@ -83,11 +173,11 @@ impl Serialize for Share {
         struct ByStatus<'a>(&'a Share);
         impl Serialize for ByStatus<'_> {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut map = serializer.serialize_map(Some(self.0.statuses.len() + 1))?;
-                for (status, amount) in &self.0.statuses {
+                let figures = self.0.figures();
+                let mut map = serializer.serialize_map(Some(figures.len()))?;
+                for (status, amount) in &figures {
                     map.serialize_entry(status.as_str(), amount)?;
                 }
-                map.serialize_entry(UNMARKED, &self.0.unmarked)?;
                 map.end()
             }
         }
@@ -97,6 +187,29 @@ impl Serialize for Share {
         s.serialize_field("status", &ByStatus(self))?;
         s.end()
     }
+}
+
+/// The names results list for these statuses (strongest first): each status, the
+/// parts of occupied right after it, then `unmarked`.
+///
+/// ```
+/// use frontline::measure::figure_names;
+/// use frontline::Status;
+/// let names = figure_names([Status::OCCUPIED, Status::CONTESTED]);
+/// let names: Vec<&str> = names.iter().map(Status::as_str).collect();
+/// assert_eq!(names, ["occupied", "occupied_since_2014", "occupied_since_2022", "contested", "unmarked"]);
+/// ```
+pub fn figure_names(statuses: impl IntoIterator<Item = Status>) -> Vec<Status> {
+    let mut out = Vec::new();
+    for status in statuses {
+        let occupied = status == Status::OCCUPIED;
+        out.push(status);
+        if occupied {
+            out.extend(Occupation::ALL.map(Occupation::status));
+        }
+    }
+    out.push(Status::new(UNMARKED));
+    out
 }
 
 /// A region prepared for many shares (one per snapshot of a series): its
@@ -289,6 +402,28 @@ impl Snapshot {
         // Layers are disjoint, so what is left is unmarked; rounding can push the
         // sum a hair over the region's area, never more.
         let unmarked = (area_km2 - marked).max(0.0);
+        let occupied_split = self.splits_occupation().then(|| {
+            let occupied = statuses
+                .iter()
+                .find(|(s, _)| *s == Status::OCCUPIED)
+                .map_or(0.0, |(_, a)| a.km2);
+            let older = self
+                .occupied_part(Occupation::Since2014)
+                .map_or(0.0, |l| region.km2_of(l))
+                .min(occupied);
+            // The newer part is the rest: the two sum to occupied exactly.
+            let newer = (occupied - older).max(0.0);
+            OccupiedSplit {
+                since_2014: Amount {
+                    km2: older,
+                    pct: pct(older),
+                },
+                since_2022: Amount {
+                    km2: newer,
+                    pct: pct(newer),
+                },
+            }
+        });
         Share {
             region: region.label.to_string(),
             area_km2,
@@ -297,6 +432,7 @@ impl Snapshot {
                 km2: unmarked,
                 pct: pct(unmarked),
             },
+            occupied_split,
         }
     }
 
@@ -317,6 +453,43 @@ impl Snapshot {
                 (s, km2)
             })
             .collect()
+    }
+
+    /// [`Snapshot::totals`] with the parts of occupied after it, as results list
+    /// them ([`figure_names`], less `unmarked`): `None` for the parts when the
+    /// snapshot cannot tell them apart. The part since 2022 is occupied less the
+    /// part since 2014, so the two sum to occupied.
+    ///
+    /// ```
+    /// let snap = frontline::import::read_zones("data/snapshots/deepstate_20250601.geojson", None)?.snapshot;
+    /// let totals = snap.total_figures();
+    /// assert_eq!(totals[1].0, frontline::Status::OCCUPIED_SINCE_2014);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn total_figures(&self) -> Vec<(Status, Option<f64>)> {
+        let totals = self.totals();
+        let occupied = totals
+            .iter()
+            .find(|(s, _)| *s == Status::OCCUPIED)
+            .map_or(0.0, |(_, km2)| *km2);
+        let older = self.splits_occupation().then(|| {
+            self.occupied_part(Occupation::Since2014)
+                .map_or(0.0, Layer::area_km2)
+                .min(occupied)
+        });
+        let mut out = Vec::with_capacity(totals.len() + 2);
+        for (status, km2) in totals {
+            let parts = status == Status::OCCUPIED;
+            out.push((status, Some(km2)));
+            if parts {
+                out.push((Status::OCCUPIED_SINCE_2014, older));
+                out.push((
+                    Status::OCCUPIED_SINCE_2022,
+                    older.map(|o| (occupied - o).max(0.0)),
+                ));
+            }
+        }
+        out
     }
 }
 

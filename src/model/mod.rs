@@ -10,4 +10,4 @@ pub use layer::Layer;
 pub use place::{Place, PlaceGeometry, Places};
 pub use snapshot::Snapshot;
 pub use status::{Precedence, Status, UNMARKED};
-pub use zone::{Marker, Zone, ZoneSource};
+pub use zone::{Marker, Occupation, Zone, ZoneSource};

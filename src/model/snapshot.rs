@@ -10,7 +10,7 @@ use i_overlay::float::overlay::{FloatOverlay, OverlayOptions};
 
 use crate::measure::clip::clip_to;
 
-use super::{Layer, Marker, Precedence, Status, Zone};
+use super::{Layer, Marker, Occupation, Precedence, Status, Zone};
 
 /// The zones of one dated map, with their ground resolved per status.
 ///
@@ -43,6 +43,8 @@ pub struct Snapshot {
     markers: Vec<Marker>,
     precedence: Precedence,
     layers: OnceLock<Vec<Layer>>,
+    /// The occupied layer's parts since 2014 and since 2022, when the zones tell.
+    occupied_parts: [OnceLock<Option<Layer>>; 2],
 }
 
 impl Snapshot {
@@ -63,6 +65,7 @@ impl Snapshot {
             markers: Vec::new(),
             precedence: precedence.clone(),
             layers: OnceLock::new(),
+            occupied_parts: Default::default(),
         }
     }
 
@@ -145,6 +148,102 @@ impl Snapshot {
         self.layers().iter().find(|l| l.status() == status)
     }
 
+    /// Whether the occupied ground divides into [`Occupation`]s: every occupied
+    /// zone says since when it is held (DeepState raw snapshots that draw the
+    /// standing territories, or a generic file mapped to `occupied_since_2014` and
+    /// `occupied_since_2022`). Occupied-only archives and early 2022 maps without
+    /// standing territories cannot tell.
+    ///
+    /// ```
+    /// use frontline::{Occupation, Snapshot, Status, Zone};
+    /// use geo::{polygon, MultiPolygon};
+    /// let square = |x0: f64| MultiPolygon(vec![polygon![
+    ///     (x: x0, y: 48.0), (x: x0 + 1.0, y: 48.0), (x: x0 + 1.0, y: 49.0), (x: x0, y: 49.0)]]);
+    /// let plain = Snapshot::new(None, vec![Zone::new(Status::OCCUPIED, square(37.0))]);
+    /// assert!(!plain.splits_occupation());
+    /// let split = Snapshot::new(None, vec![
+    ///     Zone::new(Status::OCCUPIED, square(37.0)).occupied_since(Occupation::Since2014),
+    ///     Zone::new(Status::OCCUPIED, square(37.5)).occupied_since(Occupation::Since2022),
+    /// ]);
+    /// assert!(split.splits_occupation());
+    /// // The older occupation wins where they overlap: the parts sum to occupied.
+    /// let km2 = |l: Option<&frontline::Layer>| l.map_or(0.0, |l| l.area_km2());
+    /// let parts = km2(split.occupied_part(Occupation::Since2014))
+    ///     + km2(split.occupied_part(Occupation::Since2022));
+    /// assert!((parts - km2(split.layer(&Status::OCCUPIED))).abs() < 1e-6);
+    /// ```
+    pub fn splits_occupation(&self) -> bool {
+        self.zones
+            .iter()
+            .filter(|z| z.status == Status::OCCUPIED)
+            .all(|z| z.occupation.is_some())
+    }
+
+    /// The part of the occupied layer held since `occupation`; `None` when it has
+    /// no ground, or when the snapshot cannot tell ([`Snapshot::splits_occupation`]).
+    /// Since 2014 wins over since 2022 where zones of both overlap, so the two
+    /// parts are disjoint and make up the occupied layer.
+    pub fn occupied_part(&self, occupation: Occupation) -> Option<&Layer> {
+        if !self.splits_occupation() {
+            return None;
+        }
+        let older = || {
+            let occupied = self.layer(&Status::OCCUPIED)?;
+            let own = self.zone_rings(|z| {
+                z.status == Status::OCCUPIED && z.occupation == Some(Occupation::Since2014)
+            });
+            if own.is_empty() {
+                return None;
+            }
+            // The part of the occupied layer the older zones cover: the layer
+            // already lacks the ground of stronger statuses.
+            let clip = rings_of(&occupied.geometry().0);
+            let shapes = FloatOverlay::with_subj_and_clip_custom(
+                &own,
+                &clip,
+                OverlayOptions::ogc(),
+                Default::default(),
+            )
+            .overlay(OverlayRule::Intersect, FillRule::NonZero);
+            let part = multi_polygon(shapes);
+            (!part.0.is_empty()).then(|| Layer::new(Status::OCCUPIED_SINCE_2014, part))
+        };
+        match occupation {
+            Occupation::Since2014 => self.occupied_parts[0].get_or_init(older).as_ref(),
+            Occupation::Since2022 => self.occupied_parts[1]
+                .get_or_init(|| {
+                    let occupied = self.layer(&Status::OCCUPIED)?;
+                    let Some(older) = self.occupied_part(Occupation::Since2014) else {
+                        return Some(Layer::new(
+                            Status::OCCUPIED_SINCE_2022,
+                            occupied.geometry().clone(),
+                        ));
+                    };
+                    let shapes = FloatOverlay::with_subj_and_clip_custom(
+                        &rings_of(&occupied.geometry().0),
+                        &rings_of(&older.geometry().0),
+                        OverlayOptions::ogc(),
+                        Default::default(),
+                    )
+                    .overlay(OverlayRule::Difference, FillRule::NonZero);
+                    let part = multi_polygon(shapes);
+                    (!part.0.is_empty()).then(|| Layer::new(Status::OCCUPIED_SINCE_2022, part))
+                })
+                .as_ref(),
+        }
+    }
+
+    fn zone_rings(&self, keep: impl Fn(&Zone) -> bool) -> Vec<Vec<[f64; 2]>> {
+        rings_of(
+            &self
+                .zones
+                .iter()
+                .filter(|z| keep(z))
+                .flat_map(|z| z.geometry.0.iter().cloned())
+                .collect::<Vec<_>>(),
+        )
+    }
+
     /// Every status measures should list: the precedence's and any other present,
     /// strongest first.
     pub fn statuses(&self) -> Vec<Status> {
@@ -201,6 +300,15 @@ fn resolve(zones: &[Zone], precedence: &Precedence) -> Vec<Layer> {
         layers.push(Layer::new(status.clone(), multi_polygon(shapes)));
     }
     layers
+}
+
+/// The rings of polygons as i_overlay takes them.
+fn rings_of(polygons: &[Polygon<f64>]) -> Vec<Vec<[f64; 2]>> {
+    polygons
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .map(|r| r.0.iter().map(|c| [c.x, c.y]).collect())
+        .collect()
 }
 
 /// i_overlay's shapes (outer contour first, then holes) as a MultiPolygon.

@@ -32,6 +32,12 @@ impl Status {
     /// The source's other territories, e.g. occupied land of other countries
     /// (Transnistria, Abkhazia, Karelia, ...): never counted as occupied Ukraine.
     pub const OTHER: Status = Status(Cow::Borrowed("other"));
+    /// The part of [`Status::OCCUPIED`] held since 2014 (Crimea, ORDLO, Tuzla): a
+    /// name for results, not a zone's status (see [`crate::Occupation`]).
+    pub const OCCUPIED_SINCE_2014: Status = Status(Cow::Borrowed("occupied_since_2014"));
+    /// The part of [`Status::OCCUPIED`] taken since 24 February 2022: a name for
+    /// results, not a zone's status (see [`crate::Occupation`]).
+    pub const OCCUPIED_SINCE_2022: Status = Status(Cow::Borrowed("occupied_since_2022"));
 
     /// A status by name (trimmed, lowercased).
     pub fn new(name: &str) -> Status {
@@ -41,6 +47,8 @@ impl Status {
             Status::CONTESTED,
             Status::LIBERATED,
             Status::OTHER,
+            Status::OCCUPIED_SINCE_2014,
+            Status::OCCUPIED_SINCE_2022,
         ] {
             if known.as_str() == name {
                 return known;

@@ -18,6 +18,7 @@ use super::Status;
 ///     (x: 37.0, y: 48.0), (x: 37.1, y: 48.0), (x: 37.1, y: 48.1), (x: 37.0, y: 48.1),
 /// ]]));
 /// assert_eq!(zone.status, Status::CONTESTED);
+/// assert_eq!(zone.occupation, None);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Zone {
@@ -25,6 +26,8 @@ pub struct Zone {
     pub status: Status,
     /// Its ground.
     pub geometry: MultiPolygon<f64>,
+    /// For occupied ground, since when, where the source tells.
+    pub occupation: Option<Occupation>,
     /// Where it came from.
     pub source: ZoneSource,
 }
@@ -35,8 +38,62 @@ impl Zone {
         Zone {
             status,
             geometry,
+            occupation: None,
             source: ZoneSource::default(),
         }
+    }
+
+    /// The same zone marked as occupied since `occupation` (its status becomes
+    /// occupied).
+    ///
+    /// ```
+    /// use frontline::{Occupation, Status, Zone};
+    /// use geo::{polygon, MultiPolygon};
+    /// let crimea = Zone::new(Status::OCCUPIED, MultiPolygon(vec![polygon![
+    ///     (x: 33.0, y: 45.0), (x: 34.0, y: 45.0), (x: 34.0, y: 45.5)]]))
+    ///     .occupied_since(Occupation::Since2014);
+    /// assert_eq!(crimea.occupation, Some(Occupation::Since2014));
+    /// ```
+    pub fn occupied_since(mut self, occupation: Occupation) -> Zone {
+        self.status = Status::OCCUPIED;
+        self.occupation = Some(occupation);
+        self
+    }
+}
+
+/// Since when occupied ground has been held: DeepState draws the areas occupied
+/// in 2014 (Crimea, the ORDLO or "CADR and CALR" areas, Tuzla) as standing
+/// territories, and the ground taken since 24 February 2022 as
+/// `geoJSON.status.occupied`.
+///
+/// ```
+/// use frontline::{Occupation, Status};
+/// assert_eq!(Occupation::Since2014.status(), Status::OCCUPIED_SINCE_2014);
+/// assert_eq!(Occupation::from_status(&Status::OCCUPIED_SINCE_2022), Some(Occupation::Since2022));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Occupation {
+    /// Occupied since 2014: Crimea, ORDLO ("CADR and CALR"), Tuzla.
+    Since2014,
+    /// Occupied since 24 February 2022.
+    Since2022,
+}
+
+impl Occupation {
+    /// Both, the older first.
+    pub const ALL: [Occupation; 2] = [Occupation::Since2014, Occupation::Since2022];
+
+    /// The name results give this part of `occupied`.
+    pub fn status(self) -> Status {
+        match self {
+            Occupation::Since2014 => Status::OCCUPIED_SINCE_2014,
+            Occupation::Since2022 => Status::OCCUPIED_SINCE_2022,
+        }
+    }
+
+    /// The part a status name stands for, if it names one.
+    pub fn from_status(status: &Status) -> Option<Occupation> {
+        Occupation::ALL.into_iter().find(|o| &o.status() == status)
     }
 }
 

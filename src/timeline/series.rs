@@ -3,8 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::measure::Regions;
-use crate::model::UNMARKED;
+use crate::measure::{Regions, figure_names};
 use crate::timeline::{LoadOptions, Timeline};
 use crate::{Error, Place, Precedence, Result, Share, Snapshot, Status};
 
@@ -53,8 +52,10 @@ pub fn load_series(
 
 /// Writes a series as CSV: one row per snapshot and region, with
 /// `date,file,region,area_km2`, then `<status>_km2,<status>_pct` for every status
-/// met anywhere in the series (strongest first), then `unmarked_km2,unmarked_pct`.
-/// Numbers are written in full precision.
+/// met anywhere in the series (strongest first; `occupied` followed by its parts
+/// `occupied_since_2014` and `occupied_since_2022`, empty where a snapshot cannot
+/// tell them apart), then `unmarked_km2,unmarked_pct`. Numbers are written in
+/// full precision.
 ///
 /// ```
 /// use frontline::timeline::{LoadOptions, load_series, write_series_csv};
@@ -79,18 +80,17 @@ pub fn write_series_csv(series: &Timeline<Vec<Share>>, out: impl Write) -> Resul
         }
     }
     Precedence::default().sort(&mut statuses);
+    let figures = figure_names(statuses);
     let failed = |e: csv::Error| Error::Invalid(format!("cannot write the series: {e}"));
     let mut w = csv::Writer::from_writer(out);
     let mut header: Vec<String> = ["date", "file", "region", "area_km2"]
         .iter()
         .map(|s| s.to_string())
         .collect();
-    for s in &statuses {
+    for s in &figures {
         header.push(format!("{s}_km2"));
         header.push(format!("{s}_pct"));
     }
-    header.push(format!("{UNMARKED}_km2"));
-    header.push(format!("{UNMARKED}_pct"));
     w.write_record(&header).map_err(failed)?;
     for e in series {
         for share in &e.value {
@@ -100,13 +100,15 @@ pub fn write_series_csv(series: &Timeline<Vec<Share>>, out: impl Write) -> Resul
                 share.region.clone(),
                 share.area_km2.to_string(),
             ];
-            for s in &statuses {
-                let a = share.get(s);
-                row.push(a.km2.to_string());
-                row.push(a.pct.to_string());
+            for s in &figures {
+                match share.figure(s) {
+                    Some(a) => {
+                        row.push(a.km2.to_string());
+                        row.push(a.pct.to_string());
+                    }
+                    None => row.extend([String::new(), String::new()]),
+                }
             }
-            row.push(share.unmarked.km2.to_string());
-            row.push(share.unmarked.pct.to_string());
             w.write_record(&row).map_err(failed)?;
         }
     }

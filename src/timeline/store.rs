@@ -53,7 +53,8 @@
 //! ```
 //!
 //! A record is a postcard head (precedence, the zones' distinct statuses, import
-//! report) followed by, in LEB128 varints unless said otherwise:
+//! report; an occupied zone that says since when is listed under
+//! `occupied_since_2014` or `occupied_since_2022`, version 4) followed by, in LEB128 varints unless said otherwise:
 //!
 //! ```text
 //! zones                   count, then per zone: its status's number in the
@@ -115,14 +116,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::atomic::AtomicFile;
 use crate::import::ImportReport;
-use crate::model::{Marker, Precedence, Snapshot, Status, Zone, ZoneSource};
+use crate::model::{Marker, Occupation, Precedence, Snapshot, Status, Zone, ZoneSource};
 use crate::timeline::{Entry, Timeline};
 use crate::{Error, Result};
 
 /// The first eight bytes of every store file.
 pub const MAGIC: &[u8; 8] = b"FLSTORE\0";
 /// The format version this crate writes and reads.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 const HEADER: usize = 8 + 4 + 8;
 /// Coordinates are stored as whole numbers of 1e-7 degree when that is lossless.
 const SCALE: f64 = 1e7;
@@ -293,10 +294,16 @@ impl<'a> Strings<'a> {
 
 fn record_of(e: &Entry<Snapshot>, strings: &Strings) -> std::result::Result<Vec<u8>, String> {
     let s = &e.value;
+    // An occupied zone that says since when is stored under that part's name.
+    let stored = |z: &Zone| {
+        z.occupation
+            .map_or_else(|| z.status.clone(), Occupation::status)
+    };
     let mut statuses: Vec<Status> = Vec::new();
     for z in s.zones() {
-        if !statuses.contains(&z.status) {
-            statuses.push(z.status.clone());
+        let status = stored(z);
+        if !statuses.contains(&status) {
+            statuses.push(status);
         }
     }
     let head = RecordHead {
@@ -309,7 +316,7 @@ fn record_of(e: &Entry<Snapshot>, strings: &Strings) -> std::result::Result<Vec<
     // reader allocates the strings, then the rings, each group together.
     put(&mut out, s.zones().len() as u64);
     for z in s.zones() {
-        let status = head.statuses.iter().position(|t| *t == z.status);
+        let status = head.statuses.iter().position(|t| *t == stored(z));
         put(&mut out, status.unwrap_or_default() as u64);
         let feature = match z.source.feature {
             None => 0,
@@ -870,6 +877,12 @@ fn snapshot_of(
     let mut shapes: Vec<usize> = Vec::new();
     for _ in 0..n {
         let status = statuses[r.id(statuses.len())?].clone();
+        let occupation = Occupation::from_status(&status);
+        let status = if occupation.is_some() {
+            Status::OCCUPIED
+        } else {
+            status
+        };
         let feature = r
             .varint()?
             .checked_sub(1)
@@ -893,6 +906,7 @@ fn snapshot_of(
         zones.push(Zone {
             status,
             geometry: MultiPolygon(Vec::new()),
+            occupation,
             source,
         });
     }

@@ -23,6 +23,31 @@ pub struct Cli {
     /// longitude/latitude needs frontline built with `--features proj`.
     #[arg(long, global = true, value_name = "CRS", value_parser = parse_crs)]
     pub input_crs: Option<Crs>,
+
+    /// How km² are measured: `wgs84`, geodesic on the WGS84 ellipsoid (exact; use
+    /// it for new figures), or `sphere`, DeepState's own method (turf.js: a sphere
+    /// of radius 6,378,137 m, 0 to 0.15 % less at Ukraine's latitudes), to
+    /// reproduce the site's published km².
+    #[arg(long, global = true, value_enum, default_value_t = AreaArg::Wgs84)]
+    pub area: AreaArg,
+}
+
+/// `--area`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AreaArg {
+    /// Geodesic on the WGS84 ellipsoid (GeographicLib).
+    Wgs84,
+    /// DeepState's (turf.js's) sphere of radius 6,378,137 m.
+    Sphere,
+}
+
+impl From<AreaArg> for frontline::measure::AreaModel {
+    fn from(a: AreaArg) -> Self {
+        match a {
+            AreaArg::Wgs84 => frontline::measure::AreaModel::Wgs84,
+            AreaArg::Sphere => frontline::measure::AreaModel::Sphere,
+        }
+    }
 }
 
 fn parse_crs(text: &str) -> Result<Crs> {

@@ -6,12 +6,15 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::args::Format;
+use frontline::{Share, Status};
 
-/// A cell: text, or a number shown with a fixed number of decimals.
+/// A cell: text, a number shown with a fixed number of decimals, or a figure that
+/// is not known (`unknown` in tables, empty in CSV).
 #[derive(Clone, Debug)]
 pub enum Cell {
     Text(String),
     Number(f64, usize),
+    Unknown,
 }
 
 impl Cell {
@@ -45,6 +48,7 @@ impl Table {
                     .map(|c| match c {
                         Cell::Text(s) => s.clone(),
                         Cell::Number(v, d) => grouped(*v, *d),
+                        Cell::Unknown => "unknown".to_string(),
                     })
                     .collect()
             })
@@ -62,7 +66,7 @@ impl Table {
         let numeric = |i: usize| {
             self.rows
                 .iter()
-                .any(|r| matches!(r.get(i), Some(Cell::Number(..))))
+                .any(|r| matches!(r.get(i), Some(Cell::Number(..) | Cell::Unknown)))
         };
         let line = |cells: &[String], out: &mut dyn Write| -> io::Result<()> {
             let mut parts = Vec::with_capacity(cells.len());
@@ -93,6 +97,7 @@ impl Table {
             w.write_record(r.iter().map(|c| match c {
                 Cell::Text(s) => s.clone(),
                 Cell::Number(v, _) => v.to_string(),
+                Cell::Unknown => String::new(),
             }))?;
         }
         w.flush()
@@ -120,6 +125,49 @@ fn grouped(v: f64, decimals: usize) -> String {
         out.insert(0, '-');
     }
     out
+}
+
+/// The columns and cells of shares: `<status>_km2` and `<status>_pct` for each
+/// figure a share lists (occupied's parts after it; `unknown` where a snapshot
+/// cannot tell them), `unmarked` last. A text table leaves out statuses that are
+/// zero everywhere and parts unknown everywhere; CSV and JSON keep every column
+/// so that files from many runs line up.
+pub fn share_columns(shares: &[&Share], format: Format) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let mut names: Vec<Status> = Vec::new();
+    for sh in shares {
+        for (s, _) in sh.figures() {
+            if !names.contains(&s) {
+                names.push(s);
+            }
+        }
+    }
+    let shown: Vec<Status> = names
+        .into_iter()
+        .filter(|s| {
+            format != Format::Table
+                || s.as_str() == frontline::model::UNMARKED
+                || shares
+                    .iter()
+                    .any(|sh| sh.figure(s).is_some_and(|a| a.km2 > 0.0))
+        })
+        .collect();
+    let columns = shown
+        .iter()
+        .flat_map(|s| [format!("{s}_km2"), format!("{s}_pct")])
+        .collect();
+    let rows = shares
+        .iter()
+        .map(|sh| {
+            shown
+                .iter()
+                .flat_map(|s| match sh.figure(s) {
+                    Some(a) => [Cell::Number(a.km2, 2), Cell::Number(a.pct, 2)],
+                    None => [Cell::Unknown, Cell::Unknown],
+                })
+                .collect()
+        })
+        .collect();
+    (columns, rows)
 }
 
 /// Writes `table` or, for JSON, `value`.

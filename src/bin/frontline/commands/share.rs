@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::Loaded as Import;
 use crate::args::{Format, ZoneArgs};
-use crate::output::{Cell, Table, emit};
+use crate::output::{Cell, Table, emit, share_columns};
 use crate::{read_outline, warn, write_out};
 use frontline::import;
 use frontline::measure::Regions;
@@ -139,42 +139,42 @@ fn describe(import: &Import) -> String {
 }
 
 fn print_shares(args: &ShareArgs, import: &Import, shares: &[Share]) -> Result<()> {
-    let statuses: Vec<Status> = import.snapshot.statuses();
-    // The text table leaves out statuses that are zero everywhere; CSV and JSON keep
-    // every column so that files from many runs line up.
-    let shown: Vec<&Status> = statuses
-        .iter()
-        .filter(|s| args.format != Format::Table || shares.iter().any(|sh| sh.km2(s) > 0.0))
-        .collect();
+    let refs: Vec<&Share> = shares.iter().collect();
+    let (figures, cells) = share_columns(&refs, args.format);
     let mut columns = vec!["region".to_string(), "area_km2".to_string()];
-    for s in &shown {
-        columns.push(format!("{s}_km2"));
-        columns.push(format!("{s}_pct"));
-    }
-    columns.push("unmarked_km2".into());
-    columns.push("unmarked_pct".into());
+    columns.extend(figures);
     let mut table = Table::new(columns);
-    for sh in shares {
+    for (sh, figures) in shares.iter().zip(cells) {
         let mut row = vec![Cell::text(&sh.region), Cell::Number(sh.area_km2, 2)];
-        for s in &shown {
-            row.push(Cell::Number(sh.km2(s), 2));
-            row.push(Cell::Number(sh.pct(s), 2));
-        }
-        row.push(Cell::Number(sh.unmarked.km2, 2));
-        row.push(Cell::Number(sh.unmarked.pct, 2));
+        row.extend(figures);
         table.rows.push(row);
+    }
+    if shares.iter().any(|s| s.occupied_split.is_none()) {
+        unknown_split_note(&import.report.path);
     }
     with_report(args, import, &table, &shares)
 }
 
+/// Says that the occupied ground of a file is not split by date.
+pub(crate) fn unknown_split_note(path: &std::path::Path) {
+    eprintln!(
+        "frontline: note: {}: the split of occupied ground into occupied_since_2014 and \
+         occupied_since_2022 is unknown: the file does not tell them apart (an occupied-only \
+         archive, or a map that does not draw Crimea and ORDLO as standing territories)",
+        path.display()
+    );
+}
+
+/// One status's total; `km2` is `null` for a part of occupied the file cannot
+/// tell. With an outline, `inside_km2` and `outside_km2` are always present.
 #[derive(Serialize)]
 struct Total {
     status: Status,
-    km2: f64,
+    km2: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    inside_km2: Option<f64>,
+    inside_km2: Option<Option<f64>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    outside_km2: Option<f64>,
+    outside_km2: Option<Option<f64>>,
 }
 
 fn print_totals(args: &ShareArgs, import: &Import) -> Result<()> {
@@ -194,28 +194,32 @@ fn print_totals(args: &ShareArgs, import: &Import) -> Result<()> {
     };
     let totals: Vec<Total> = import
         .snapshot
-        .totals()
+        .total_figures()
         .into_iter()
         .map(|(status, km2)| {
-            let inside_km2 = inside.as_ref().map(|s| s.km2(&status));
+            let inside_km2 = inside.as_ref().map(|s| s.figure(&status).map(|a| a.km2));
             Total {
-                outside_km2: inside_km2.map(|i| (km2 - i).max(0.0)),
+                outside_km2: inside_km2.map(|i| i.zip(km2).map(|(i, km2)| (km2 - i).max(0.0))),
                 inside_km2,
                 status,
                 km2,
             }
         })
         .collect();
+    if !import.snapshot.splits_occupation() {
+        unknown_split_note(&import.report.path);
+    }
     let mut columns = vec!["status", "km2"];
     if inside.is_some() {
         columns.extend(["inside_km2", "outside_km2"]);
     }
+    let cell = |v: Option<f64>| v.map_or(Cell::Unknown, |v| Cell::Number(v, 2));
     let mut table = Table::new(columns);
     for t in &totals {
-        let mut row = vec![Cell::text(t.status.as_str()), Cell::Number(t.km2, 2)];
+        let mut row = vec![Cell::text(t.status.as_str()), cell(t.km2)];
         if let (Some(i), Some(o)) = (t.inside_km2, t.outside_km2) {
-            row.push(Cell::Number(i, 2));
-            row.push(Cell::Number(o, 2));
+            row.push(cell(i));
+            row.push(cell(o));
         }
         table.rows.push(row);
     }
