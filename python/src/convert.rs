@@ -11,9 +11,9 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyType};
 use serde_json::{Map, Value};
 
 use frontline::import::{Source, StatusMapping};
-use frontline::model::UNMARKED;
+use frontline::measure::figure_names;
 use frontline::timeline::Timeline;
-use frontline::{Error, Share, Status};
+use frontline::{Amount, Error, Share, Status};
 
 /// The package's exception class called `name` (defined in `frontline/errors.py`).
 fn class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyType>> {
@@ -189,8 +189,10 @@ pub fn properties(json: &str, count: usize) -> PyResult<Vec<Map<String, Value>>>
     Ok(rows)
 }
 
-/// The statuses of every share, strongest first: the columns of a table of them.
-fn statuses_of<'a>(shares: impl IntoIterator<Item = &'a Share>, first: &[Status]) -> Vec<Status> {
+/// The figures of every share, in the order results list them: each status
+/// (those of `first`, then any other a share lists, strongest first), the parts
+/// of occupied after it, then `unmarked` ([`figure_names`]).
+fn figures_of<'a>(shares: impl IntoIterator<Item = &'a Share>, first: &[Status]) -> Vec<Status> {
     let mut statuses: Vec<Status> = first.to_vec();
     for share in shares {
         for (s, _) in &share.statuses {
@@ -200,48 +202,50 @@ fn statuses_of<'a>(shares: impl IntoIterator<Item = &'a Share>, first: &[Status]
         }
     }
     frontline::Precedence::default().sort(&mut statuses);
-    statuses
+    figure_names(statuses)
 }
 
-/// Shares as columns, in order: `name`, `area_km2`, then `<status>_km2` and
-/// `<status>_pct` for every status (those of `first`, then any other a share
-/// lists), then `unmarked_km2` and `unmarked_pct`.
+/// An amount, NaN where the share cannot tell it (occupied since 2014 or 2022
+/// in an occupied-only file): never a zero that would read as none.
+fn amount(share: &Share, figure: &Status) -> Amount {
+    share.figure(figure).unwrap_or(Amount {
+        km2: f64::NAN,
+        pct: f64::NAN,
+    })
+}
+
+/// Shares as columns, in order: `name`, `area_km2`, then `<figure>_km2` and
+/// `<figure>_pct` for every figure ([`figures_of`], `unmarked` last).
 pub fn share_columns<'py>(
     py: Python<'py>,
     shares: &[Share],
     first: &[Status],
 ) -> PyResult<Bound<'py, PyList>> {
-    let statuses = statuses_of(shares, first);
     let columns = PyList::empty(py);
     let names: Vec<&str> = shares.iter().map(|s| s.region.as_str()).collect();
     columns.append(("name", names))?;
     let area: Vec<f64> = shares.iter().map(|s| s.area_km2).collect();
     columns.append(("area_km2", area))?;
-    for status in &statuses {
-        let amounts: Vec<_> = shares.iter().map(|s| s.get(status)).collect();
+    for figure in figures_of(shares, first) {
+        let amounts: Vec<Amount> = shares.iter().map(|s| amount(s, &figure)).collect();
         let km2: Vec<f64> = amounts.iter().map(|a| a.km2).collect();
         let pct: Vec<f64> = amounts.iter().map(|a| a.pct).collect();
-        columns.append((format!("{status}_km2"), km2))?;
-        columns.append((format!("{status}_pct"), pct))?;
+        columns.append((format!("{figure}_km2"), km2))?;
+        columns.append((format!("{figure}_pct"), pct))?;
     }
-    let km2: Vec<f64> = shares.iter().map(|s| s.unmarked.km2).collect();
-    let pct: Vec<f64> = shares.iter().map(|s| s.unmarked.pct).collect();
-    columns.append((format!("{UNMARKED}_km2"), km2))?;
-    columns.append((format!("{UNMARKED}_pct"), pct))?;
     Ok(columns)
 }
 
-/// A series in long form: one row per snapshot, region and status (`unmarked`
-/// last). Columns: `date` (ns, bytes of i64), `file`, `region` (its position
+/// A series in long form: one row per snapshot, region and figure (`unmarked`
+/// last; NaN where a figure is unknown). Columns: `date` (ns, bytes of i64), `file`, `region` (its position
 /// among the regions measured), `name`, `status` (codes into `categories`, bytes
 /// of i32), `km2` and `pct` (bytes of f64).
 pub fn series_columns<'py>(
     py: Python<'py>,
     series: &Timeline<Vec<Share>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let statuses = statuses_of(series.iter().flat_map(|e| &e.value), &[]);
-    let mut categories: Vec<String> = statuses.iter().map(|s| s.to_string()).collect();
-    categories.push(UNMARKED.to_string());
+    let figures = figures_of(series.iter().flat_map(|e| &e.value), &[]);
+    let categories: Vec<String> = figures.iter().map(|s| s.to_string()).collect();
     let rows = series.iter().map(|e| e.value.len()).sum::<usize>() * categories.len();
     let (mut date, mut file, mut region, mut name) = (
         Vec::with_capacity(rows),
@@ -257,10 +261,7 @@ pub fn series_columns<'py>(
     for entry in series {
         let path = entry.path.display().to_string();
         for (r, share) in entry.value.iter().enumerate() {
-            let amounts = statuses
-                .iter()
-                .map(|s| share.get(s))
-                .chain(std::iter::once(share.unmarked));
+            let amounts = figures.iter().map(|f| amount(share, f));
             for (code, amount) in amounts.enumerate() {
                 date.push(nanos(entry.date));
                 file.push(path.clone());

@@ -268,14 +268,15 @@ impl RawSnapshot {
         convert::share_columns(py, &shares, &snapshot.statuses())
     }
 
-    /// km² of each layer, strongest first.
+    /// km² of each layer, strongest first, the parts of occupied after it.
     fn totals(&self, py: Python<'_>) -> Vec<(String, f64)> {
         let snapshot = self.snapshot();
+        // NaN for the parts of occupied where the snapshot cannot tell them.
         py.detach(|| {
             snapshot
-                .totals()
+                .total_figures()
                 .into_iter()
-                .map(|(s, km2)| (s.to_string(), km2))
+                .map(|(s, km2)| (s.to_string(), km2.unwrap_or(f64::NAN)))
                 .collect()
         })
     }
