@@ -254,9 +254,12 @@ class Snapshot:
 
         Columns: ``id``, ``name``, ``area_km2``, then ``<status>_km2`` and
         ``<status>_pct`` for every status the snapshot lists (strongest first;
-        all of them, zero where absent), then ``unmarked_km2`` and
-        ``unmarked_pct`` (ground no zone covers); percentages sum to 100. The
-        figures are those of ``frontline share --format json``.
+        all of them, zero where absent), ``occupied`` followed by its parts
+        ``occupied_since_2014`` and ``occupied_since_2022`` (NaN, never zero,
+        where the file cannot tell them apart, as in occupied-only archives),
+        then ``unmarked_km2`` and ``unmarked_pct`` (ground no zone covers). The
+        percentages of the statuses and unmarked sum to 100 (the parts are not
+        added). The figures are those of ``frontline share --format json``.
 
         ``regions``: a path, :class:`Places`, a GeoDataFrame (reprojected to
         EPSG:4326 if it is in another CRS), a GeoSeries, a shapely geometry, a
@@ -269,8 +272,8 @@ class Snapshot:
         >>> df = snap.share("data/city.geojson")
         >>> df[["id", "name", "occupied_pct", "contested_pct", "unmarked_pct"]].round(1)
            id          name  occupied_pct  contested_pct  unmarked_pct
-        0   0     Demo City          34.0           25.9          40.1
-        1   1  Demo Village           ...
+        0   0     Demo City          34.0           25.9          40.2
+        1   1  Demo Village         100.0            0.0           0.0
         """
         raw, default_ids = _convert.places(regions)
         indices, ids = _convert.select(raw, default_ids, name, id)
@@ -281,10 +284,12 @@ class Snapshot:
 
     def totals(self) -> pd.DataFrame:
         """km² of each status over the whole snapshot (``status``, ``km2``),
-        strongest first, as ``frontline share`` without regions prints.
+        strongest first, the parts of occupied (since 2014, since 2022) after it
+        (NaN where the file cannot tell them), as ``frontline share`` without
+        regions gives them.
 
         >>> read_zones("data/snapshots/deepstate_20250801.geojson").totals().status.tolist()
-        ['occupied', 'contested', 'liberated', 'other']
+        ['occupied', 'occupied_since_2014', 'occupied_since_2022', 'contested', 'liberated', 'other']
         """
         rows = self._raw.totals()
         return pd.DataFrame({"status": [s for s, _ in rows], "km2": [k for _, k in rows]})
@@ -520,8 +525,8 @@ class Timeline:
         end: str | None = None,
     ) -> pd.DataFrame:
         """Every snapshot's shares of the regions, in long form: one row per
-        snapshot, region and status (every status met, strongest first, then
-        ``unmarked``), with columns ``date`` (UTC), ``id``, ``name``, ``status``
+        snapshot, region and figure (every status met, strongest first, the parts
+        of occupied after it, NaN where unknown, then ``unmarked``), with columns ``date`` (UTC), ``id``, ``name``, ``status``
         (Categorical), ``km2``, ``pct`` and ``file``. The figures are those of
         ``frontline series``. ``regions``, ``name`` and ``id`` as in
         :meth:`Snapshot.share`; ``start`` and ``end`` (``YYYY-MM-DD``, inclusive,
