@@ -537,6 +537,11 @@ class Timeline:
         >>> wide["occupied"].round(1).tolist()
         [0.0, 34.0]
         """
+        columns, ids = self._series_columns(regions, name, id, start, end)
+        return _series_frame(columns, ids)
+
+    def _series_columns(self, regions, name, id, start, end):
+        """The crate's part of :meth:`series`: the columns, and the regions' ids."""
         raw, default_ids = _convert.places(regions)
         indices, ids = _convert.select(raw, default_ids, name, id)
         bar = None if self._raw.is_loaded() else self._bar("series")
@@ -548,20 +553,25 @@ class Timeline:
             if bar is not None:
                 bar.close()
         self._report(issues)
-        region = np.frombuffer(columns["region"], dtype="<i8")
-        id_values = np.empty(len(ids), dtype=object)
-        id_values[:] = ids
-        frame = pd.DataFrame(
-            {
-                "date": pd.to_datetime(np.frombuffer(columns["date"], dtype="<i8"), unit="ns", utc=True),
-                "id": id_values[region] if len(ids) else np.empty(0, dtype=object),
-                "name": columns["name"],
-                "status": _convert.categorical(columns["status"], columns["categories"]),
-                "km2": _convert.floats(columns["km2"]),
-                "pct": _convert.floats(columns["pct"]),
-                "file": columns["file"],
-            }
-        )
-        if len(frame) and all(isinstance(i, (int, np.integer)) for i in ids):
-            frame["id"] = frame["id"].astype("int64")
-        return frame
+        return columns, ids
+
+
+def _series_frame(columns: dict, ids: list) -> pd.DataFrame:
+    """The DataFrame of a series from the crate's columns."""
+    region = np.frombuffer(columns["region"], dtype="<i8")
+    id_values = np.empty(len(ids), dtype=object)
+    id_values[:] = ids
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(np.frombuffer(columns["date"], dtype="<i8"), unit="ns", utc=True),
+            "id": id_values[region] if len(ids) else np.empty(0, dtype=object),
+            "name": columns["name"],
+            "status": _convert.categorical(columns["status"], columns["categories"]),
+            "km2": _convert.floats(columns["km2"]),
+            "pct": _convert.floats(columns["pct"]),
+            "file": columns["file"],
+        }
+    )
+    if len(frame) and all(isinstance(i, (int, np.integer)) for i in ids):
+        frame["id"] = frame["id"].astype("int64")
+    return frame
