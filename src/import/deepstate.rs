@@ -13,7 +13,8 @@
 //!    order: other countries' occupied land (`Придністров'я`, `Transnistria`,
 //!    `Абхазія`, `Карелія`, `Курили`, `Ichkeria`, ...) → other; `ОРДЛО`, `CADR`,
 //!    `Крим`, `Тузла` → occupied (since 2014); `Під питанням`, `Contested`, `Статус невідомий`,
-//!    `Unknown status`, `Ситуація невідома`, `Сіра зона`, ... → contested;
+//!    `Unknown status`, `Ситуація невідома`, `Сіра зона`, ... → contested (also
+//!    a name that is only `Unknown`: the grey zone's class cut short);
 //!    `Звільнено`, `Liberated`, `Taken back`, `Recaptured`, ... → liberated;
 //!    `Окуповано`, `Occupied`, `зайняті ворогом`, `Захоплено` → occupied.
 //! 3. **Fill colour**: `#a52714` (occupied), `#880e4f` and `#000000` (ORDLO/Crimea)
@@ -186,6 +187,11 @@ pub fn classify_on(
                 return Some(Class::new(status, format!("text:{p}"), occupation));
             }
         }
+        // The grey zone's class, "Unknown status", cut short (once in the daily
+        // archive, 2025-04-01): the whole name, not a word within one.
+        if lower == "unknown" || lower == "невідомий" {
+            return Some(Class::new(Status::CONTESTED, "text:unknown".into(), None));
+        }
         SNAKE_ISLAND
             .iter()
             .find(|p| lower.contains(**p))
@@ -348,6 +354,8 @@ mod tests {
         let since_2022 = Some(Occupation::Since2022);
         let cases = [
             ("Unknown status", Status::CONTESTED, None),
+            ("Unknown", Status::CONTESTED, None),
+            ("Liberated\u{fffd}\u{fffd}", Status::LIBERATED, None),
             ("Liberated", Status::LIBERATED, None),
             ("Liberated 27-31.03", Status::LIBERATED, None),
             ("Liberated 31.03 - 02.04", Status::LIBERATED, None),

@@ -106,6 +106,65 @@ pub(crate) fn read_outline(path: &std::path::Path) -> Result<geo::MultiPolygon<f
         .ok_or_else(|| Error::format(path, "no polygon to use as an outline"))
 }
 
+/// What an import could not settle goes to stderr, whatever else is asked: its
+/// notices (a kind the name or a forced `--source` contradicts, an unknown split),
+/// the polygons no rule classified (with their count: they are left out of every
+/// area), and the repairs, a few lines at most.
+pub(crate) fn warn_import(report: &frontline::import::ImportReport) {
+    let path = report.path.display();
+    for n in &report.notices {
+        eprintln!("frontline: warning: {path}: {n}");
+    }
+    if !report.unclassified.is_empty() {
+        let classified: usize = report.zones.values().sum();
+        let names: Vec<String> = report
+            .unclassified
+            .iter()
+            .take(5)
+            .map(|s| format!("{} ({})", s.index, s.name.as_deref().unwrap_or("unnamed")))
+            .collect();
+        let more = report.unclassified.len().saturating_sub(names.len());
+        eprintln!(
+            "frontline: warning: {path}: {} of {} polygon features unclassified, left out of \
+             every area: feature {}{} (see --report)",
+            report.unclassified.len(),
+            report.unclassified.len() + classified,
+            names.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
+    warn(&report.path, &report.warnings);
+}
+
+/// [`warn_import`] for the files of a timeline: their notices and unclassified
+/// polygons, ten files at most, then a count.
+pub(crate) fn warn_imports<'a>(
+    reports: impl IntoIterator<Item = &'a frontline::import::ImportReport>,
+) {
+    const SHOWN: usize = 10;
+    let doubtful: Vec<_> = reports
+        .into_iter()
+        .filter(|r| !r.notices.is_empty() || !r.unclassified.is_empty())
+        .collect();
+    for r in doubtful.iter().take(SHOWN) {
+        let quiet = frontline::import::ImportReport {
+            warnings: Vec::new(),
+            ..(*r).clone()
+        };
+        warn_import(&quiet);
+    }
+    if doubtful.len() > SHOWN {
+        eprintln!(
+            "frontline: warning: {} more files with notices or unclassified polygons",
+            doubtful.len() - SHOWN
+        );
+    }
+}
+
 /// Repairs made while reading go to stderr, a few lines at most.
 /// The format an output file's extension names: checked before any long work.
 pub(crate) fn output_format(path: &std::path::Path) -> Result<frontline::formats::Format> {

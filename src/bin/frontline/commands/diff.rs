@@ -8,7 +8,7 @@ use clap::Args;
 use crate::args::{Format, SourceKind};
 use crate::commands::series::{regions, select, source};
 use crate::output::{Cell, Table, emit};
-use crate::{warn, write_out};
+use crate::write_out;
 use frontline::timeline::{Diff, diff};
 use frontline::{Error, Result};
 
@@ -46,7 +46,7 @@ pub fn run(args: &DiffArgs) -> Result<()> {
     let source = source(args.source)?;
     let read = |path: &PathBuf| -> Result<frontline::Snapshot> {
         let import = crate::load_zones(path, source.as_ref())?;
-        warn(path, &import.report.warnings);
+        crate::warn_import(&import.report);
         Ok(import.snapshot)
     };
     let (older, newer) = (read(&args.older)?, read(&args.newer)?);

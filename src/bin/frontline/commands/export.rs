@@ -184,7 +184,7 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     let files = snapshot_files(&args.inputs)?;
     let snapshots: Vec<Snapshot> = if files.len() == 1 {
         let import = crate::read_zones(&files[0], source.as_ref())?;
-        warn(&import.report.path, &import.report.warnings);
+        crate::warn_import(&import.report);
         vec![import.snapshot]
     } else {
         let timeline = Timeline::load(

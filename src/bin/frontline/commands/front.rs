@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::args::{Format, ZoneArgs};
 use crate::output::{Cell, Table, emit};
-use crate::{read_outline, warn, write_out};
+use crate::{read_outline, write_out};
 use frontline::proximity::{Front, FrontOptions, parse_distance};
 use frontline::{Error, Result};
 
@@ -78,7 +78,7 @@ struct Line {
 pub fn run(args: &FrontArgs) -> Result<()> {
     let options = args.line.options()?;
     let import = crate::load_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
-    warn(&import.report.path, &import.report.warnings);
+    crate::warn_import(&import.report);
     let front = Front::derive(&import.snapshot, &options)?;
     let lines = [
         ("front", front.line(), front.length_km()),

@@ -85,7 +85,7 @@ fn run_bands(args: &NearArgs, edges: &[String]) -> Result<()> {
     let index = PlaceIndex::new(&places)
         .map_err(|e| Error::Invalid(format!("{}: {e}", args.places.display())))?;
     let import = crate::read_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
-    warn(&import.report.path, &import.report.warnings);
+    crate::warn_import(&import.report);
     let front = Front::derive(&import.snapshot, &front_options)?;
     let bands = index.bands(&front, &edges_km, region.as_ref())?;
     let rows: Vec<BandRow> = bands
@@ -153,7 +153,7 @@ pub fn run(args: &NearArgs) -> Result<()> {
     let places = crate::read_places(&args.places)?;
     warn(&args.places, places.warnings());
     let import = crate::load_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
-    warn(&import.report.path, &import.report.warnings);
+    crate::warn_import(&import.report);
     let index = ProximityIndex::new(&import.snapshot);
     let front = front_options
         .map(|o| Front::derive(&import.snapshot, &o))

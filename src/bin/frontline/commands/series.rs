@@ -162,6 +162,7 @@ pub fn run(args: &SeriesArgs) -> Result<()> {
     bar.finish_and_clear();
     let mut series = loaded?;
     report_issues(series.issues());
+    crate::warn_imports(series.iter().map(|e| &e.report));
     series.retain_range(from, to)?;
     let dates: Vec<_> = series.iter().map(|e| e.date).collect();
     for gap in quality::gaps(&dates) {

@@ -49,9 +49,7 @@ pub struct ShareArgs {
 pub fn run(args: &ShareArgs) -> Result<()> {
     let source = args.zones.source()?;
     let import = crate::load_zones(&args.zones.zones, source.as_ref())?;
-    if !args.report {
-        warn(&import.report.path, &import.report.warnings);
-    }
+    crate::warn_import(&import.report);
     match &args.regions {
         Some(path) => {
             let places = crate::read_places(path)?;

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::args::{Format, ZoneArgs};
 use crate::output::{Cell, Table, emit};
-use crate::{warn, write_out};
+use crate::write_out;
 use frontline::model::UNMARKED;
 use frontline::proximity::ProximityIndex;
 use frontline::{Error, Result, Status};
@@ -55,7 +55,7 @@ pub fn run(args: &StatusArgs) -> Result<()> {
         .map(|t| parse_point(t))
         .collect::<Result<Vec<_>>>()?;
     let import = crate::load_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
-    warn(&import.report.path, &import.report.warnings);
+    crate::warn_import(&import.report);
     let index = ProximityIndex::new(&import.snapshot);
     let statuses = index.statuses_at(&points)?;
     let rows: Vec<Row> = points
