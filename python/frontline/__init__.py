@@ -76,7 +76,9 @@ def read_zones(
     from the content); a generic file needs ``status_property`` (the property
     holding each feature's status) and optionally ``status_map`` (value → status,
     e.g. ``{"RU": "occupied", "grey": "contested"}``). Repairs made to the
-    geometry are issued as :class:`RepairWarning` s.
+    geometry are issued as :class:`RepairWarning` s; doubts about the file (a
+    kind its name contradicts, polygons no rule classified) as
+    :class:`FrontlineWarning` s, as the CLI prints them.
 
     >>> snap = read_zones("data/snapshots/deepstate_20250601.geojson")
     >>> snap.source, str(snap.date)
@@ -86,6 +88,8 @@ def read_zones(
     """
     status_pairs = None if status_map is None else [(str(k), str(v)) for k, v in status_map.items()]
     raw = _frontline.read_zones(_convert.fspath(path), source, status_property, status_pairs)
+    for doubt in raw.doubts():
+        warnings.warn(doubt, FrontlineWarning, stacklevel=2)
     _convert.warn_repairs(raw.path(), raw.warnings(), "Snapshot.report['warnings']")
     return Snapshot(raw)
 
@@ -470,9 +474,12 @@ class Timeline:
         return _convert.progress_bar(len(self.files), what, self._progress)
 
     def _report(self, issues: list[str]) -> None:
+        # As the CLI: the first ten, then a count (all of them in `issues`).
         self._issues = issues
-        for issue in issues:
+        for issue in issues[:10]:
             warnings.warn(issue, FrontlineWarning, stacklevel=3)
+        if len(issues) > 10:
+            warnings.warn(f"{len(issues) - 10} more (see Timeline.issues)", FrontlineWarning, stacklevel=3)
 
     def load(self) -> "Timeline":
         """Reads every snapshot whole (once) and keeps them; returns ``self``."""

@@ -238,6 +238,11 @@ impl RawSnapshot {
         self.report().warnings.clone()
     }
 
+    /// Its notices and unclassified polygons, as the CLI warns of them.
+    fn doubts(&self) -> Vec<String> {
+        convert::doubts(self.report())
+    }
+
     /// Every status a measure lists, strongest first.
     fn statuses(&self) -> Vec<String> {
         self.snapshot()
@@ -486,7 +491,8 @@ impl RawTimeline {
         self.loaded.get().is_some()
     }
 
-    /// Loads every snapshot (once); returns what was skipped or dropped.
+    /// Loads every snapshot (once); returns what was skipped or dropped, and the
+    /// files' notices.
     #[pyo3(signature = (progress=None))]
     fn load(&self, py: Python<'_>, progress: Option<Py<PyAny>>) -> PyResult<Vec<String>> {
         if let Some(t) = self.loaded.get() {
@@ -496,7 +502,8 @@ impl RawTimeline {
         let loaded = py
             .detach(|| Timeline::load(&self.inputs, &options))
             .map_err(error)?;
-        let issues = issue_texts(loaded.issues());
+        let mut issues = issue_texts(loaded.issues());
+        issues.extend(loaded.iter().flat_map(|e| convert::doubts(&e.report)));
         // Two threads loading at once: the first one kept, both equal.
         let _ = self.loaded.set(Arc::new(loaded));
         Ok(issues)
@@ -571,7 +578,9 @@ impl RawTimeline {
             })
             .map_err(error)?;
         let columns = convert::series_columns(py, &series)?;
-        Ok((columns, issue_texts(series.issues())))
+        let mut issues = issue_texts(series.issues());
+        issues.extend(series.iter().flat_map(|e| convert::doubts(&e.report)));
+        Ok((columns, issues))
     }
 }
 

@@ -92,3 +92,26 @@ def test_hierarchy():
         assert issubclass(cls, frontline.FrontlineError)
     assert issubclass(frontline.RepairWarning, frontline.FrontlineWarning)
     assert issubclass(frontline.FrontlineWarning, UserWarning)
+
+
+def test_unclassified_polygons_are_warned_of_as_the_cli_does(cli, tmp_path):
+    path = tmp_path / "1754251105.geojson"
+    path.write_text(
+        '{"type": "FeatureCollection", "features": ['
+        '{"type": "Feature", "properties": {"name": "x /// geoJSON.status.occupied"}, "geometry": '
+        '{"type": "Polygon", "coordinates": [[[37, 48], [37.1, 48], [37.1, 48.1], [37, 48.1], [37, 48]]]}},'
+        '{"type": "Feature", "properties": {"name": "Polygon 3"}, "geometry": '
+        '{"type": "Polygon", "coordinates": [[[38, 48], [38.1, 48], [38.1, 48.1], [38, 48]]]}}]}'
+    )
+    with pytest.warns(frontline.FrontlineWarning, match="1 of 2 polygon features unclassified") as caught:
+        snap = frontline.read_zones(path)
+    assert snap.report["unclassified"][0]["index"] == 1
+    stderr = cli_error_free(cli, "share", path)
+    assert "1 of 2 polygon features unclassified" in stderr
+    assert any("feature 1 (Polygon 3)" in str(w.message) for w in caught)
+
+
+def cli_error_free(cli, *args) -> str:
+    from conftest import run_cli
+
+    return run_cli(cli, *args).stderr
