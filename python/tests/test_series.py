@@ -122,3 +122,16 @@ def test_real_weekly_series_equals_cli(cli, shared):
     wide = frame.pivot_table(index=["date", "name"], columns="status", values="km2", observed=True)
     parts = wide["occupied_since_2014"] + wide["occupied_since_2022"]
     assert np.allclose(parts, wide["occupied"], rtol=1e-9, atol=1e-9)
+
+
+def test_a_store_gives_the_same_series(cli, tmp_path):
+    store = tmp_path / "samples.fls"
+    run_cli(cli, "store", "data/snapshots", "-o", store)
+    from_files = frontline.Timeline("data/snapshots").series(CITY)
+    from_store = frontline.Timeline(store).series(CITY)
+    cols = ["date", "name", "status", "km2", "pct"]
+    pd.testing.assert_frame_equal(from_files[cols], from_store[cols])
+    tl = frontline.Timeline(store)
+    assert len(tl) == 2 and tl.as_of("2025-08-02").share(CITY)["occupied_pct"][0] == pytest.approx(
+        frontline.read_zones("data/snapshots/deepstate_20250801.geojson").share(CITY)["occupied_pct"][0]
+    )
