@@ -12,6 +12,7 @@ The CLI (target/release/frontline, when built) is timed on the same job too.
 """
 
 import argparse
+import resource
 import csv
 import os
 import statistics
@@ -40,7 +41,7 @@ def main():
 
     # The package: the crate's part (read, measure, columns) and the DataFrame's,
     # timed apart; the whole series call as a user makes it.
-    rust, frame_s, whole = [], [], []
+    rust, frame_s, whole, cpu = [], [], [], []
     for _ in range(a.runs):
         t0 = time.perf_counter()
         columns, ids = frontline.Timeline(snapshots, progress=False)._series_columns(raions, None, None, None, None)
@@ -49,9 +50,10 @@ def main():
         t2 = time.perf_counter()
         rust.append(t1 - t0)
         frame_s.append(t2 - t1)
-        t3 = time.perf_counter()
+        t3, c3 = time.perf_counter(), time.process_time()
         frontline.Timeline(snapshots, progress=False).series(raions)
         whole.append(time.perf_counter() - t3)
+        cpu.append(time.process_time() - c3)  # every thread of the process
 
     # The CLI on the same job, when its release build is there: what the package
     # costs beyond the crate itself.
@@ -68,10 +70,13 @@ def main():
     if not a.skip_peer:
         peer_csv = os.path.join(a.out, "peer.csv")
         t0 = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         with open(peer_csv, "w", encoding="utf-8") as out:
             subprocess.run([sys.executable, os.path.join("benches", "peer", "peer.py"), snapshots, raions],
                            stdout=out, stderr=subprocess.DEVNULL, check=True)
         peer_wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peer_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         with open(peer_csv, encoding="utf-8") as fh:
             peer = {(r["file"], r["region"]): r for r in csv.DictReader(fh)}
         wide = series[series.status.isin(["occupied", "contested"])].pivot_table(
@@ -102,12 +107,14 @@ def main():
     print(f"  crate (read, measure, columns): {med(rust):.3f} s ({min(rust):.3f}-{max(rust):.3f})")
     print(f"  DataFrame ({len(series)} rows):   {med(frame_s) * 1000:.1f} ms ({min(frame_s) * 1000:.1f}-"
           f"{max(frame_s) * 1000:.1f}), {med(frame_s) / med(rust) * 100:.1f} % of the crate's time")
-    print(f"  Timeline.series, whole call:    {med(whole):.3f} s ({min(whole):.3f}-{max(whole):.3f})")
+    print(f"  Timeline.series, whole call:    {med(whole):.3f} s ({min(whole):.3f}-{max(whole):.3f}), "
+          f"CPU {med(cpu):.3f} s")
     if cli_wall:
         print(f"frontline series (CLI, release):  {med(cli_wall):.3f} s ({min(cli_wall):.3f}-{max(cli_wall):.3f})")
     if peer_wall is not None:
-        print(f"peer (GeoPandas, one run):        {peer_wall:.2f} s")
-        print(f"ratio: the package is {peer_wall / med(whole):.1f}x faster than the peer (wall, median call)")
+        print(f"peer (GeoPandas, one run):        {peer_wall:.2f} s, CPU {peer_cpu:.2f} s")
+        print(f"ratio: the package is {peer_wall / med(whole):.1f}x faster than the peer (wall, median call), "
+              f"{peer_cpu / med(cpu):.1f}x less CPU time")
     return 0
 
 
