@@ -1,10 +1,56 @@
 //! Atomic file writes: a temporary file in the destination's directory, renamed
 //! over the destination once complete, so that a reader never sees half a file
 //! and a failed run leaves any previous file as it was.
+//!
+//! The temporary files open at any moment are listed, so that a program ended by
+//! a signal (Ctrl-C, `kill`) can remove them with [`remove_temporary_files`]
+//! from its handler instead of leaving `.name.<pid>.tmp` files behind.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The temporary files of the [`AtomicFile`]s not yet committed or dropped.
+static OPEN: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn open_files() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    // A panic while the list was held leaves it as it was: still usable.
+    OPEN.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn forget(tmp: &Path) {
+    let mut open = open_files();
+    if let Some(i) = open.iter().position(|p| p == tmp) {
+        open.swap_remove(i);
+    }
+}
+
+/// Removes the temporary file of every [`AtomicFile`] still being written, and
+/// returns how many there were: for a signal handler, just before the program
+/// exits (destinations are left as they were). Files written afterwards are not
+/// affected.
+///
+/// ```
+/// use frontline::atomic::{AtomicFile, remove_temporary_files};
+/// let dir = std::env::temp_dir().join(format!("frontline-doc-rm-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let file = AtomicFile::create(dir.join("out.txt"))?;
+/// assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1); // the temporary file
+/// assert!(remove_temporary_files() >= 1);
+/// assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+/// drop(file);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn remove_temporary_files() -> usize {
+    let mut open = open_files();
+    let n = open.len();
+    for tmp in open.drain(..) {
+        let _ = std::fs::remove_file(tmp);
+    }
+    n
+}
 
 use crate::{Error, Result};
 
@@ -57,6 +103,7 @@ impl AtomicFile {
         }
         let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
         let file = File::create(&tmp).map_err(io)?;
+        open_files().push(tmp.clone());
         Ok(AtomicFile {
             path,
             tmp,
@@ -78,10 +125,17 @@ impl AtomicFile {
         let Some(writer) = self.file.take() else {
             return Ok(()); // only `commit` takes the file, and it consumes self
         };
-        let file = writer.into_inner().map_err(|e| io(e.into_error()))?;
-        file.sync_all().map_err(io)?;
-        drop(file);
-        std::fs::rename(&self.tmp, &self.path).map_err(io)
+        let done = writer
+            .into_inner()
+            .map_err(|e| io(e.into_error()))
+            .and_then(|file| file.sync_all().map_err(io))
+            .and_then(|()| std::fs::rename(&self.tmp, &self.path).map_err(io));
+        if done.is_err() {
+            // Not left behind when the write fails half-way.
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+        forget(&self.tmp);
+        done
     }
 }
 
@@ -105,6 +159,7 @@ impl Drop for AtomicFile {
     fn drop(&mut self) {
         if self.file.take().is_some() {
             let _ = std::fs::remove_file(&self.tmp);
+            forget(&self.tmp);
         }
     }
 }

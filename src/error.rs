@@ -12,12 +12,19 @@ use std::path::PathBuf;
 /// use frontline::Error;
 /// let err = Error::feature("zones.geojson", 3, Some("Bakhmut".into()), "NaN coordinate");
 /// assert_eq!(err.to_string(), "zones.geojson: feature 3 (Bakhmut): NaN coordinate");
+/// let missing = Error::Io { path: "gone.geojson".into(), source: std::io::ErrorKind::NotFound.into() };
+/// assert_eq!(missing.to_string(), "gone.geojson: no such file or directory");
+/// assert_eq!(format!("{missing:?}"), missing.to_string());
 /// ```
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints the same message as `Display`, so that a
+/// `fn main() -> frontline::Result<()>` that fails says what went wrong in
+/// words, not as Rust structures (`Io { path: ..., source: Os { .. } }`).
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The file could not be opened or read.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {}", path.display(), io_message(source))]
     Io {
         /// The file.
         path: PathBuf,
@@ -58,6 +65,25 @@ pub enum Error {
     /// Options that do not fit together, or a value that cannot be parsed.
     #[error("{0}")]
     Invalid(String),
+}
+
+/// An I/O error in words: the common kinds said plainly (an error made from a
+/// kind alone would print as "entity not found"), the rest as the system says.
+pub(crate) fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "no such file or directory".to_string(),
+        K::PermissionDenied => "permission denied".to_string(),
+        K::IsADirectory => "is a directory, not a file".to_string(),
+        K::UnexpectedEof => "the file ends early (cut short?)".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 fn suggest(names: &[String]) -> String {

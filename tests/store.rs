@@ -32,7 +32,7 @@ fn store(inputs: &[&str], out: &Path) {
     args.extend(inputs);
     args.extend(["-o", out]);
     let text = ok(&frontline(&args));
-    assert!(text.contains("snapshots"), "{text}");
+    assert!(text.contains(" snapshot"), "{text}");
 }
 
 #[test]

@@ -552,6 +552,9 @@ impl Export {
             let mut p = Map::new();
             p.insert("kind".into(), "place".into());
             p.insert("name".into(), place.label().into());
+            if let Some(id) = place.id() {
+                p.insert("id".into(), id.into());
+            }
             for (k, v) in &place.properties {
                 if (k.starts_with("name:") || k == "population") && !v.is_null() {
                     p.insert(k.clone(), v.clone());
@@ -776,12 +779,14 @@ impl Export {
         self.to_feature_collection().to_string()
     }
 
-    /// Writes the GeoJSON to `path` atomically ([`crate::atomic::write`]); returns
-    /// the bytes written.
+    /// Writes the GeoJSON to `path` atomically ([`crate::atomic::write`]),
+    /// gzip-compressed when the name ends in `.gz`; returns the bytes written.
     pub fn write(&self, path: impl AsRef<std::path::Path>) -> Result<usize> {
+        let path = path.as_ref();
         let text = self.to_geojson_string();
-        crate::atomic::write(path, text.as_bytes())?;
-        Ok(text.len())
+        let bytes = crate::formats::geojson_bytes(path, &text)?;
+        crate::atomic::write(path, &bytes)?;
+        Ok(bytes.len())
     }
 }
 

@@ -9,7 +9,8 @@ use serde_json::{Map, Value};
 use crate::Share;
 
 /// One feature per status of each share (and one for the unmarked rest):
-/// `region`, `date` (RFC 3339, or null), `status`, `area_km2` (the region's),
+/// `region`, `id` (the region's [`Place::id`](crate::Place::id), or null),
+/// `date` (RFC 3339, or null), `status`, `area_km2` (the region's),
 /// `km2` and `pct`, with the region's polygon as geometry.
 ///
 /// `rows` pairs each share with its date and its region's ground.
@@ -23,6 +24,7 @@ use crate::Share;
 /// let fc = share_features(shares.iter().zip(&regions).map(|(s, r)| (snapshot.date(), s, r.area().unwrap())));
 /// let first = &fc.features[0];
 /// assert_eq!(first.property("region").unwrap(), "Demo City");
+/// assert_eq!(first.property("id").unwrap(), "0");
 /// assert_eq!(first.property("status").unwrap(), "occupied");
 /// # Ok::<(), frontline::Error>(())
 /// ```
@@ -43,6 +45,10 @@ pub fn share_features<'a>(
         for (status, amount) in amounts {
             let mut p = Map::new();
             p.insert("region".into(), share.region.clone().into());
+            p.insert(
+                "id".into(),
+                share.id.clone().map_or(Value::Null, Value::from),
+            );
             p.insert("date".into(), date.clone());
             p.insert("status".into(), status.into());
             p.insert("area_km2".into(), share.area_km2.into());

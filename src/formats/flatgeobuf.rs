@@ -78,6 +78,7 @@ pub(crate) fn read(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
         features.push(Feature {
             geometry,
             properties: Some(props.0),
+            id: None,
         });
     }
     // A file cut short ends the iteration early instead of failing: the header's

@@ -147,6 +147,7 @@ pub(crate) fn read(path: &Path) -> Result<Document> {
         features.push(Feature {
             geometry,
             properties: Some(props),
+            id: None,
         });
     }
     Ok(Document {

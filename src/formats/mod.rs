@@ -123,8 +123,29 @@ impl Format {
         Ok(Format::GeoJson)
     }
 
-    /// The format to write for an output path (by its extension).
+    /// The format to write for an output path (by its extension). `.gz` is
+    /// GeoJSON written gzip-compressed, and only that: `x.geojson.gz` or
+    /// `x.json.gz` (a `.fgb.gz` would not be what its name says).
+    ///
+    /// ```
+    /// use frontline::formats::Format;
+    /// assert_eq!(Format::for_output("a.geojson.gz".as_ref())?, Format::GeoJson);
+    /// assert!(Format::for_output("a.fgb.gz".as_ref()).is_err());
+    /// assert!(Format::for_output("a.txt".as_ref()).is_err());
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
     pub fn for_output(path: &Path) -> Result<Format> {
+        if is_gz(path) {
+            let inner = Path::new(path.file_stem().unwrap_or_default());
+            return match Format::from_extension(inner) {
+                Some(Format::GeoJson) if !is_gz(inner) => Ok(Format::GeoJson),
+                _ => Err(Error::format(
+                    path,
+                    "only GeoJSON is written gzip-compressed: name the output \
+                     .geojson.gz (or .json.gz), or drop the .gz",
+                )),
+            };
+        }
         Format::from_extension(path).ok_or_else(|| {
             Error::format(
                 path,
@@ -136,6 +157,35 @@ impl Format {
     }
 }
 
+/// Whether a name ends in `.gz` (any case).
+fn is_gz(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+}
+
+/// The bytes of a GeoJSON text as a file named `path` holds them: gzip-compressed
+/// when the name ends in `.gz`, so that the output is what its name says.
+///
+/// ```
+/// use frontline::formats::geojson_bytes;
+/// let text = r#"{"type": "FeatureCollection", "features": []}"#;
+/// assert_eq!(&geojson_bytes("a.geojson".as_ref(), text)?[..], text.as_bytes());
+/// assert!(geojson_bytes("a.geojson.gz".as_ref(), text)?.starts_with(&[0x1f, 0x8b]));
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn geojson_bytes<'a>(path: &Path, text: &'a str) -> Result<std::borrow::Cow<'a, [u8]>> {
+    if !is_gz(path) {
+        return Ok(std::borrow::Cow::Borrowed(text.as_bytes()));
+    }
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(text.as_bytes())
+        .and_then(|()| gz.finish())
+        .map(std::borrow::Cow::Owned)
+        .map_err(|e| Error::format(path, format!("cannot gzip the GeoJSON: {e}")))
+}
+
 /// Reads a file of a format other than GeoJSON into features and its declared CRS
 /// (coordinates as in the file; [`crate::import`] reprojects them).
 pub(crate) fn read<F: PropertyFilter>(
@@ -145,6 +195,18 @@ pub(crate) fn read<F: PropertyFilter>(
     match format {
         Format::GeoJson => {
             let bytes = crate::import::file::read_bytes(path)?;
+            // The magic bytes of a store file (`timeline::store::MAGIC`; checked
+            // here by value, formats being below the timeline).
+            if bytes.starts_with(b"FLSTORE\0") {
+                return Err(Error::format(
+                    path,
+                    "a frontline store file (written by `frontline store`), not a \
+                     GeoJSON, FlatGeobuf, GeoParquet or Shapefile file: stores are read \
+                     by share, status, near, front and diff (FILE for the latest \
+                     snapshot, FILE@YYYY-MM-DD for another), and by series, history, \
+                     export and store; not as regions, places or by convert",
+                ));
+            }
             crate::import::file::parse::<F>(&bytes, path).map_err(|e| match e {
                 Error::Format { path, message } if Format::from_extension(&path).is_none() => {
                     Error::Format {
@@ -227,7 +289,8 @@ pub fn write(
                     ),
                 ));
             }
-            crate::atomic::write(path, collection.to_string().as_bytes())?;
+            let text = collection.to_string();
+            crate::atomic::write(path, &geojson_bytes(path, &text)?)?;
         }
         Format::FlatGeobuf => flatgeobuf::write(collection, path, crs)?,
         Format::GeoParquet => geoparquet::write(collection, path, crs)?,

@@ -44,18 +44,46 @@ use crate::crs::Crs;
 use crate::import::file::{Document, Feature};
 use crate::{Error, Result};
 
+/// What went wrong, in words: the crate's `Display` prints some of its errors as
+/// Rust debug text (`DbaseError(Error { kind: IoError(..) })`).
+fn message(e: &shapefile::Error) -> String {
+    use shapefile::Error as E;
+    match e {
+        E::DbaseError(d) => format!("its attribute table (.dbf): {}", dbase_message(d)),
+        E::MissingDbf => "its attribute table (.dbf) is missing".to_string(),
+        E::MissingIndexFile => "its index (.shx) is missing".to_string(),
+        E::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            "the file ends early (cut short?)".to_string()
+        }
+        E::IoError(io) => crate::error::io_message(io),
+        e => e.to_string(),
+    }
+}
+
+/// A `.dbf` error in words: the crate prints one outside any record as
+/// `Error { kind: ... }`.
+fn dbase_message(e: &dbase::Error) -> String {
+    match e.kind() {
+        dbase::ErrorKind::IoError(io) => crate::error::io_message(io),
+        _ if e.record_index().is_none() => e.kind().to_string(),
+        _ => e.to_string(),
+    }
+}
+
 /// Reads a Shapefile; `encoding` (e.g. `"UTF-8"`, `"1251"`) overrides the `.cpg`.
 pub(crate) fn read(path: &Path, encoding: Option<&str>) -> Result<Document> {
     let sibling = |ext: &str| path.with_extension(ext);
-    let shp_err =
-        |e: shapefile::Error| Error::format(path, format!("not a readable Shapefile: {e}"));
+    let shp_err = |e: shapefile::Error| {
+        Error::format(path, format!("not a readable Shapefile: {}", message(&e)))
+    };
     let dbf_path = sibling("dbf");
     let dbf = File::open(&dbf_path).map_err(|e| {
         Error::format(
             path,
             format!(
-                "its attribute table {} cannot be opened ({e}): a Shapefile needs its .dbf",
-                dbf_path.display()
+                "its attribute table {} cannot be opened ({}): a Shapefile needs its .dbf",
+                dbf_path.display(),
+                crate::error::io_message(&e)
             ),
         )
     })?;
@@ -79,7 +107,11 @@ pub(crate) fn read(path: &Path, encoding: Option<&str>) -> Result<Document> {
     let dbf_err = |e: dbase::Error| {
         Error::format(
             path,
-            format!("its attribute table {}: {e}", dbf_path.display()),
+            format!(
+                "its attribute table {}: {}",
+                dbf_path.display(),
+                dbase_message(&e)
+            ),
         )
     };
     let table = builder.build(BufReader::new(dbf)).map_err(dbf_err)?;
@@ -101,8 +133,14 @@ pub(crate) fn read(path: &Path, encoding: Option<&str>) -> Result<Document> {
         .iter_shapes_and_records_as::<Shape, Row>()
         .enumerate()
     {
-        let (shape, Row(values)) =
-            item.map_err(|e| Error::feature(path, index, None, format!("unreadable record: {e}")))?;
+        let (shape, Row(values)) = item.map_err(|e| {
+            Error::feature(
+                path,
+                index,
+                None,
+                format!("unreadable record: {}", message(&e)),
+            )
+        })?;
         let mut props = Map::new();
         for (name, value) in names.iter().zip(values) {
             props.insert(name.clone(), value.map_or(Value::Null, field_value));
@@ -138,6 +176,7 @@ pub(crate) fn read(path: &Path, encoding: Option<&str>) -> Result<Document> {
         features.push(Feature {
             geometry,
             properties: Some(props),
+            id: None,
         });
     }
     Ok(Document {

@@ -21,6 +21,8 @@ pub(crate) struct Feature {
     /// `None` when the file has `null` (GeoJSON) or no properties at all.
     pub properties: Option<Map<String, Value>>,
     pub geometry: Option<Shape>,
+    /// The GeoJSON feature's `id` member (a string or number), as text.
+    pub id: Option<String>,
 }
 
 impl Feature {
@@ -240,10 +242,15 @@ fn document<F: PropertyFilter>(top: TopLevel<F>, path: &Path, nested: bool) -> R
             features: vec![Feature {
                 geometry: top.geometry.map(|g| g.0),
                 properties: top.properties.map(|p| p.0),
+                id: None,
             }],
             crs,
             ..Document::default()
         }),
+        (Some("FeatureCollection"), None) => Err(Error::format(
+            path,
+            "a FeatureCollection without a \"features\" array",
+        )),
         (kind, _) => Err(Error::format(
             path,
             format!(
@@ -344,6 +351,10 @@ mod tests {
             (
                 "{\"type\": \"Point\", \"coordinates\": [1, 2]}",
                 "found type \"Point\"",
+            ),
+            (
+                "{\"type\": \"FeatureCollection\"}",
+                "a FeatureCollection without a \"features\" array",
             ),
         ] {
             let msg = parse_str(text).unwrap_err().to_string();

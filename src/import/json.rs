@@ -26,6 +26,7 @@ enum Key {
     Properties,
     Coordinates,
     Geometries,
+    Id,
     Other,
 }
 
@@ -44,6 +45,7 @@ impl<'de> Deserialize<'de> for Key {
                     "properties" => Key::Properties,
                     "coordinates" => Key::Coordinates,
                     "geometries" => Key::Geometries,
+                    "id" => Key::Id,
                     _ => Key::Other,
                 })
             }
@@ -102,6 +104,7 @@ impl<'de, F: PropertyFilter> Deserialize<'de> for FeatureOf<F> {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FeatureOf<F>, A::Error> {
                 let mut geometry: Option<GeometryJson> = None;
                 let mut properties: Option<PropertiesOf<F>> = None;
+                let mut id: Option<String> = None;
                 while let Some(key) = map.next_key()? {
                     match key {
                         Key::Type => {
@@ -114,6 +117,13 @@ impl<'de, F: PropertyFilter> Deserialize<'de> for FeatureOf<F> {
                         }
                         Key::Geometry => geometry = map.next_value()?,
                         Key::Properties => properties = map.next_value()?,
+                        Key::Id => {
+                            id = match map.next_value::<Value>()? {
+                                Value::String(s) => Some(s),
+                                Value::Number(n) => Some(n.to_string()),
+                                _ => None,
+                            }
+                        }
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                         }
@@ -122,6 +132,7 @@ impl<'de, F: PropertyFilter> Deserialize<'de> for FeatureOf<F> {
                 let feature = Feature {
                     geometry: geometry.map(|g| g.0),
                     properties: properties.map(|p| p.0),
+                    id,
                 };
                 Ok(FeatureOf(feature, PhantomData))
             }

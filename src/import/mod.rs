@@ -30,6 +30,7 @@
 
 pub mod deepstate;
 pub(crate) mod file;
+mod generic;
 pub(crate) mod geometry;
 pub(crate) mod json;
 mod report;
@@ -322,6 +323,9 @@ fn zones_from_document(
     let mut report = ImportReport::new(path);
     report.features = doc.features.len();
     report.notices = notices;
+    if let Source::Generic(mapping) = &source {
+        report.warnings = generic::check(mapping, &doc.features, path)?;
+    }
     let mut zones = Vec::new();
     let mut markers = Vec::new();
     for (index, (feature, class)) in doc.features.into_iter().zip(classes).enumerate() {
@@ -850,7 +854,9 @@ fn place(
         warnings.push(at.warning("no polygon or point; skipped it"));
         return Ok(None);
     };
-    Ok(Some(Place::new(properties, geometry)))
+    Ok(Some(
+        Place::new(properties, geometry).at_feature(index, feature.id),
+    ))
 }
 
 #[cfg(test)]

@@ -66,22 +66,30 @@ impl ImportReport {
 
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} features:", self.path.display(), self.features)?;
+        let s = |n: usize| if n == 1 { "" } else { "s" };
+        write!(
+            f,
+            "{}: {} feature{}:",
+            self.path.display(),
+            self.features,
+            s(self.features)
+        )?;
         let mut statuses: Vec<&Status> = self.zones.keys().collect();
         statuses.sort_by_key(|s| crate::Precedence::default().rank(s));
         for status in statuses {
             write!(f, " {} {status},", self.zones[status])?;
         }
-        write!(f, " {} markers,", self.markers)?;
+        write!(f, " {} marker{},", self.markers, s(self.markers))?;
         if self.outside > 0 {
             write!(f, " {} outside the box read,", self.outside)?;
         }
         write!(
             f,
-            " {} ignored, {} unclassified, {} repairs",
+            " {} ignored, {} unclassified, {} repair{}",
             self.ignored.len(),
             self.unclassified.len(),
-            self.warnings.len()
+            self.warnings.len(),
+            s(self.warnings.len())
         )?;
         for (what, list) in [
             ("unclassified", &self.unclassified),

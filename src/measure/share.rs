@@ -31,9 +31,11 @@ pub struct Amount {
 /// since 2014 and since 2022 ([`Share::occupied_split`]) where the snapshot tells
 /// ([`Snapshot::splits_occupation`]); the parts are not added to the 100.
 ///
-/// Serialised as `{"region", "area_km2", "status": {"occupied": {"km2", "pct"},
-/// "occupied_since_2014": {...}, "occupied_since_2022": {...}, "contested": ...,
-/// "unmarked": {...}}}`, the two parts `null` when the split is unknown.
+/// Serialised as `{"region", "id", "area_km2", "status": {"occupied": {"km2",
+/// "pct"}, "occupied_since_2014": {...}, "occupied_since_2022": {...},
+/// "contested": ..., "unmarked": {...}}}`, the two parts `null` when the split is
+/// unknown; `id` is the region's [`Place::id`] (`null` for an area given without
+/// one, as with [`Snapshot::share_of`]).
 ///
 /// ```
 /// use frontline::{Snapshot, Status, Zone};
@@ -56,6 +58,8 @@ pub struct Amount {
 pub struct Share {
     /// The region's label.
     pub region: String,
+    /// The region's id in its file ([`Place::id`]): labels need not be unique.
+    pub id: Option<String>,
     /// The region's geodesic area in km².
     pub area_km2: f64,
     /// Each status's ground in the region, strongest first.
@@ -181,8 +185,9 @@ impl Serialize for Share {
                 map.end()
             }
         }
-        let mut s = serializer.serialize_struct("Share", 3)?;
+        let mut s = serializer.serialize_struct("Share", 4)?;
         s.serialize_field("region", &self.region)?;
+        s.serialize_field("id", &self.id)?;
         s.serialize_field("area_km2", &self.area_km2)?;
         s.serialize_field("status", &ByStatus(self))?;
         s.end()
@@ -212,6 +217,14 @@ pub fn figure_names(statuses: impl IntoIterator<Item = Status>) -> Vec<Status> {
     out
 }
 
+/// An area as results give it: never `-0.0` (an empty sum, or a boundary
+/// measure's terms cancelling out, gives one, and it prints as "-0.0"), and
+/// rounding noise below zero (under a square metre) read as the zero it is.
+/// Anything further below zero is left as it is, to show.
+pub(crate) fn zero_signed(km2: f64) -> f64 {
+    if km2 <= 0.0 && km2 > -1e-6 { 0.0 } else { km2 }
+}
+
 /// A region prepared for many shares (one per snapshot of a series): its
 /// geodesic area is measured once, not once per snapshot.
 ///
@@ -229,6 +242,7 @@ pub fn figure_names(statuses: impl IntoIterator<Item = Status>) -> Vec<Status> {
 #[derive(Clone, Debug)]
 pub struct Region<'a> {
     label: &'a str,
+    id: Option<&'a str>,
     area: &'a MultiPolygon<f64>,
     area_km2: f64,
     outline: Option<Outline>,
@@ -244,6 +258,7 @@ impl<'a> Region<'a> {
         let terms = ring_terms(area);
         Region {
             label,
+            id: None,
             area,
             area_km2: area_km2_from_terms(area, &terms),
             outline: Outline::new(area, &terms),
@@ -277,12 +292,31 @@ impl<'a> Region<'a> {
                 place.label()
             ))
         })?;
-        Ok(Region::new(place.label(), area))
+        let mut region = Region::new(place.label(), area);
+        region.id = place.id();
+        Ok(region)
     }
 
     /// Its label.
     pub fn label(&self) -> &str {
         self.label
+    }
+
+    /// The id of the place it was made from ([`Place::id`]), which its shares
+    /// carry; `None` for a region made with [`Region::new`].
+    ///
+    /// ```
+    /// use frontline::{import, measure::Regions};
+    /// let towns = import::read_places("data/city.geojson")?;
+    /// let regions = Regions::new(&towns.iter().collect::<Vec<_>>())?;
+    /// let ids: Vec<_> = regions.regions().iter().map(|r| r.id()).collect();
+    /// assert_eq!(ids, [Some("0"), Some("1")]);
+    /// let snapshot = import::read_zones("data/snapshots/deepstate_20250801.geojson", None)?.snapshot;
+    /// assert_eq!(regions.shares(&snapshot)[1].id.as_deref(), Some("1"));
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn id(&self) -> Option<&str> {
+        self.id
     }
 
     /// Its ground.
@@ -394,25 +428,26 @@ impl Snapshot {
             .statuses()
             .into_iter()
             .map(|status| {
-                let km2 = self.layer(&status).map_or(0.0, |l| region.km2_of(l));
+                let km2 = zero_signed(self.layer(&status).map_or(0.0, |l| region.km2_of(l)));
                 (status, Amount { km2, pct: pct(km2) })
             })
             .collect();
         let marked: f64 = statuses.iter().map(|(_, a)| a.km2).sum();
         // Layers are disjoint, so what is left is unmarked; rounding can push the
         // sum a hair over the region's area, never more.
-        let unmarked = (area_km2 - marked).max(0.0);
+        let unmarked = zero_signed((area_km2 - marked).max(0.0));
         let occupied_split = self.splits_occupation().then(|| {
             let occupied = statuses
                 .iter()
                 .find(|(s, _)| *s == Status::OCCUPIED)
                 .map_or(0.0, |(_, a)| a.km2);
-            let older = self
-                .occupied_part(Occupation::Since2014)
-                .map_or(0.0, |l| region.km2_of(l))
-                .min(occupied);
+            let older = zero_signed(
+                self.occupied_part(Occupation::Since2014)
+                    .map_or(0.0, |l| region.km2_of(l))
+                    .min(occupied),
+            );
             // The newer part is the rest: the two sum to occupied exactly.
-            let newer = (occupied - older).max(0.0);
+            let newer = zero_signed((occupied - older).max(0.0));
             OccupiedSplit {
                 since_2014: Amount {
                     km2: older,
@@ -426,6 +461,7 @@ impl Snapshot {
         });
         Share {
             region: region.label.to_string(),
+            id: region.id.map(str::to_string),
             area_km2,
             statuses,
             unmarked: Amount {
@@ -449,7 +485,7 @@ impl Snapshot {
         self.statuses()
             .into_iter()
             .map(|s| {
-                let km2 = self.layer(&s).map_or(0.0, |l| l.area_km2());
+                let km2 = zero_signed(self.layer(&s).map_or(0.0, |l| l.area_km2()));
                 (s, km2)
             })
             .collect()
@@ -502,6 +538,27 @@ mod tests {
 
     /// A layer that shares part of the region's border is measured by the boolean
     /// operation instead of the boundaries: same answer as a layer just inside.
+    #[test]
+    fn no_negative_zero() {
+        assert!(zero_signed(-0.0).is_sign_positive());
+        assert!(zero_signed(-1e-9).is_sign_positive());
+        assert_eq!(zero_signed(2.5), 2.5);
+        assert_eq!(zero_signed(-1.0), -1.0);
+        // A region far from every zone: every amount a positive zero.
+        let far = MultiPolygon(vec![polygon![
+            (x: 10.0, y: 50.0), (x: 10.1, y: 50.0), (x: 10.1, y: 50.1), (x: 10.0, y: 50.1)]]);
+        let near = MultiPolygon(vec![polygon![
+            (x: 37.0, y: 48.0), (x: 37.1, y: 48.0), (x: 37.1, y: 48.1), (x: 37.0, y: 48.1)]]);
+        let snap = Snapshot::new(None, vec![Zone::new(Status::OCCUPIED, near)]);
+        let share = snap.share_of("far", &far);
+        for (_, a) in &share.statuses {
+            assert!(
+                a.km2.is_sign_positive() && a.pct.is_sign_positive(),
+                "{share:?}"
+            );
+        }
+    }
+
     #[test]
     fn touching_layers_are_measured_too() {
         let region = MultiPolygon(vec![polygon![

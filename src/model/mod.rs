@@ -7,7 +7,7 @@ mod status;
 mod zone;
 
 pub use layer::Layer;
-pub use place::{Place, PlaceGeometry, Places};
+pub use place::{ID_PROPERTIES, IdKey, Place, PlaceGeometry, Places};
 pub use snapshot::Snapshot;
 pub use status::{Precedence, Status, UNMARKED};
 pub use zone::{Marker, Occupation, Zone, ZoneSource};

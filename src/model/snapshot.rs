@@ -244,6 +244,67 @@ impl Snapshot {
         )
     }
 
+    /// The status a user's `name` stands for: one of the four known ones
+    /// ([`Precedence::default`]) or one this snapshot draws. Any other name is an
+    /// error listing both, since statuses are data and a misspelt one
+    /// (`occupyed`) would otherwise measure nothing, silently.
+    ///
+    /// ```
+    /// use frontline::{Snapshot, Status, Zone};
+    /// use geo::polygon;
+    /// let square = geo::MultiPolygon(vec![polygon![
+    ///     (x: 37.0, y: 48.0), (x: 38.0, y: 48.0), (x: 38.0, y: 49.0), (x: 37.0, y: 49.0)]]);
+    /// let snap = Snapshot::new(None, vec![Zone::new(Status::new("disputed"), square)]);
+    /// assert_eq!(snap.status_named("Occupied")?, Status::OCCUPIED);
+    /// assert_eq!(snap.status_named("disputed")?, Status::new("disputed"));
+    /// let err = snap.status_named("occupyed").unwrap_err().to_string();
+    /// assert!(err.contains("occupied, contested, liberated, other"), "{err}");
+    /// assert!(err.contains("the file has disputed"), "{err}");
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn status_named(&self, name: &str) -> crate::Result<Status> {
+        let status: Status = name.parse()?;
+        let known = Precedence::default();
+        let drawn = self.drawn_statuses();
+        if known.statuses().contains(&status) || drawn.contains(&status) {
+            return Ok(status);
+        }
+        let list = |v: &[Status]| v.iter().map(Status::as_str).collect::<Vec<_>>().join(", ");
+        Err(crate::Error::Invalid(format!(
+            "unknown status {name:?}: the known statuses are {}; the file has {}",
+            list(known.statuses()),
+            if drawn.is_empty() {
+                "none".to_string()
+            } else {
+                list(&drawn)
+            }
+        )))
+    }
+
+    /// The statuses that at least one zone has, strongest first: what the file
+    /// draws (an occupied-only file draws only `occupied`), whereas
+    /// [`Snapshot::statuses`] lists the precedence's too.
+    ///
+    /// ```
+    /// use frontline::{Snapshot, Status, Zone};
+    /// use geo::polygon;
+    /// let square = geo::MultiPolygon(vec![polygon![
+    ///     (x: 37.0, y: 48.0), (x: 38.0, y: 48.0), (x: 38.0, y: 49.0), (x: 37.0, y: 49.0)]]);
+    /// let snap = Snapshot::new(None, vec![Zone::new(Status::OCCUPIED, square)]);
+    /// assert_eq!(snap.drawn_statuses(), [Status::OCCUPIED]);
+    /// assert!(snap.statuses().contains(&Status::LIBERATED));
+    /// ```
+    pub fn drawn_statuses(&self) -> Vec<Status> {
+        let mut drawn: Vec<Status> = Vec::new();
+        for z in &self.zones {
+            if !drawn.contains(&z.status) {
+                drawn.push(z.status.clone());
+            }
+        }
+        self.precedence.sort(&mut drawn);
+        drawn
+    }
+
     /// Every status measures should list: the precedence's and any other present,
     /// strongest first.
     pub fn statuses(&self) -> Vec<Status> {

@@ -5,6 +5,7 @@ use geo::{BooleanOps, MultiPolygon};
 use serde::Serialize;
 
 use crate::measure::GeodesicAreaKm2;
+use crate::measure::zero_signed;
 use crate::{Error, Result, Snapshot, Status};
 
 /// How one status's ground changed between two snapshots.
@@ -43,8 +44,15 @@ pub struct Diff {
     pub days: f64,
     /// The region measured, `None` for everywhere.
     pub region: Option<String>,
-    /// One change per status of either snapshot, strongest first.
+    /// The region's id ([`crate::Place::id`]), when the caller gives one: labels
+    /// need not be unique.
+    pub region_id: Option<String>,
+    /// One change per status that both snapshots draw, strongest first.
     pub changes: Vec<StatusChange>,
+    /// Statuses that only one of the two snapshots draws, left out: a raw
+    /// DeepState map against an occupied-only file would otherwise count every
+    /// liberated and contested km² as lost. Empty when both draw the same.
+    pub not_compared: Vec<Status>,
 }
 
 impl Diff {
@@ -79,6 +87,9 @@ impl Diff {
                 if let Some(r) = &self.region {
                     f.set_property("region", r.as_str());
                 }
+                if let Some(id) = &self.region_id {
+                    f.set_property("id", id.as_str());
+                }
                 features.push(f);
             }
         }
@@ -89,9 +100,11 @@ impl Diff {
 /// Per status, the ground gained and lost from `older` to `newer` (within
 /// `region`, a label and its area, when given).
 ///
-/// Both snapshots need dates, and `older` must not be after `newer`. Works across
-/// sources (a raw DeepState snapshot against an occupied-only file): statuses
-/// missing from one side count as empty there.
+/// Both snapshots need dates, and `older` must not be after `newer`. Only the
+/// statuses that both snapshots draw ([`Snapshot::drawn_statuses`]) are
+/// compared: across kinds of file (a raw DeepState snapshot against an
+/// occupied-only file) the others are listed in [`Diff::not_compared`] instead of
+/// counting as gained or lost.
 ///
 /// ```
 /// use frontline::{import, Status};
@@ -120,13 +133,13 @@ pub fn diff(
         )));
     }
     let days = (to - from).num_seconds() as f64 / 86_400.0;
-    let mut statuses = older.statuses();
-    for s in newer.statuses() {
-        if !statuses.contains(&s) {
-            statuses.push(s);
-        }
-    }
-    older.precedence().sort(&mut statuses);
+    let (before, after) = (older.drawn_statuses(), newer.drawn_statuses());
+    let (statuses, mut not_compared): (Vec<Status>, Vec<Status>) = before
+        .iter()
+        .chain(after.iter().filter(|s| !before.contains(s)))
+        .cloned()
+        .partition(|s| before.contains(s) && after.contains(s));
+    older.precedence().sort(&mut not_compared);
     let ground = |snap: &Snapshot, status: &Status| -> MultiPolygon<f64> {
         match (snap.layer(status), region) {
             (None, _) => MultiPolygon(Vec::new()),
@@ -141,11 +154,14 @@ pub fn diff(
             let after = ground(newer, &status);
             let gained = after.difference(&before);
             let lost = before.difference(&after);
-            let (gained_km2, lost_km2) = (gained.geodesic_area_km2(), lost.geodesic_area_km2());
+            let (gained_km2, lost_km2) = (
+                zero_signed(gained.geodesic_area_km2()),
+                zero_signed(lost.geodesic_area_km2()),
+            );
             let net_km2 = gained_km2 - lost_km2;
             StatusChange {
-                before_km2: before.geodesic_area_km2(),
-                after_km2: after.geodesic_area_km2(),
+                before_km2: zero_signed(before.geodesic_area_km2()),
+                after_km2: zero_signed(after.geodesic_area_km2()),
                 km2_per_day: (days > 0.0).then(|| net_km2 / days),
                 status,
                 gained_km2,
@@ -161,6 +177,42 @@ pub fn diff(
         to,
         days,
         region: region.map(|(label, _)| label.to_string()),
+        region_id: None,
         changes,
+        not_compared,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Zone;
+    use geo::polygon;
+
+    fn square(x0: f64) -> MultiPolygon<f64> {
+        MultiPolygon(vec![polygon![
+            (x: x0, y: 48.0), (x: x0 + 0.5, y: 48.0), (x: x0 + 0.5, y: 48.5), (x: x0, y: 48.5)]])
+    }
+
+    /// A raw snapshot (occupied, contested, liberated) against an occupied-only
+    /// one: only occupied is compared; nothing liberated counts as lost.
+    #[test]
+    fn statuses_one_side_lacks_are_not_compared() {
+        let day = |d: i64| DateTime::from_timestamp(1_700_000_000 + d * 86_400, 0);
+        let raw = Snapshot::new(
+            day(0),
+            vec![
+                Zone::new(Status::OCCUPIED, square(37.0)),
+                Zone::new(Status::CONTESTED, square(37.5)),
+                Zone::new(Status::LIBERATED, square(38.0)),
+            ],
+        );
+        let occupied_only = Snapshot::new(day(7), vec![Zone::new(Status::OCCUPIED, square(37.0))]);
+        let d = diff(&raw, &occupied_only, None).unwrap();
+        assert_eq!(d.not_compared, [Status::CONTESTED, Status::LIBERATED]);
+        assert_eq!(d.changes.len(), 1);
+        assert_eq!(d.changes[0].status, Status::OCCUPIED);
+        assert!(d.changes[0].lost_km2.abs() < 1e-9);
+        assert!(d.change(&Status::LIBERATED).is_none());
+    }
 }

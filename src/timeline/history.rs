@@ -20,6 +20,8 @@ use crate::{Error, Place, PlaceGeometry, Result, Snapshot, Status};
 pub struct PlaceHistory {
     /// The place's label.
     pub place: String,
+    /// The place's id in its file ([`Place::id`]): labels need not be unique.
+    pub id: Option<String>,
     /// The point looked up: the place's point, or an interior point of its area.
     #[serde(serialize_with = "serialize_point")]
     pub point: Point<f64>,
@@ -174,6 +176,7 @@ pub fn assemble(
                 .fold(0.0, |a, b| a + b);
             PlaceHistory {
                 place: place.label().to_string(),
+                id: place.id().map(str::to_string),
                 point,
                 first_occupied: first(&Status::OCCUPIED),
                 first_contested: first(&Status::CONTESTED),

@@ -265,7 +265,12 @@ impl<T: Send> Timeline<T> {
         options: &LoadOptions,
         keep: impl Fn(Snapshot) -> Result<T> + Sync,
     ) -> Result<Timeline<T>> {
-        let mut files = snapshot_files(inputs)?;
+        let (mut files, unlisted) = find_snapshot_files(inputs)?;
+        if options.strict
+            && let Some(issue) = unlisted.first()
+        {
+            return Err(Error::Invalid(issue.to_string()));
+        }
         let (stores, zone_files): (Vec<PathBuf>, Vec<PathBuf>) =
             files.drain(..).partition(|p| store::is_store(p));
         let files = zone_files;
@@ -319,7 +324,7 @@ impl<T: Send> Timeline<T> {
         }
         let files_read = files.len() + stores.len();
         let mut entries = Vec::with_capacity(results.len());
-        let mut issues = Vec::new();
+        let mut issues = unlisted;
         for r in results {
             match r {
                 Ok(e) => entries.push(e),
@@ -331,8 +336,8 @@ impl<T: Send> Timeline<T> {
         if timeline.entries.is_empty() {
             let why: Vec<String> = timeline.issues.iter().map(Issue::to_string).collect();
             return Err(Error::Invalid(format!(
-                "no usable snapshot among {} files:\n  {}",
-                files_read,
+                "no usable snapshot among {files_read} file{}:\n  {}",
+                if files_read == 1 { "" } else { "s" },
                 why.join("\n  ")
             )));
         }
@@ -599,7 +604,8 @@ fn fingerprint_within(snapshot: &Snapshot, area: Option<Rect<f64>>) -> u64 {
 
 /// The zone files named by `inputs`: files as given, every `.geojson`/`.json`
 /// (optionally `.gz`) file of a directory, and the matches of glob patterns
-/// (`archive/17*.geojson.gz`), sorted and without repeats.
+/// (`archive/17*.geojson.gz`), sorted and without repeats. Links that lead
+/// nowhere are left out; [`find_snapshot_files`] tells which.
 ///
 /// ```
 /// let files = frontline::timeline::snapshot_files(&["data/snapshots/*.geojson"])?;
@@ -608,7 +614,42 @@ fn fingerprint_within(snapshot: &Snapshot, area: Option<Rect<f64>>) -> u64 {
 /// # Ok::<(), frontline::Error>(())
 /// ```
 pub fn snapshot_files(inputs: &[impl AsRef<Path>]) -> Result<Vec<PathBuf>> {
+    Ok(find_snapshot_files(inputs)?.0)
+}
+
+/// As [`snapshot_files`], with an [`Issue::Unreadable`] for each entry of a
+/// directory, or match of a pattern, that cannot be read as a file: a dangling
+/// symbolic link, a loop of links, a path the pattern could not read.
+/// [`Timeline::load_with`] reports them as it does unreadable files (an error
+/// when strict).
+///
+/// ```
+/// # #[cfg(unix)] {
+/// let dir = std::env::temp_dir().join(format!("frontline-doc-links-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// std::fs::copy("data/snapshots/deepstate_20250601.geojson", dir.join("a_20250601.geojson")).unwrap();
+/// std::os::unix::fs::symlink("nowhere.geojson", dir.join("b_20250801.geojson")).unwrap();
+/// let (files, issues) = frontline::timeline::find_snapshot_files(&[&dir])?;
+/// assert_eq!((files.len(), issues.len()), (1, 1));
+/// assert!(issues[0].to_string().contains("dangling"), "{}", issues[0]);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # }
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn find_snapshot_files(inputs: &[impl AsRef<Path>]) -> Result<(Vec<PathBuf>, Vec<Issue>)> {
     let mut files = Vec::new();
+    let mut issues = Vec::new();
+    // A file, kept; anything that is not one and not a directory either, reported.
+    fn take(path: PathBuf, found: &mut Vec<PathBuf>, issues: &mut Vec<Issue>) {
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => found.push(path),
+            Ok(_) => {} // a directory among the matches: not a snapshot
+            Err(e) => issues.push(Issue::Unreadable {
+                error: format!("{}: {}", path.display(), unreadable_entry(&path, &e)),
+                path,
+            }),
+        }
+    }
     for input in inputs {
         let input = input.as_ref();
         if input.is_dir() {
@@ -616,18 +657,22 @@ pub fn snapshot_files(inputs: &[impl AsRef<Path>]) -> Result<Vec<PathBuf>> {
                 path: input.to_path_buf(),
                 source,
             };
-            let mut found: Vec<PathBuf> = std::fs::read_dir(input)
+            let mut found: Vec<PathBuf> = Vec::new();
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(input)
                 .map_err(io)?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && is_zone_file_name(p))
-                .collect();
+                .map(|e| e.map(|e| e.path()).map_err(io))
+                .collect::<Result<_>>()?;
+            entries.retain(|p| is_zone_file_name(p));
+            entries.sort();
+            for p in entries {
+                take(p, &mut found, &mut issues);
+            }
             if found.is_empty() {
                 return Err(Error::Invalid(format!(
                     "{}: no .geojson or .json file (optionally .gz) in this directory",
                     input.display()
                 )));
             }
-            found.sort();
             files.extend(found);
         } else if input.exists() {
             files.push(input.to_path_buf());
@@ -640,21 +685,53 @@ pub fn snapshot_files(inputs: &[impl AsRef<Path>]) -> Result<Vec<PathBuf>> {
                 });
             }
             let bad = |e: String| Error::Invalid(format!("{text}: {e}"));
-            let mut found: Vec<PathBuf> = glob::glob(&text)
-                .map_err(|e| bad(e.to_string()))?
-                .filter_map(|p| p.ok())
-                .filter(|p| p.is_file())
-                .collect();
+            let mut found: Vec<PathBuf> = Vec::new();
+            let mut matches: Vec<PathBuf> = Vec::new();
+            for m in glob::glob(&text).map_err(|e| bad(e.to_string()))? {
+                match m {
+                    Ok(p) => matches.push(p),
+                    Err(e) => issues.push(Issue::Unreadable {
+                        error: format!("{}: {text}: {}", e.path().display(), e.error()),
+                        path: e.path().to_path_buf(),
+                    }),
+                }
+            }
+            matches.sort();
+            for p in matches {
+                take(p, &mut found, &mut issues);
+            }
             if found.is_empty() {
                 return Err(bad("the pattern matches no file".into()));
             }
-            found.sort();
             files.extend(found);
         }
     }
     let mut seen = std::collections::HashSet::new();
     files.retain(|p| seen.insert(p.clone()));
-    Ok(files)
+    Ok((files, issues))
+}
+
+/// Why a directory entry or a match cannot be read: a link's end, in words.
+fn unreadable_entry(path: &Path, e: &std::io::Error) -> String {
+    let link = std::fs::read_link(path).ok();
+    match (link, e.kind()) {
+        (Some(to), std::io::ErrorKind::NotFound) => {
+            format!(
+                "a dangling symbolic link (to {}, which does not exist)",
+                to.display()
+            )
+        }
+        (Some(_), _)
+            if e.raw_os_error() == Some(40) || e.to_string().contains("symbolic links") =>
+        {
+            "a loop of symbolic links".to_string()
+        }
+        (Some(to), _) => format!(
+            "a symbolic link to {} that cannot be read: {e}",
+            to.display()
+        ),
+        (None, _) => format!("cannot be read: {e}"),
+    }
 }
 
 fn is_zone_file_name(path: &Path) -> bool {

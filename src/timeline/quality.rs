@@ -166,10 +166,16 @@ pub struct Outlier {
 
 impl std::fmt::Display for Outlier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let pct = 100.0 * (self.km2 - self.neighbours_km2) / self.neighbours_km2;
+        // Against neighbours of nothing a percentage is infinite: none is given.
+        let change = if self.neighbours_km2 > 0.0 {
+            let pct = 100.0 * (self.km2 - self.neighbours_km2) / self.neighbours_km2;
+            format!(" ({pct:+.1} %)")
+        } else {
+            String::new()
+        };
         write!(
             f,
-            "{}: {} {} {:.1} km² against {:.1} km² before and after ({pct:+.1} %): outlier",
+            "{}: {} {} {:.1} km² against {:.1} km² before and after{change}: outlier",
             self.date.format("%F %H:%M"),
             self.region,
             self.status,
@@ -216,4 +222,29 @@ pub fn outliers(series: &Timeline<Vec<Share>>, rule: &OutlierRule) -> Vec<Outlie
     }
     found.sort_by_key(|o| o.index);
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_outlier_against_nothing_has_no_infinite_percentage() {
+        let o = Outlier {
+            date: DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(),
+            index: 1,
+            region: "Demo".into(),
+            status: Status::CONTESTED,
+            km2: 120.0,
+            neighbours_km2: 0.0,
+        };
+        let text = o.to_string();
+        assert!(!text.contains("inf"), "{text}");
+        assert!(text.contains("120.0 km² against 0.0 km²"), "{text}");
+        let o = Outlier {
+            neighbours_km2: 100.0,
+            ..o
+        };
+        assert!(o.to_string().contains("(+20.0 %)"), "{o}");
+    }
 }

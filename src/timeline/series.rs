@@ -51,11 +51,11 @@ pub fn load_series(
 }
 
 /// Writes a series as CSV: one row per snapshot and region, with
-/// `date,file,region,area_km2`, then `<status>_km2,<status>_pct` for every status
-/// met anywhere in the series (strongest first; `occupied` followed by its parts
-/// `occupied_since_2014` and `occupied_since_2022`, empty where a snapshot cannot
-/// tell them apart), then `unmarked_km2,unmarked_pct`. Numbers are written in
-/// full precision.
+/// `date,file,region,id,area_km2` (`id`: the region's [`Place::id`]), then
+/// `<status>_km2,<status>_pct` for every status met anywhere in the series
+/// (strongest first; `occupied` followed by its parts `occupied_since_2014` and
+/// `occupied_since_2022`, empty where a snapshot cannot tell them apart), then
+/// `unmarked_km2,unmarked_pct`. Numbers are written in full precision.
 ///
 /// ```
 /// use frontline::timeline::{LoadOptions, load_series, write_series_csv};
@@ -64,7 +64,7 @@ pub fn load_series(
 /// let mut out = Vec::new();
 /// write_series_csv(&shares, &mut out)?;
 /// let text = String::from_utf8(out).unwrap();
-/// assert!(text.starts_with("date,file,region,area_km2,occupied_km2,occupied_pct,"));
+/// assert!(text.starts_with("date,file,region,id,area_km2,occupied_km2,occupied_pct,"));
 /// assert_eq!(text.lines().count(), 3);
 /// # Ok::<(), frontline::Error>(())
 /// ```
@@ -83,7 +83,7 @@ pub fn write_series_csv(series: &Timeline<Vec<Share>>, out: impl Write) -> Resul
     let figures = figure_names(statuses);
     let failed = |e: csv::Error| Error::Invalid(format!("cannot write the series: {e}"));
     let mut w = csv::Writer::from_writer(out);
-    let mut header: Vec<String> = ["date", "file", "region", "area_km2"]
+    let mut header: Vec<String> = ["date", "file", "region", "id", "area_km2"]
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -98,6 +98,7 @@ pub fn write_series_csv(series: &Timeline<Vec<Share>>, out: impl Write) -> Resul
                 e.date.to_rfc3339(),
                 e.path.display().to_string(),
                 share.region.clone(),
+                share.id.clone().unwrap_or_default(),
                 share.area_km2.to_string(),
             ];
             for s in &figures {

@@ -165,6 +165,16 @@ pub enum SourceKind {
     Generic,
 }
 
+/// The kind of every file of a timeline (or both of a diff): only the kinds that
+/// need no further options, so that `--help` offers no `generic` it would refuse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SnapshotKind {
+    /// DeepStateMap raw snapshot.
+    Deepstate,
+    /// Occupied-only archive (one MultiPolygon, all occupied).
+    Occupied,
+}
+
 impl ZoneArgs {
     /// The source to read with, `None` to detect it.
     pub fn source(&self) -> Result<Option<Source>> {

@@ -5,6 +5,8 @@
 mod args;
 mod commands;
 mod output;
+mod paths;
+mod places;
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -19,6 +21,13 @@ use frontline::import::{Import, ReadOptions, Source};
 use frontline::{Error, Places, Result};
 
 fn main() -> ExitCode {
+    // Ctrl-C, `kill` or a closed terminal: the temporary files of the outputs
+    // being written are removed, the outputs left as they were.
+    let _ = ctrlc::set_handler(|| {
+        frontline::atomic::remove_temporary_files();
+        eprintln!("frontline: interrupted: no output written");
+        std::process::exit(130);
+    });
     let cli = Cli::parse();
     let area = frontline::measure::AreaModel::from(cli.area);
     if let Err(e) = frontline::measure::set_area_model(area) {
@@ -180,8 +189,8 @@ pub(crate) fn write_features(
     let wgs84 = frontline::crs::Crs::wgs84();
     frontline::formats::write(features, path, &wgs84, Some(format))?;
     eprintln!(
-        "frontline: wrote {} features to {} ({format:?})",
-        features.features.len(),
+        "frontline: wrote {} to {} ({format})",
+        output::count(features.features.len(), "feature"),
         path.display()
     );
     Ok(())
@@ -220,6 +229,16 @@ pub(crate) fn load_zones(
             std::path::PathBuf::from(file),
             Some(parse_date(date, true)?),
         ),
+        // `@DATE` picks a snapshot of a store; on anything else it would read as
+        // a missing file.
+        Some((file, date)) if !path.exists() && std::path::Path::new(file).is_file() => {
+            return Err(Error::Invalid(format!(
+                "{}: `@{date}` picks the snapshot of a date from a store file (written \
+                 by `frontline store`), and {file} is not one; give the zone file alone, \
+                 or make a store of several with `frontline store`",
+                path.display()
+            )));
+        }
         _ => (path.to_path_buf(), None),
     };
     if store::is_store(&file) {

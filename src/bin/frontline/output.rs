@@ -170,6 +170,11 @@ pub fn share_columns(shares: &[&Share], format: Format) -> (Vec<String>, Vec<Vec
     (columns, rows)
 }
 
+/// `n` and a noun, plural unless `n` is 1: "1 snapshot", "2 snapshots".
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Writes `table` or, for JSON, `value`.
 pub fn emit(
     format: Format,
@@ -190,6 +195,13 @@ pub fn emit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_with_their_number() {
+        assert_eq!(count(1, "snapshot"), "1 snapshot");
+        assert_eq!(count(0, "snapshot"), "0 snapshots");
+        assert_eq!(count(175, "snapshot"), "175 snapshots");
+    }
 
     #[test]
     fn groups_thousands() {

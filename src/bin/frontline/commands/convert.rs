@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::paths::Inputs;
 use crate::write_out;
 use frontline::Result;
 use frontline::crs::Crs;
@@ -29,6 +30,9 @@ pub struct ConvertArgs {
 }
 
 pub fn run(args: &ConvertArgs) -> Result<()> {
+    Inputs::new()
+        .file("IN", Some(&args.input))
+        .refuse_outputs(&[("OUT", Some(&args.output))])?;
     let output_crs = args.output_crs.as_deref().map(Crs::parse).transpose()?;
     // The input's CRS, when it declares none, is the global --input-crs.
     let done = formats::convert(
@@ -40,10 +44,10 @@ pub fn run(args: &ConvertArgs) -> Result<()> {
     write_out(|out| {
         writeln!(
             out,
-            "wrote {} {} ({} features, {}) from {} {}",
+            "wrote {} {} ({}, {}) from {} {}",
             done.to,
             args.output.display(),
-            done.features,
+            crate::output::count(done.features, "feature"),
             done.crs,
             done.from,
             args.input.display()

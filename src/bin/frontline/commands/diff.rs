@@ -5,9 +5,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::args::{Format, SourceKind};
-use crate::commands::series::{regions, select, source};
+use crate::args::{Format, SnapshotKind};
+use crate::commands::series::source;
 use crate::output::{Cell, Table, emit};
+use crate::paths::Inputs;
+use crate::places::PlaceArgs;
 use crate::write_out;
 use frontline::timeline::{Diff, diff};
 use frontline::{Error, Result};
@@ -29,11 +31,15 @@ pub struct DiffArgs {
     #[arg(long, value_name = "NAME", requires = "regions")]
     pub name: Vec<String>,
 
+    #[command(flatten)]
+    pub places: PlaceArgs,
+
     /// Kind of both zone files [default: detected per file].
     #[arg(long, value_enum)]
-    pub source: Option<SourceKind>,
+    pub source: Option<SnapshotKind>,
 
-    /// Also write the gained and lost polygons to this GeoJSON file.
+    /// Also write the gained and lost polygons to this file: .geojson (.gz too),
+    /// .fgb, .parquet or .shp.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -43,36 +49,77 @@ pub struct DiffArgs {
 }
 
 pub fn run(args: &DiffArgs) -> Result<()> {
-    let source = source(args.source)?;
+    Inputs::new()
+        .zones("OLDER", &args.older)
+        .zones("NEWER", &args.newer)
+        .file("--regions", args.regions.as_deref())
+        .refuse_outputs(&[("-o", args.output.as_deref())])?;
+    // The output's format, from its name, before the work.
+    let output = args
+        .output
+        .as_ref()
+        .map(|o| crate::output_format(o))
+        .transpose()?;
+    let source = source(args.source);
     let read = |path: &PathBuf| -> Result<frontline::Snapshot> {
         let import = crate::load_zones(path, source.as_ref())?;
         crate::warn_import(&import.report);
         Ok(import.snapshot)
     };
     let (older, newer) = (read(&args.older)?, read(&args.newer)?);
+    let (before, after) = (older.drawn_statuses(), newer.drawn_statuses());
+    if before != after {
+        let list =
+            |v: &[frontline::Status]| v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+        let common: Vec<frontline::Status> = before
+            .iter()
+            .filter(|s| after.contains(s))
+            .cloned()
+            .collect();
+        if common.is_empty() {
+            return Err(Error::Invalid(format!(
+                "{} draws {} and {} draws {}: no status in common to compare",
+                args.older.display(),
+                list(&before),
+                args.newer.display(),
+                list(&after)
+            )));
+        }
+        eprintln!(
+            "frontline: warning: {} draws {} but {} draws {} (different kinds of file, \
+             e.g. a raw DeepState snapshot and an occupied-only one?): comparing only {}",
+            args.older.display(),
+            list(&before),
+            args.newer.display(),
+            list(&after),
+            list(&common)
+        );
+    }
     let diffs: Vec<Diff> = match &args.regions {
         None => vec![diff(&older, &newer, None)?],
         Some(path) => {
-            let places = regions(path, &args.name)?;
-            select(&places, &args.name)
+            let places = crate::places::read(path, &args.places, "regions")?;
+            crate::places::select(&places, &args.name, "regions")?
                 .into_iter()
                 .map(|p| {
                     let area = p.area().ok_or_else(|| {
                         Error::Invalid(format!("{}: {} is a point", path.display(), p.label()))
                     })?;
-                    diff(&older, &newer, Some((p.label(), area)))
+                    let mut d = diff(&older, &newer, Some((p.label(), area)))?;
+                    d.region_id = p.id().map(str::to_string);
+                    Ok(d)
                 })
                 .collect::<Result<_>>()?
         }
     };
-    if let Some(out) = &args.output {
+    if let (Some(out), Some(format)) = (&args.output, output) {
         let features: Vec<geojson::Feature> =
             diffs.iter().flat_map(|d| d.to_geojson().features).collect();
-        let text = geojson::FeatureCollection::new(features).to_string();
-        frontline::atomic::write(out, text.as_bytes())?;
+        crate::write_features(out, format, &geojson::FeatureCollection::new(features))?;
     }
     let mut table = Table::new([
         "region",
+        "id",
         "status",
         "before_km2",
         "after_km2",
@@ -85,6 +132,7 @@ pub fn run(args: &DiffArgs) -> Result<()> {
         for c in &d.changes {
             table.rows.push(vec![
                 Cell::text(d.region.as_deref().unwrap_or("everywhere")),
+                Cell::text(d.region_id.as_deref().unwrap_or("")),
                 Cell::text(c.status.as_str()),
                 Cell::Number(c.before_km2, 2),
                 Cell::Number(c.after_km2, 2),

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use crate::args::SourceKind;
+use crate::args::SnapshotKind;
 use crate::commands::series::source;
+use crate::paths::Inputs;
 use crate::{read_outline, warn, write_out};
 use frontline::atomic::AtomicFile;
 use frontline::crs::{Crs, Transform};
@@ -15,19 +16,19 @@ use frontline::export::{
 };
 use frontline::formats::{self, Format};
 use frontline::proximity::{Front, FrontOptions, parse_distance};
-use frontline::timeline::{LoadOptions, Timeline, snapshot_files};
+use frontline::timeline::{LoadOptions, Timeline, find_snapshot_files, store};
 use frontline::{Error, Result, Snapshot};
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// One zone file (its layers), or several dated snapshots (files, directories
-    /// or globs) for a time-enabled export.
+    /// One zone file (its layers), or several dated snapshots (files, directories,
+    /// globs or store files) for a time-enabled export.
     #[arg(required = true, value_name = "ZONES")]
     pub inputs: Vec<PathBuf>,
 
     /// Kind of the zone files [default: detected per file].
     #[arg(long, value_enum)]
-    pub source: Option<SourceKind>,
+    pub source: Option<SnapshotKind>,
 
     /// Keep only what lies in this outline (GeoJSON polygons, e.g. an oblast).
     #[arg(long, value_name = "FILE", conflicts_with = "bbox")]
@@ -127,6 +128,17 @@ fn commit(mut file: AtomicFile, bytes: &[u8]) -> Result<()> {
 }
 
 pub fn run(args: &ExportArgs) -> Result<()> {
+    Inputs::new()
+        .series("ZONES", &args.inputs)
+        .file("--aoi", args.aoi.as_deref())
+        .file("--places", args.places.as_deref())
+        .refuse_outputs(&[
+            ("-o", args.output.as_deref()),
+            ("--html", args.html.as_deref()),
+            ("--svg", args.svg.as_deref()),
+        ])?;
+    crate::paths::require_extension("--html", args.html.as_deref(), &["html", "htm"])?;
+    crate::paths::require_extension("--svg", args.svg.as_deref(), &["svg"])?;
     // Everything that can be checked without reading the data, first: opening the
     // outputs' temporary files fails at once on an unwritable path.
     let open = |p: &Option<PathBuf>| p.as_ref().map(AtomicFile::create).transpose();
@@ -180,9 +192,13 @@ pub fn run(args: &ExportArgs) -> Result<()> {
         }
         None => None,
     };
-    let source = source(args.source)?;
-    let files = snapshot_files(&args.inputs)?;
-    let snapshots: Vec<Snapshot> = if files.len() == 1 {
+    let source = source(args.source);
+    let (files, unlisted) = find_snapshot_files(&args.inputs)?;
+    for issue in &unlisted {
+        eprintln!("frontline: warning: {issue}");
+    }
+    // A store file holds many snapshots: read as a timeline, as several files are.
+    let snapshots: Vec<Snapshot> = if files.len() == 1 && !store::is_store(&files[0]) {
         let import = crate::read_zones(&files[0], source.as_ref())?;
         crate::warn_import(&import.report);
         vec![import.snapshot]
@@ -201,6 +217,19 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     let Some(latest) = snapshots.last() else {
         return Err(Error::Invalid("no snapshot to export".into()));
     };
+    // A colour for a status no snapshot has and none of the known four (a typo)
+    // would paint nothing, silently.
+    for (name, _) in args
+        .colours
+        .iter()
+        .flat_map(|c| c.split(',').filter_map(|p| p.split_once('=')))
+    {
+        if !snapshots.iter().any(|s| s.status_named(name).is_ok()) {
+            latest
+                .status_named(name)
+                .map_err(|e| Error::Invalid(format!("--colours: {e}")))?;
+        }
+    }
     if args.changed_only && snapshots.len() < 2 {
         eprintln!("frontline: note: --changed-only applies to several snapshots; one given");
     }
@@ -242,8 +271,9 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     if let (Some(path), Some(file)) = (&args.output, geojson_out) {
         match out_format {
             Some(Format::GeoJson) | None => {
-                commit(file, text.as_bytes())?;
-                written.push(("geojson".into(), path, text.len()));
+                let bytes = formats::geojson_bytes(path, &text)?;
+                commit(file, &bytes)?;
+                written.push(("geojson".into(), path, bytes.len()));
             }
             Some(format) => {
                 drop(file); // the format's writer makes its own temporary files
@@ -316,7 +346,10 @@ fn summary(
         r.rounded_km2,
         r.rounding_pct(),
         if r.vanished > 0 {
-            format!("; {} features too small to keep", r.vanished)
+            format!(
+                "; {} too small to keep",
+                crate::output::count(r.vanished, "feature")
+            )
         } else {
             String::new()
         }

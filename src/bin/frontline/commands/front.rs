@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use geo::MultiLineString;
 use serde::Serialize;
-use serde_json::json;
 
 use crate::args::{Format, ZoneArgs};
 use crate::output::{Cell, Table, emit};
+use crate::paths::Inputs;
 use crate::{read_outline, write_out};
+use frontline::Result;
 use frontline::proximity::{Front, FrontOptions, parse_distance};
-use frontline::{Error, Result};
 
 /// How the front line is drawn: shared by `front` and `near`.
 #[derive(Debug, Args)]
@@ -47,7 +47,8 @@ pub struct FrontArgs {
     #[command(flatten)]
     pub line: FrontLineArgs,
 
-    /// Write the lines as GeoJSON (front, grey_occupied, grey_rest).
+    /// Write the lines (front, grey_occupied, grey_rest) to this file: .geojson
+    /// (.gz too), .fgb, .parquet or .shp.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -76,6 +77,16 @@ struct Line {
 }
 
 pub fn run(args: &FrontArgs) -> Result<()> {
+    Inputs::new()
+        .zones("zones", &args.zones.zones)
+        .file("--aoi", args.line.aoi.as_deref())
+        .refuse_outputs(&[("-o", args.output.as_deref())])?;
+    // The output's format, from its name, before the work.
+    let output = args
+        .output
+        .as_ref()
+        .map(|o| crate::output_format(o))
+        .transpose()?;
     let options = args.line.options()?;
     let import = crate::load_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
     crate::warn_import(&import.report);
@@ -89,9 +100,8 @@ pub fn run(args: &FrontArgs) -> Result<()> {
         ),
         ("grey_rest", front.grey_rest(), front.grey_rest_km()),
     ];
-    if let Some(path) = &args.output {
-        write_geojson(path, &lines)?;
-        eprintln!("frontline: wrote {}", path.display());
+    if let (Some(path), Some(format)) = (&args.output, output) {
+        crate::write_features(path, format, &features(&lines))?;
     }
     let rows: Vec<Line> = lines
         .iter()
@@ -112,19 +122,19 @@ pub fn run(args: &FrontArgs) -> Result<()> {
     write_out(|out| emit(args.format, &table, &rows, out))
 }
 
-fn write_geojson(path: &Path, lines: &[(&str, &MultiLineString<f64>, f64)]) -> Result<()> {
-    let features: Vec<serde_json::Value> = lines
+/// The lines as features with `line` and `km` properties.
+fn features(lines: &[(&str, &MultiLineString<f64>, f64)]) -> geojson::FeatureCollection {
+    let features: Vec<geojson::Feature> = lines
         .iter()
         .map(|(name, l, km)| {
-            json!({
-                "type": "Feature",
-                "properties": {"line": name, "km": km},
-                "geometry": geojson::Geometry::from(*l),
-            })
+            let mut f = geojson::Feature {
+                geometry: Some(geojson::Geometry::from(*l)),
+                ..geojson::Feature::default()
+            };
+            f.set_property("line", *name);
+            f.set_property("km", *km);
+            f
         })
         .collect();
-    let doc = json!({"type": "FeatureCollection", "features": features});
-    let text = serde_json::to_string(&doc)
-        .map_err(|e| Error::Invalid(format!("cannot encode the GeoJSON: {e}")))?;
-    frontline::atomic::write(path, text.as_bytes())
+    geojson::FeatureCollection::new(features)
 }

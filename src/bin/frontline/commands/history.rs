@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
-use crate::args::{Format, SourceKind};
-use crate::commands::series::{load_options, regions, report_issues, select};
+use crate::args::{Format, SnapshotKind};
+use crate::commands::series::{load_options, report_issues};
 use crate::output::{Cell, Table, emit};
+use crate::places::PlaceArgs;
 use crate::write_out;
 use frontline::Result;
 use frontline::timeline::{self, Histories, Issue};
@@ -26,9 +27,12 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "NAME")]
     pub name: Vec<String>,
 
+    #[command(flatten)]
+    pub ids: PlaceArgs,
+
     /// Kind of every zone file [default: detected per file].
     #[arg(long, value_enum)]
-    pub source: Option<SourceKind>,
+    pub source: Option<SnapshotKind>,
 
     /// Stop at the first unreadable or undated file (default: report it and go on).
     #[arg(long)]
@@ -41,8 +45,8 @@ pub struct HistoryArgs {
 }
 
 pub fn run(args: &HistoryArgs) -> Result<()> {
-    let places = regions(&args.places, &args.name)?;
-    let selected = select(&places, &args.name);
+    let places = crate::places::read(&args.places, &args.ids, "places")?;
+    let selected = crate::places::select(&places, &args.name, "places")?;
     let (options, bar) = load_options(&args.snapshots, args.source, args.strict)?;
     let loaded = timeline::load_history_timeline(&args.snapshots, &selected, &options);
     bar.finish_and_clear();
@@ -64,6 +68,7 @@ fn print(format: Format, h: &Histories, issues: &[Issue]) -> Result<()> {
     }
     let mut columns: Vec<String> = [
         "place",
+        "id",
         "lon",
         "lat",
         "first_contested",
@@ -84,6 +89,7 @@ fn print(format: Format, h: &Histories, issues: &[Issue]) -> Result<()> {
         };
         let mut row = vec![
             Cell::text(&p.place),
+            Cell::text(p.id.as_deref().unwrap_or("")),
             Cell::Number(p.point.x(), 5),
             Cell::Number(p.point.y(), 5),
             day(p.first_contested),

@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::args::{Format, ZoneArgs};
 use crate::commands::front::FrontLineArgs;
 use crate::output::{Cell, Table, emit};
-use crate::{read_outline, warn, write_out};
+use crate::places::PlaceArgs;
+use crate::{read_outline, write_out};
 use frontline::model::UNMARKED;
 use frontline::proximity::{Front, Nearest, PlaceIndex, ProximityIndex, parse_distance};
 use frontline::{Error, PlaceGeometry, Result, Status};
@@ -52,6 +53,9 @@ pub struct NearArgs {
     #[arg(long, value_name = "FILE", requires = "bands")]
     pub region: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub ids: PlaceArgs,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -69,6 +73,7 @@ struct BandRow<'a> {
 #[derive(Serialize)]
 struct BandPlace<'a> {
     place: &'a str,
+    id: Option<&'a str>,
     distance_km: f64,
 }
 
@@ -80,8 +85,7 @@ fn run_bands(args: &NearArgs, edges: &[String]) -> Result<()> {
         .collect::<Result<_>>()?;
     let front_options = args.line.options()?;
     let region = args.region.as_deref().map(read_outline).transpose()?;
-    let places = crate::read_places(&args.places)?;
-    warn(&args.places, places.warnings());
+    let places = crate::places::read(&args.places, &args.ids, "places")?;
     let index = PlaceIndex::new(&places)
         .map_err(|e| Error::Invalid(format!("{}: {e}", args.places.display())))?;
     let import = crate::read_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
@@ -100,6 +104,7 @@ fn run_bands(args: &NearArgs, edges: &[String]) -> Result<()> {
                 .iter()
                 .map(|p| BandPlace {
                     place: p.place.label(),
+                    id: p.place.id(),
                     distance_km: p.km(),
                 })
                 .collect(),
@@ -126,6 +131,7 @@ fn run_bands(args: &NearArgs, edges: &[String]) -> Result<()> {
 #[derive(Serialize)]
 struct Row<'a> {
     place: &'a str,
+    id: Option<&'a str>,
     lon: f64,
     lat: f64,
     status: &'a str,
@@ -145,15 +151,29 @@ pub fn run(args: &NearArgs) -> Result<()> {
         .map(parse_distance)
         .transpose()?
         .map(|m| m / 1000.0);
-    let status: Option<Status> = args.status.as_deref().map(str::parse).transpose()?;
-    let front_options = match status {
+    // Parsed first (an empty name fails at once), checked against the file below.
+    let named: Option<Status> = args.status.as_deref().map(str::parse).transpose()?;
+    let front_options = match named {
         Some(_) => None,
         None => Some(args.line.options()?),
     };
-    let places = crate::read_places(&args.places)?;
-    warn(&args.places, places.warnings());
+    let places = crate::places::read(&args.places, &args.ids, "places")?;
     let import = crate::load_zones(&args.zones.zones, args.zones.source()?.as_ref())?;
     crate::warn_import(&import.report);
+    let status = match args.status.as_deref() {
+        Some(name) => Some(import.snapshot.status_named(name).map_err(|e| {
+            Error::Invalid(format!("--status: {}: {e}", import.report.path.display()))
+        })?),
+        None => None,
+    };
+    if let Some(s) = &status
+        && !import.snapshot.drawn_statuses().contains(s)
+    {
+        eprintln!(
+            "frontline: warning: {}: no ground is {s} in this file: every distance is none",
+            import.report.path.display()
+        );
+    }
     let index = ProximityIndex::new(&import.snapshot);
     let front = front_options
         .map(|o| Front::derive(&import.snapshot, &o))
@@ -179,6 +199,7 @@ pub fn run(args: &NearArgs) -> Result<()> {
         }
         rows.push(Row {
             place: place.label(),
+            id: place.id(),
             lon: point.x(),
             lat: point.y(),
             status: index
@@ -205,10 +226,11 @@ pub fn run(args: &NearArgs) -> Result<()> {
         .as_ref()
         .map_or("front".to_string(), |s| s.to_string());
     let column = format!("{target}_km");
-    let mut table = Table::new(["place", "lon", "lat", "status", column.as_str()]);
+    let mut table = Table::new(["place", "id", "lon", "lat", "status", column.as_str()]);
     for r in &rows {
         table.rows.push(vec![
             Cell::text(r.place),
+            Cell::text(r.id.unwrap_or("")),
             Cell::Number(r.lon, 4),
             Cell::Number(r.lat, 4),
             Cell::text(r.status),

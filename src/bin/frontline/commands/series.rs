@@ -1,18 +1,20 @@
 //! `frontline series`: every snapshot's km² and % per status in regions.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::args::{Format, SourceKind};
+use crate::args::{Format, SnapshotKind};
 use crate::output::{Cell, Table, emit};
-use crate::{warn, write_out};
+use crate::paths::Inputs;
+use crate::places::PlaceArgs;
+use crate::write_out;
 use frontline::import::Source;
 use frontline::timeline::{self, Issue, LoadOptions, Timeline, quality};
-use frontline::{Place, Result, Share};
+use frontline::{Result, Share};
 
 #[derive(Debug, Args)]
 pub struct SeriesArgs {
@@ -29,6 +31,9 @@ pub struct SeriesArgs {
     #[arg(long, value_name = "NAME")]
     pub name: Vec<String>,
 
+    #[command(flatten)]
+    pub places: PlaceArgs,
+
     /// First date (YYYY-MM-DD or RFC 3339), inclusive.
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
@@ -39,7 +44,7 @@ pub struct SeriesArgs {
 
     /// Kind of every zone file [default: detected per file].
     #[arg(long, value_enum)]
-    pub source: Option<SourceKind>,
+    pub source: Option<SnapshotKind>,
 
     /// Stop at the first unreadable or undated file, or same-date files that
     /// differ (default: report them on stderr and go on).
@@ -67,41 +72,18 @@ pub struct SeriesArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Reads the regions and picks the named ones.
-pub fn regions(path: &Path, names: &[String]) -> Result<frontline::Places> {
-    let places = crate::read_places(path)?;
-    warn(path, places.warnings());
-    for name in names {
-        places.find(name)?;
-    }
-    Ok(places)
-}
-
-pub fn select<'a>(places: &'a frontline::Places, names: &[String]) -> Vec<&'a Place> {
-    places
-        .iter()
-        .filter(|p| names.is_empty() || names.iter().any(|n| p.matches(n)))
-        .collect()
-}
-
-/// The source for every file: only the kinds that need no further options.
-pub fn source(kind: Option<SourceKind>) -> Result<Option<Source>> {
-    match kind {
-        None => Ok(None),
-        Some(SourceKind::Deepstate) => Ok(Some(Source::DeepState)),
-        Some(SourceKind::Occupied) => Ok(Some(Source::Occupied)),
-        Some(SourceKind::Generic) => Err(frontline::Error::Invalid(
-            "generic zone files are not supported in a timeline yet; use --source deepstate \
-             or occupied, or none"
-                .into(),
-        )),
-    }
+/// The source for every file.
+pub fn source(kind: Option<SnapshotKind>) -> Option<Source> {
+    kind.map(|k| match k {
+        SnapshotKind::Deepstate => Source::DeepState,
+        SnapshotKind::Occupied => Source::Occupied,
+    })
 }
 
 /// Load options with a progress bar on stderr (hidden when stderr is not a terminal).
 pub fn load_options(
     inputs: &[PathBuf],
-    kind: Option<SourceKind>,
+    kind: Option<SnapshotKind>,
     strict: bool,
 ) -> Result<(LoadOptions, ProgressBar)> {
     let files = timeline::snapshot_files(inputs)?;
@@ -114,7 +96,7 @@ pub fn load_options(
     let b = bar.clone();
     let options = LoadOptions::default()
         .read(crate::read_options().clone())
-        .source(source(kind)?)
+        .source(source(kind))
         .strict(strict)
         .progress(Arc::new(move |_| b.inc(1)));
     Ok((options, bar))
@@ -127,6 +109,14 @@ pub fn report_issues(issues: &[Issue]) {
 }
 
 pub fn run(args: &SeriesArgs) -> Result<()> {
+    Inputs::new()
+        .series("snapshots", &args.snapshots)
+        .file("--regions", Some(&args.regions))
+        .refuse_outputs(&[
+            ("-o", args.output.as_deref()),
+            ("--chart", args.chart.as_deref()),
+        ])?;
+    crate::paths::require_extension("--chart", args.chart.as_deref(), &["svg"])?;
     let from = args
         .from
         .as_deref()
@@ -155,8 +145,8 @@ pub fn run(args: &SeriesArgs) -> Result<()> {
         .as_ref()
         .map(|o| crate::output_format(o))
         .transpose()?;
-    let places = regions(&args.regions, &args.name)?;
-    let selected = select(&places, &args.name);
+    let places = crate::places::read(&args.regions, &args.places, "regions")?;
+    let selected = crate::places::select(&places, &args.name, "regions")?;
     let (options, bar) = load_options(&args.snapshots, args.source, args.strict)?;
     let loaded = timeline::load_series(&args.snapshots, &selected, &options);
     bar.finish_and_clear();
@@ -215,6 +205,7 @@ fn print(format: Format, series: &Timeline<Vec<Share>>) -> Result<()> {
     let mut table = Table::new([
         "date",
         "region",
+        "id",
         "area_km2",
         "occupied_km2",
         "occupied_pct",
@@ -230,6 +221,7 @@ fn print(format: Format, series: &Timeline<Vec<Share>>) -> Result<()> {
             table.rows.push(vec![
                 Cell::text(e.date.format("%Y-%m-%d %H:%M").to_string()),
                 Cell::text(&sh.region),
+                Cell::text(sh.id.as_deref().unwrap_or("")),
                 Cell::Number(sh.area_km2, 2),
                 Cell::Number(o.km2, 2),
                 Cell::Number(o.pct, 2),

@@ -9,7 +9,9 @@ use serde::Serialize;
 use crate::Loaded as Import;
 use crate::args::{Format, ZoneArgs};
 use crate::output::{Cell, Table, emit, share_columns};
-use crate::{read_outline, warn, write_out};
+use crate::paths::Inputs;
+use crate::places::PlaceArgs;
+use crate::{read_outline, write_out};
 use frontline::import;
 use frontline::measure::Regions;
 use frontline::{Error, GeodesicAreaKm2, Place, Result, Share, Status};
@@ -26,6 +28,9 @@ pub struct ShareArgs {
     /// Only the regions with this name (any `name`, `name:*` key; repeatable).
     #[arg(long, value_name = "NAME", requires = "regions")]
     pub name: Vec<String>,
+
+    #[command(flatten)]
+    pub places: PlaceArgs,
 
     /// For totals: also split each status into the part inside and outside this
     /// outline (e.g. Ukraine's), to tell occupied Ukraine from ground abroad.
@@ -47,22 +52,18 @@ pub struct ShareArgs {
 }
 
 pub fn run(args: &ShareArgs) -> Result<()> {
+    Inputs::new()
+        .zones("zones", &args.zones.zones)
+        .file("--regions", args.regions.as_deref())
+        .file("--within", args.within.as_deref())
+        .refuse_outputs(&[("-o", args.output.as_deref())])?;
     let source = args.zones.source()?;
     let import = crate::load_zones(&args.zones.zones, source.as_ref())?;
     crate::warn_import(&import.report);
     match &args.regions {
         Some(path) => {
-            let places = crate::read_places(path)?;
-            warn(path, places.warnings());
-            let selected: Vec<&Place> = if args.name.is_empty() {
-                places.iter().collect()
-            } else {
-                let mut v = Vec::new();
-                for name in &args.name {
-                    v.extend(places.find(name)?);
-                }
-                v
-            };
+            let places = crate::places::read(path, &args.places, "regions")?;
+            let selected: Vec<&Place> = crate::places::select(&places, &args.name, "regions")?;
             let regions = Regions::new(&selected)
                 .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
             // Checked first: a bad output name fails before the work.
@@ -139,11 +140,19 @@ fn describe(import: &Import) -> String {
 fn print_shares(args: &ShareArgs, import: &Import, shares: &[Share]) -> Result<()> {
     let refs: Vec<&Share> = shares.iter().collect();
     let (figures, cells) = share_columns(&refs, args.format);
-    let mut columns = vec!["region".to_string(), "area_km2".to_string()];
+    let mut columns = vec![
+        "region".to_string(),
+        "id".to_string(),
+        "area_km2".to_string(),
+    ];
     columns.extend(figures);
     let mut table = Table::new(columns);
     for (sh, figures) in shares.iter().zip(cells) {
-        let mut row = vec![Cell::text(&sh.region), Cell::Number(sh.area_km2, 2)];
+        let mut row = vec![
+            Cell::text(&sh.region),
+            Cell::text(sh.id.as_deref().unwrap_or("")),
+            Cell::Number(sh.area_km2, 2),
+        ];
         row.extend(figures);
         table.rows.push(row);
     }

@@ -6,8 +6,9 @@ use std::io::Write;
 
 use clap::Args;
 
-use crate::args::SourceKind;
+use crate::args::SnapshotKind;
 use crate::commands::series::{load_options, report_issues};
+use crate::paths::Inputs;
 use crate::write_out;
 use frontline::Result;
 use frontline::atomic::AtomicFile;
@@ -26,7 +27,7 @@ pub struct StoreArgs {
 
     /// Kind of every zone file [default: detected per file].
     #[arg(long, value_enum)]
-    pub source: Option<SourceKind>,
+    pub source: Option<SnapshotKind>,
 
     /// Stop at the first unreadable or undated file, or same-date files that
     /// differ (default: report them on stderr and go on).
@@ -35,6 +36,10 @@ pub struct StoreArgs {
 }
 
 pub fn run(args: &StoreArgs) -> Result<()> {
+    Inputs::new()
+        .series("snapshots", &args.snapshots)
+        .refuse_outputs(&[("-o", Some(&args.output))])?;
+    crate::paths::refuse_format_name("-o", &args.output)?;
     // Opened first: an unwritable output fails before the long load.
     let file = AtomicFile::create(&args.output)?;
     let (options, bar) = load_options(&args.snapshots, args.source, args.strict)?;
@@ -48,9 +53,9 @@ pub fn run(args: &StoreArgs) -> Result<()> {
         let (first, last) = timeline.span().unwrap_or_default();
         writeln!(
             out,
-            "{}: {} snapshots, {} to {}, {:.1} MB",
+            "{}: {}, {} to {}, {:.1} MB",
             args.output.display(),
-            timeline.len(),
+            crate::output::count(timeline.len(), "snapshot"),
             first.format("%F"),
             last.format("%F"),
             size as f64 / 1e6
