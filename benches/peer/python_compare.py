@@ -44,9 +44,9 @@ def main():
     rust, frame_s, whole, cpu = [], [], [], []
     for _ in range(a.runs):
         t0 = time.perf_counter()
-        columns, ids = frontline.Timeline(snapshots, progress=False)._series_columns(raions, None, None, None, None)
+        columns = frontline.Timeline(snapshots, progress=False)._series_columns(raions, None, None, None, None)
         t1 = time.perf_counter()
-        series = _series_frame(columns, ids)
+        series = _series_frame(columns)
         t2 = time.perf_counter()
         rust.append(t1 - t0)
         frame_s.append(t2 - t1)

@@ -253,6 +253,7 @@ class Snapshot:
         regions: Regions,
         name: str | Sequence[str] | None = None,
         id: str | None = None,
+        lang: str | None = "en",
     ) -> pd.DataFrame:
         """How each region's ground divides between statuses: one row per region.
 
@@ -269,20 +270,22 @@ class Snapshot:
         EPSG:4326 if it is in another CRS), a GeoSeries, a shapely geometry, a
         dict ``{name: geometry}`` or a sequence of ``(name, geometry)``. ``name``
         keeps only the regions with that name (or names), as ``--name`` does.
-        ``id`` names the property that identifies each region; by default the id
-        is the GeoDataFrame's index, or the region's position.
+        ``id`` names the property that identifies each region (``--id``: unique in
+        the file); by default it is the first of ``katotth``, ``@id``,
+        ``geonameid``, ``id`` that is unique, else the GeoJSON feature id, else
+        the feature's (row's) index, as text. ``lang`` labels regions by
+        ``name:<lang>``, else ``name`` (``--lang``, default ``en``).
 
         >>> snap = read_zones("data/snapshots/deepstate_20250801.geojson")
         >>> df = snap.share("data/city.geojson")
         >>> df[["id", "name", "occupied_pct", "contested_pct", "unmarked_pct"]].round(1)
            id          name  occupied_pct  contested_pct  unmarked_pct
-        0   0     Demo City          34.0           25.9          40.2
-        1   1  Demo Village         100.0            0.0           0.0
+        0  0     Demo City          34.0           25.9          40.2
+        1  1  Demo Village         100.0            0.0           0.0
         """
-        raw, default_ids = _convert.places(regions)
-        indices, ids = _convert.select(raw, default_ids, name, id)
-        columns = self._raw.share(raw, indices)
-        frame = pd.DataFrame(dict([("id", ids)] + [(k, v) for k, v in columns]))
+        raw, _ = _convert.places(regions)
+        raw, indices = _convert.select(raw, name, id, lang)
+        frame = pd.DataFrame(dict(self._raw.share(raw, indices)))
         frame.attrs.update(date=self.date, file=self.path)
         return frame
 
@@ -530,12 +533,13 @@ class Timeline:
         *,
         start: str | None = None,
         end: str | None = None,
+        lang: str | None = "en",
     ) -> pd.DataFrame:
         """Every snapshot's shares of the regions, in long form: one row per
         snapshot, region and figure (every status met, strongest first, the parts
         of occupied after it, NaN where unknown, then ``unmarked``), with columns ``date`` (UTC), ``id``, ``name``, ``status``
         (Categorical), ``km2``, ``pct`` and ``file``. The figures are those of
-        ``frontline series``. ``regions``, ``name`` and ``id`` as in
+        ``frontline series``. ``regions``, ``name``, ``id`` and ``lang`` as in
         :meth:`Snapshot.share`; ``start`` and ``end`` (``YYYY-MM-DD``, inclusive,
         or RFC 3339) keep a range of dates.
 
@@ -544,13 +548,12 @@ class Timeline:
         >>> wide["occupied"].round(1).tolist()
         [0.0, 34.0]
         """
-        columns, ids = self._series_columns(regions, name, id, start, end)
-        return _series_frame(columns, ids)
+        return _series_frame(self._series_columns(regions, name, id, start, end, lang))
 
-    def _series_columns(self, regions, name, id, start, end):
-        """The crate's part of :meth:`series`: the columns, and the regions' ids."""
-        raw, default_ids = _convert.places(regions)
-        indices, ids = _convert.select(raw, default_ids, name, id)
+    def _series_columns(self, regions, name, id, start, end, lang="en"):
+        """The crate's part of :meth:`series`: the columns."""
+        raw, _ = _convert.places(regions)
+        raw, indices = _convert.select(raw, name, id, lang)
         bar = None if self._raw.is_loaded() else self._bar("series")
         try:
             columns, issues = self._raw.series(
@@ -560,18 +563,15 @@ class Timeline:
             if bar is not None:
                 bar.close()
         self._report(issues)
-        return columns, ids
+        return columns
 
 
-def _series_frame(columns: dict, ids: list) -> pd.DataFrame:
+def _series_frame(columns: dict) -> pd.DataFrame:
     """The DataFrame of a series from the crate's columns."""
-    region = np.frombuffer(columns["region"], dtype="<i8")
-    id_values = np.empty(len(ids), dtype=object)
-    id_values[:] = ids
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "date": pd.to_datetime(np.frombuffer(columns["date"], dtype="<i8"), unit="ns", utc=True),
-            "id": id_values[region] if len(ids) else np.empty(0, dtype=object),
+            "id": columns["id"],
             "name": columns["name"],
             "status": _convert.categorical(columns["status"], columns["categories"]),
             "km2": _convert.floats(columns["km2"]),
@@ -579,6 +579,3 @@ def _series_frame(columns: dict, ids: list) -> pd.DataFrame:
             "file": columns["file"],
         }
     )
-    if len(frame) and all(isinstance(i, (int, np.integer)) for i in ids):
-        frame["id"] = frame["id"].astype("int64")
-    return frame

@@ -204,25 +204,15 @@ def places(value: Any, what: str = "regions"):
     )
 
 
-def select(raw, default_ids: list, name, id: str | None):
-    """The positions of the regions asked for (all, or those named) and their ids
-    (the default ids, or the values of property ``id``)."""
+def select(raw, name, id: str | None, lang: str | None):
+    """The places identified by property ``id`` (else the crate's choice: a unique
+    id property, the feature id, or the index) and labelled in ``lang``, and the
+    positions of those asked for (all, or those named)."""
+    raw = raw.configured(id, lang)
     if name is None:
-        indices = list(range(len(raw)))
-    else:
-        names = [name] if isinstance(name, str) else list(name)
-        indices = raw.find([str(n) for n in names])
-    if id is None:
-        ids = [default_ids[i] for i in indices]
-    else:
-        rows = json.loads(raw.properties_json())
-        labels = raw.labels()
-        ids = []
-        for i in indices:
-            if id not in rows[i] or rows[i][id] is None:
-                raise InputError(f"{raw.path()}: region {i} ({labels[i]}) has no property {id!r} for its id")
-            ids.append(rows[i][id])
-    return indices, ids
+        return raw, list(range(len(raw)))
+    names = [name] if isinstance(name, str) else list(name)
+    return raw, raw.find([str(n) for n in names])
 
 
 def coordinates(values: Any, what: str) -> bytes:

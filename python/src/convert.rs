@@ -214,7 +214,7 @@ fn amount(share: &Share, figure: &Status) -> Amount {
     })
 }
 
-/// Shares as columns, in order: `name`, `area_km2`, then `<figure>_km2` and
+/// Shares as columns, in order: `id`, `name`, `area_km2`, then `<figure>_km2` and
 /// `<figure>_pct` for every figure ([`figures_of`], `unmarked` last).
 pub fn share_columns<'py>(
     py: Python<'py>,
@@ -222,6 +222,8 @@ pub fn share_columns<'py>(
     first: &[Status],
 ) -> PyResult<Bound<'py, PyList>> {
     let columns = PyList::empty(py);
+    let ids: Vec<Option<&str>> = shares.iter().map(|s| s.id.as_deref()).collect();
+    columns.append(("id", ids))?;
     let names: Vec<&str> = shares.iter().map(|s| s.region.as_str()).collect();
     columns.append(("name", names))?;
     let area: Vec<f64> = shares.iter().map(|s| s.area_km2).collect();
@@ -238,7 +240,7 @@ pub fn share_columns<'py>(
 
 /// A series in long form: one row per snapshot, region and figure (`unmarked`
 /// last; NaN where a figure is unknown). Columns: `date` (ns, bytes of i64), `file`, `region` (its position
-/// among the regions measured), `name`, `status` (codes into `categories`, bytes
+/// among the regions measured), `id`, `name`, `status` (codes into `categories`, bytes
 /// of i32), `km2` and `pct` (bytes of f64).
 pub fn series_columns<'py>(
     py: Python<'py>,
@@ -247,7 +249,8 @@ pub fn series_columns<'py>(
     let figures = figures_of(series.iter().flat_map(|e| &e.value), &[]);
     let categories: Vec<String> = figures.iter().map(|s| s.to_string()).collect();
     let rows = series.iter().map(|e| e.value.len()).sum::<usize>() * categories.len();
-    let (mut date, mut file, mut region, mut name) = (
+    let (mut date, mut file, mut region, mut id, mut name) = (
+        Vec::with_capacity(rows),
         Vec::with_capacity(rows),
         Vec::with_capacity(rows),
         Vec::with_capacity(rows),
@@ -266,6 +269,7 @@ pub fn series_columns<'py>(
                 date.push(nanos(entry.date));
                 file.push(path.clone());
                 region.push(r as i64);
+                id.push(share.id.as_deref());
                 name.push(share.region.as_str());
                 status.push(code as i32);
                 km2.push(amount.km2);
@@ -277,6 +281,7 @@ pub fn series_columns<'py>(
     out.set_item("date", long_bytes(py, date))?;
     out.set_item("file", file)?;
     out.set_item("region", long_bytes(py, region))?;
+    out.set_item("id", id)?;
     out.set_item("name", name)?;
     out.set_item("status", int_bytes(py, status))?;
     out.set_item("categories", categories)?;

@@ -106,6 +106,29 @@ impl RawPlaces {
         )
     }
 
+    /// The same places identified by property `id` (as `--id`: an error naming
+    /// a feature without it, or two that share it) and labelled in language
+    /// `lang` (`--lang`: `name:<lang>`, else `name`).
+    #[pyo3(signature = (id=None, lang=None))]
+    fn configured(&self, id: Option<&str>, lang: Option<&str>) -> PyResult<RawPlaces> {
+        let mut places = self.places.clone();
+        if let Some(property) = id {
+            places = places.identify_by(property).map_err(error)?;
+        }
+        if let Some(lang) = lang {
+            places = places.with_language(lang);
+        }
+        Ok(RawPlaces { places })
+    }
+
+    /// Each place's id (a unique id property, the feature id, or its index).
+    fn ids(&self) -> Vec<Option<String>> {
+        self.places
+            .iter()
+            .map(|p| p.id().map(str::to_string))
+            .collect()
+    }
+
     /// Each place's properties, as a JSON array of objects.
     fn properties_json(&self) -> String {
         let rows: Vec<&serde_json::Map<String, serde_json::Value>> =

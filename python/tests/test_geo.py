@@ -37,8 +37,10 @@ def test_geodataframe_gives_the_file_figures(snap, city):
     from_gdf = snap.share(city)
     assert from_gdf["name"].tolist() == from_file["name"].tolist()
     assert np.allclose(figures(from_gdf), figures(from_file), rtol=1e-12, atol=1e-12)
-    # Ids are the GeoDataFrame's index.
-    assert snap.share(city.set_index(city.index + 10))["id"].tolist() == [10, 11]
+    # Ids are the crate's: no unique id column here, so the row's index.
+    assert from_gdf["id"].tolist() == ["0", "1"]
+    coded = city.assign(katotth=["UA01", "UA02"])
+    assert snap.share(coded)["id"].tolist() == ["UA01", "UA02"]
 
 
 def test_projected_geodataframe_is_reprojected(snap, city):

@@ -20,6 +20,7 @@ def assert_rows_equal(frame: pd.DataFrame, rows: list, tol: float = 1e-9):
     assert len(frame) == len(rows)
     for (_, got), want in zip(frame.iterrows(), rows):
         assert got["name"] == want["region"]
+        assert got["id"] == want["id"]
         assert got["area_km2"] == pytest.approx(want["area_km2"], rel=tol, abs=1e-12)
         for status, amount in want["status"].items():
             for unit in ("km2", "pct"):
@@ -37,7 +38,7 @@ def test_share_equals_cli_on_samples(cli):
     frame = frontline.read_zones(SNAP).share(CITY)
     assert_rows_equal(frame, cli_json(cli, "share", SNAP, "--regions", CITY))
     assert list(frame.columns[:3]) == ["id", "name", "area_km2"]
-    assert frame["id"].tolist() == [0, 1]
+    assert frame["id"].tolist() == ["0", "1"]
     assert frame.attrs["file"] == SNAP
 
 
@@ -51,7 +52,7 @@ def test_names_select_as_the_cli_does(cli):
     snap = frontline.read_zones(SNAP)
     one = snap.share(CITY, name="demo village")
     assert one["name"].tolist() == ["Demo Village"]
-    assert one["id"].tolist() == [1]
+    assert one["id"].tolist() == ["1"]
     assert_rows_equal(one, cli_json(cli, "share", SNAP, "--regions", CITY, "--name", "demo village"))
     both = snap.share(CITY, name=["Demo Village", "Demo City"])
     assert both["name"].tolist() == ["Demo Village", "Demo City"]
@@ -70,7 +71,7 @@ def test_unknown_name_is_lookup_error_with_the_cli_message(cli):
 def test_id_from_a_property():
     frame = frontline.read_zones(SNAP).share(CITY, id="name")
     assert frame["id"].tolist() == ["Demo City", "Demo Village"]
-    with pytest.raises(frontline.InputError, match="no property 'nope'"):
+    with pytest.raises(frontline.InputError, match='no "nope" property'):
         frontline.read_zones(SNAP).share(CITY, id="nope")
 
 
@@ -83,6 +84,12 @@ def test_totals_equal_cli(cli):
             assert math.isnan(got)
         else:
             assert got == pytest.approx(t["km2"], rel=1e-12)
+
+
+def test_ids_as_the_cli_gives_them(cli):
+    want = cli_json(cli, "share", SNAP, "--regions", CITY, "--id", "name")
+    got = frontline.read_zones(SNAP).share(CITY, id="name")
+    assert got["id"].tolist() == [r["id"] for r in want]
 
 
 def test_real_raions_equal_cli(cli, shared):

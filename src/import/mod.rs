@@ -759,6 +759,7 @@ pub fn places_from_wkb<'a>(
                     crate::formats::wkb::decode(wkb).unwrap_or_else(shape::Shape::Invalid),
                 ),
                 properties: Some(properties),
+                id: None,
             })
         })
         .collect::<Result<_>>()?;
