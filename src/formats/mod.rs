@@ -52,7 +52,7 @@ pub mod kml;
 pub(crate) mod seal;
 pub(crate) mod shape;
 pub mod shapefile;
-mod wkb;
+pub(crate) mod wkb;
 
 use std::fmt;
 use std::io::Read;
@@ -240,6 +240,24 @@ pub(crate) fn read<F: PropertyFilter>(path: &Path, format: Format) -> Result<Doc
         Format::Shapefile => shapefile::read(path, None),
         Format::Kml | Format::Kmz => kml::read(path, format),
     }
+}
+
+/// The Well-Known Binary (ISO, 2D, little endian) of a geometry: what Shapely
+/// (`shapely.from_wkb`), GeoPandas and DuckDB read.
+///
+/// ```
+/// use geo::{point, polygon, MultiPolygon};
+/// let wkb = frontline::formats::to_wkb(&point!(x: 37.5, y: 48.0));
+/// assert_eq!(wkb.len(), 21); // byte order, type, two numbers
+/// assert_eq!(&wkb[..5], &[1, 1, 0, 0, 0]);
+/// let square = MultiPolygon(vec![polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0)]]);
+/// assert_eq!(frontline::formats::to_wkb(&square)[1], 6); // MultiPolygon
+/// ```
+pub fn to_wkb<'a, G>(geometry: &'a G) -> Vec<u8>
+where
+    geojson::GeometryValue: From<&'a G>,
+{
+    wkb::encode(&geojson::GeometryValue::from(geometry))
 }
 
 /// Writes features to `path` in `format` (by default the one its extension says);

@@ -711,6 +711,84 @@ pub fn read_places_in(
     places_from_document(file::read_in(path, bbox, options)?, path)
 }
 
+/// Places from features held in memory (a GeoDataFrame's rows, say): each its
+/// properties and its geometry as WKB (ISO or EWKB, either byte order; Z and M
+/// dropped), in WGS84 longitude/latitude. They are checked and repaired as a
+/// file's features are (repairs in [`Places::warnings`]); `label` stands for
+/// the file in messages.
+///
+/// Unlike a file's, every feature must give a place, in order, so that results
+/// line up with the caller's rows: a missing geometry (`None`), an empty one or
+/// one with neither polygon nor point is an error naming its index, and so are
+/// broken WKB and coordinates outside longitude/latitude range (metres of a
+/// projected CRS are never read as degrees).
+///
+/// ```
+/// use frontline::{formats, import};
+/// use geo::{polygon, MultiPolygon};
+/// use serde_json::json;
+/// let square = MultiPolygon(vec![polygon![
+///     (x: 37.0, y: 48.0), (x: 37.1, y: 48.0), (x: 37.1, y: 48.1), (x: 37.0, y: 48.1)]]);
+/// let wkb = formats::to_wkb(&square);
+/// let props = json!({"name": "Demo"}).as_object().unwrap().clone();
+/// let places = import::places_from_wkb("regions", [(props.clone(), Some(&wkb[..]))])?;
+/// assert_eq!(places.find("demo")?.len(), 1);
+/// let err = import::places_from_wkb("regions", [(props, None)]).unwrap_err();
+/// assert_eq!(err.to_string(), "regions: feature 0 (Demo): no geometry");
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn places_from_wkb<'a>(
+    label: impl AsRef<Path>,
+    features: impl IntoIterator<Item = (serde_json::Map<String, Value>, Option<&'a [u8]>)>,
+) -> Result<Places> {
+    let path = label.as_ref();
+    let features: Vec<file::Feature> = features
+        .into_iter()
+        .enumerate()
+        .map(|(index, (properties, wkb))| {
+            let name = properties
+                .get("name")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let wkb = wkb.ok_or_else(|| Error::feature(path, index, name, "no geometry"))?;
+            Ok(file::Feature {
+                geometry: Some(
+                    crate::formats::wkb::decode(wkb).unwrap_or_else(shape::Shape::Invalid),
+                ),
+                properties: Some(properties),
+                id: None,
+            })
+        })
+        .collect::<Result<_>>()?;
+    let cleaned: Vec<(Result<Place>, Vec<String>)> = features
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, feature)| {
+            let name = feature.name().map(str::to_string);
+            let mut warnings = Vec::new();
+            let place = place(feature, index, path, false, &mut warnings).and_then(|p| {
+                p.ok_or_else(|| {
+                    Error::feature(
+                        path,
+                        index,
+                        name,
+                        "no polygon or point (an empty geometry?)",
+                    )
+                })
+            });
+            (place, warnings)
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    let mut places = Vec::with_capacity(cleaned.len());
+    for (place, w) in cleaned {
+        // A place that was refused leaves a "skipped it" warning: the error says it.
+        places.push(place?);
+        warnings.extend(w);
+    }
+    Ok(Places::new(path, places).with_warnings(warnings))
+}
+
 fn places_from_document(doc: Document, path: &Path) -> Result<Places> {
     // Features are cleaned in parallel (a country's raions are large polygons);
     // warnings and the first error come out in feature order all the same.
@@ -782,6 +860,7 @@ fn place(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use geo::{point, polygon};
 
     const FC: &str = r##"{"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"name": "Окуповано /// Occupied /// geoJSON.status.occupied", "fill": "#a52714"},
@@ -826,6 +905,43 @@ mod tests {
         assert_eq!(import.report.zones[&Status::OCCUPIED], 1);
         assert!(StatusMapping::new("x").parse_pairs("RU").is_err());
         assert!(StatusMapping::new("x").parse_pairs("RU=unmarked").is_err());
+    }
+
+    #[test]
+    fn in_memory_places_refuse_what_a_file_would_skip() {
+        let props = |n: &str| {
+            serde_json::json!({"name": n})
+                .as_object()
+                .cloned()
+                .unwrap_or_default()
+        };
+        let square = MultiPolygon(vec![polygon![
+            (x: 37.0, y: 48.0), (x: 37.1, y: 48.0), (x: 37.1, y: 48.1), (x: 37.0, y: 48.1)]]);
+        let good = crate::formats::to_wkb(&square);
+        let empty_polygon: &[u8] = &[1, 3, 0, 0, 0, 0, 0, 0, 0];
+        let projected = crate::formats::to_wkb(&point!(x: 4_100_000.0, y: 6_100_000.0));
+        let place = |name: &str, wkb: Option<&[u8]>| {
+            places_from_wkb("gdf", [(props("A"), Some(&good[..])), (props(name), wkb)])
+                .map(|p| p.len())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(place("B", Some(&good)), Ok(2));
+        assert_eq!(
+            place("B", None),
+            Err("gdf: feature 1 (B): no geometry".into())
+        );
+        let err = place("B", Some(empty_polygon)).unwrap_err();
+        assert!(err.starts_with("gdf: feature 1 (B): "), "{err}");
+        let err = place("B", Some(&projected)).unwrap_err();
+        assert!(
+            err.contains("feature 1 (B)") && err.contains("range"),
+            "{err}"
+        );
+        let err = place("B", Some(&[1, 99, 0])).unwrap_err();
+        assert!(
+            err.contains("feature 1 (B)") && err.contains("WKB"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -178,6 +178,25 @@ impl Place {
             PlaceGeometry::Point(_) => None,
         }
     }
+
+    /// The point distances are measured from: the point itself, or an interior
+    /// point of its area (as `frontline near` and
+    /// [`PlaceIndex`](crate::proximity::PlaceIndex) take it); `None` for an empty
+    /// area.
+    ///
+    /// ```
+    /// use frontline::import;
+    /// let city = import::read_places("data/city.geojson")?;
+    /// let point = city.iter().next().unwrap().interior_point().unwrap();
+    /// assert!(geo::Intersects::intersects(city.iter().next().unwrap().area().unwrap(), &point));
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn interior_point(&self) -> Option<Point<f64>> {
+        match &self.geometry {
+            PlaceGeometry::Point(p) => Some(*p),
+            PlaceGeometry::Area(a) => geo::InteriorPoint::interior_point(a),
+        }
+    }
 }
 
 /// What identifies the places of a file (see [`Place::id`]).
