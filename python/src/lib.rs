@@ -290,7 +290,7 @@ impl RawSnapshot {
                 let regions = Regions::new(&selected).map_err(|e| {
                     Error::Invalid(format!("{}: {e}", places.places.path().display()))
                 })?;
-                Ok::<_, Error>(regions.shares(snapshot))
+                regions.shares(snapshot)
             })
             .map_err(error)?;
         convert::share_columns(py, &shares, &snapshot.statuses())

@@ -63,3 +63,21 @@ def cli_error(cli: Path, *args: str) -> str:
     lines = [l for l in done.stderr.splitlines() if l.startswith("frontline: error: ")]
     assert lines, done.stderr
     return done.stderr[done.stderr.index("frontline: error: ") + len("frontline: error: "):].rstrip("\n")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The closing summary of the whole test run (the README's command runs the
+    Rust tests, then these): which Rust tests skipped, and why. Each skipping Rust
+    test adds a line to target/tmp/skipped-tests.txt (tests/common/mod.rs, `skip`);
+    the list is read, shown and cleared here, so the next run starts afresh."""
+    log = REPO / "target" / "tmp" / "skipped-tests.txt"
+    lines = sorted(set(log.read_text(encoding="utf-8").splitlines())) if log.is_file() else []
+    terminalreporter.section("skipped Rust tests")
+    if lines:
+        terminalreporter.write_line(f"SKIPPED (Rust): {len(lines)} test(s) or parts skipped:")
+        for line in lines:
+            terminalreporter.write_line(f"  {line}")
+    else:
+        terminalreporter.write_line("SKIPPED (Rust): none")
+    if log.is_file():
+        log.unlink()

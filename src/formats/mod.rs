@@ -255,9 +255,9 @@ pub(crate) fn read<F: PropertyFilter>(path: &Path, format: Format) -> Result<Doc
 /// ```
 pub fn to_wkb<'a, G>(geometry: &'a G) -> Vec<u8>
 where
-    geojson::GeometryValue: From<&'a G>,
+    ::geojson::GeometryValue: From<&'a G>,
 {
-    wkb::encode(&geojson::GeometryValue::from(geometry))
+    wkb::encode(&::geojson::GeometryValue::from(geometry))
 }
 
 /// Writes features to `path` in `format` (by default the one its extension says);

@@ -742,7 +742,7 @@ pub fn places_from_wkb<'a>(
     features: impl IntoIterator<Item = (serde_json::Map<String, Value>, Option<&'a [u8]>)>,
 ) -> Result<Places> {
     let path = label.as_ref();
-    let features: Vec<file::Feature> = features
+    let features: Vec<Feature> = features
         .into_iter()
         .enumerate()
         .map(|(index, (properties, wkb))| {
@@ -751,7 +751,7 @@ pub fn places_from_wkb<'a>(
                 .and_then(Value::as_str)
                 .map(str::to_string);
             let wkb = wkb.ok_or_else(|| Error::feature(path, index, name, "no geometry"))?;
-            Ok(file::Feature {
+            Ok(Feature {
                 geometry: Some(
                     crate::formats::wkb::decode(wkb).unwrap_or_else(shape::Shape::Invalid),
                 ),

@@ -27,8 +27,9 @@ pub fn shared_data(test: &str) -> Option<PathBuf> {
 }
 
 /// The file every skipped test appends a line to, `target/tmp/skipped-tests.txt`:
-/// `scripts/test` empties it before `cargo test` and prints it after, so that a
-/// skip shows in the run's summary and not only with `--nocapture`.
+/// the Python tests, which the README's test command runs last, print it in the
+/// run's closing summary and clear it (python/tests/conftest.py), so that a skip
+/// shows there and not only with `--nocapture`.
 pub fn skip_log() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("skipped-tests.txt")
 }
