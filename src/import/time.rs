@@ -34,7 +34,9 @@ pub fn date_from_file_name(path: impl AsRef<Path>) -> Option<DateTime<Utc>> {
     let date = NaiveDate::parse_from_str(&tail, "%Y-%m-%d")
         .ok()
         .or_else(|| {
-            let t8 = &tail[tail.len().saturating_sub(8)..];
+            // The last eight bytes; not a char boundary there (a name ending in
+            // non-ASCII text, found by fuzzing) means they are not eight digits.
+            let t8 = tail.get(tail.len().saturating_sub(8)..).unwrap_or("");
             let before = tail
                 .len()
                 .checked_sub(9)
@@ -105,5 +107,16 @@ mod tests {
         assert!(date_from_file_name("x_20251301.geojson").is_none());
         assert!(date_from_file_name("123420250601.geojson").is_none());
         assert!(date_from_file_name("").is_none());
+    }
+
+    #[test]
+    fn file_names_ending_in_non_ascii_text_have_no_date() {
+        // Found by the `dates` fuzz target: the eight-byte tail cut a character
+        // in two, and slicing there panicked.
+        let name = b"+2FFFFFFFFF\x162:-1\xcf\xb2FF\x16FFFF";
+        let name = std::str::from_utf8(name).unwrap();
+        assert!(date_from_file_name(name).is_none());
+        assert!(date_from_file_name("ééééa.geojson").is_none());
+        assert!(date_from_file_name("знімок_20250601.geojson").is_some());
     }
 }
