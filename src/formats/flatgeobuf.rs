@@ -54,6 +54,8 @@ pub(crate) fn read(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
     let len = file.metadata().map_err(io)?.len();
     let reader = FgbReader::open(BufReader::new(file)).map_err(bad)?;
     let (features_at, starts) = feature_starts(&probe, len, &reader.header(), path)?;
+    // A clone shares the file's offset, which both readers moved.
+    (&probe).seek(SeekFrom::Start(0)).map_err(io)?;
     // Every read of the features goes through the guard (see `Guarded`).
     let reader = FgbReader::open(Guarded {
         inner: BufReader::new(probe),
