@@ -340,3 +340,29 @@ fn a_shapefile_record_claiming_more_points_than_it_holds_is_an_error() {
         .to_string();
     assert!(err.contains("oom.shp") && err.contains("points"), "{err}");
 }
+
+/// Damaged files on which the flatgeobuf and parquet crates panic deep inside
+/// their decoders (a property offset past its buffer; a dictionary page missing):
+/// an error naming the file.
+#[test]
+fn decoder_panics_on_damaged_files_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in [
+        (
+            "props.fgb",
+            &include_bytes!("fuzz/flatgeobuf-properties-panic.fgb")[..],
+        ),
+        (
+            "dict.parquet",
+            &include_bytes!("fuzz/geoparquet-dictionary-panic.parquet")[..],
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let err = import::read_places(&path).unwrap_err().to_string();
+        assert!(
+            err.contains(name) && err.contains("decoder failed"),
+            "{err}"
+        );
+    }
+}

@@ -43,6 +43,11 @@ use crate::{Error, Result};
 /// file's own coordinates) only those whose bounding box meets it, found through
 /// the spatial index without reading the rest of the file.
 pub(crate) fn read(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
+    super::guarded(path, "FlatGeobuf", || read_unguarded(path, bbox))
+}
+
+/// [`read`] without its guard against the decoder panicking.
+fn read_unguarded(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
     let bad =
         |e: flatgeobuf::Error| Error::format(path, format!("not a readable FlatGeobuf file: {e}"));
     let io = |source| Error::Io {

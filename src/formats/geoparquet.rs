@@ -52,6 +52,11 @@ const GEOMETRY: &str = "geometry";
 
 /// Reads a GeoParquet file (its primary geometry column, WKB).
 pub(crate) fn read(path: &Path) -> Result<Document> {
+    super::guarded(path, "Parquet", || read_unguarded(path))
+}
+
+/// [`read`] without its guard against the decoder panicking.
+fn read_unguarded(path: &Path) -> Result<Document> {
     let bad = |e: parquet::errors::ParquetError| {
         Error::format(path, format!("not a readable Parquet file: {e}"))
     };
