@@ -127,7 +127,7 @@ fn read_unguarded(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
 /// Where the features start (after the header and the index) and the offset of
 /// every feature's size prefix, each checked against the file's length: the
 /// flatgeobuf crate allocates what a prefix claims (up to 4 GiB) before reading
-/// it, and asserts on an index node size of 1 (both found by fuzzing).
+/// it (found by fuzzing), and asserts on an index node size of 1.
 fn feature_starts(
     mut file: &File,
     len: u64,
