@@ -259,3 +259,110 @@ fn overlapping_parts_of_a_region_count_once() {
         .collect();
     assert!((areas[0] / areas[1] - 1.0).abs() < 1e-9, "{areas:?}");
 }
+
+// Inputs the fuzz targets found (fuzz/README.md), kept as they were found.
+
+/// A FlatGeobuf file whose first feature's size prefix claims ~4 GiB: the reader
+/// reserved what it claimed before reading. Now the prefixes are checked against
+/// the file's length first.
+#[test]
+fn a_flatgeobuf_feature_size_past_the_end_is_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let fc: geojson::FeatureCollection = collection(&[feature(SQUARE, "a")]).parse().unwrap();
+    let path = dir.path().join("big.fgb");
+    frontline::formats::write(&fc, &path, &frontline::crs::Crs::wgs84(), None, None).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    // Magic, header size, header, and an index of one feature (two nodes of 40 bytes).
+    let header = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
+    let first = 12 + header + 80;
+    bytes[first..first + 4].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    std::fs::write(&path, &bytes).unwrap();
+    let err = import::read_places(&path).unwrap_err().to_string();
+    assert!(
+        err.contains("big.fgb")
+            && err.contains("feature 0 at byte")
+            && err.contains("past the end"),
+        "{err}"
+    );
+    // As the fuzz target found it: through the spatial index.
+    let path = dir.path().join("oom.fgb");
+    std::fs::write(&path, include_bytes!("fuzz/flatgeobuf-oom.fgb")).unwrap();
+    let bbox = [37.0, 47.5, 38.5, 49.0];
+    let err = import::read_places_in(&path, bbox, &Default::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("oom.fgb") && err.contains("past the end"),
+        "{err}"
+    );
+}
+
+/// A GeoParquet file whose column chunk has a negative offset: the parquet crate
+/// asserted (panicked) reading its rows.
+#[test]
+fn a_geoparquet_column_chunk_outside_the_file_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("chunk.parquet");
+    std::fs::write(
+        &path,
+        include_bytes!("fuzz/geoparquet-negative-chunk.parquet"),
+    )
+    .unwrap();
+    let err = import::read_places(&path).unwrap_err().to_string();
+    assert!(
+        err.contains("chunk.parquet") && err.contains("outside the file"),
+        "{err}"
+    );
+}
+
+/// A Shapefile record claiming more points than it holds (the container of the
+/// `shapefile` fuzz target: three u32 lengths, the .shp, .shx, .dbf, then the
+/// .prj): the shapefile crate reserved 2.4 GB for them.
+#[test]
+fn a_shapefile_record_claiming_more_points_than_it_holds_is_an_error() {
+    let data = include_bytes!("fuzz/shapefile-oom.bin");
+    let len = |i: usize| u32::from_le_bytes(data[4 * i..4 * i + 4].try_into().unwrap()) as usize;
+    let (shp, shx, dbf) = (len(0), len(1), len(2));
+    let mut at = 12;
+    let dir = tempfile::tempdir().unwrap();
+    for (ext, n) in [
+        ("shp", shp),
+        ("shx", shx),
+        ("dbf", dbf),
+        ("prj", data.len()),
+    ] {
+        let end = (at + n).min(data.len());
+        std::fs::write(dir.path().join(format!("oom.{ext}")), &data[at..end]).unwrap();
+        at = end;
+    }
+    let err = import::read_places(dir.path().join("oom.shp"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("oom.shp") && err.contains("points"), "{err}");
+}
+
+/// Damaged files on which the flatgeobuf and parquet crates panic deep inside
+/// their decoders (a property offset past its buffer; a dictionary page missing):
+/// an error naming the file.
+#[test]
+fn decoder_panics_on_damaged_files_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in [
+        (
+            "props.fgb",
+            &include_bytes!("fuzz/flatgeobuf-properties-panic.fgb")[..],
+        ),
+        (
+            "dict.parquet",
+            &include_bytes!("fuzz/geoparquet-dictionary-panic.parquet")[..],
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let err = import::read_places(&path).unwrap_err().to_string();
+        assert!(
+            err.contains(name) && err.contains("decoder failed"),
+            "{err}"
+        );
+    }
+}

@@ -19,10 +19,12 @@
 //! # Ok::<(), frontline::Error>(())
 //! ```
 
+use std::collections::HashSet;
 use std::fs::File;
-use std::io::{BufReader, Write};
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
+use flatgeobuf::packed_r_tree::PackedRTree;
 use flatgeobuf::{
     ColumnType, FallibleStreamingIterator, FgbCrs, FgbReader, FgbWriter, FgbWriterOptions,
     GeometryType,
@@ -43,19 +45,40 @@ use crate::{Error, Result};
 /// file's own coordinates) only those whose bounding box meets it, found through
 /// the spatial index without reading the rest of the file.
 pub(crate) fn read(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
+    super::guarded(path, "FlatGeobuf", || read_unguarded(path, bbox))
+}
+
+/// [`read`] without its guard against the decoder panicking.
+fn read_unguarded(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
     let bad =
         |e: flatgeobuf::Error| Error::format(path, format!("not a readable FlatGeobuf file: {e}"));
-    let file = File::open(path).map_err(|source| Error::Io {
+    let io = |source| Error::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let file = File::open(path).map_err(io)?;
+    let probe = file.try_clone().map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
     let reader = FgbReader::open(BufReader::new(file)).map_err(bad)?;
+    let (features_at, starts) = feature_starts(&probe, len, &reader.header(), path)?;
+    // A clone shares the file's offset, which both readers moved.
+    (&probe).seek(SeekFrom::Start(0)).map_err(io)?;
+    // Every read of the features goes through the guard (see `Guarded`).
+    let reader = FgbReader::open(Guarded {
+        inner: BufReader::new(probe),
+        pos: 0,
+        features_at,
+        starts,
+    })
+    .map_err(bad)?;
     let header = reader.header();
     let crs = header_crs(&header, path)?;
     let total = header.features_count();
     let kind = header.geometry_type();
     let seal = header.metadata().and_then(|m| seal::claimed(m, true));
-    let indexed = header.index_node_size() > 0 && total > 0;
+    // The crate searches the index as if its nodes held 16 entries (the default,
+    // what GDAL and frontline write): any other index is not searched.
+    let indexed = header.index_node_size() == PackedRTree::DEFAULT_NODE_SIZE && total > 0;
     let mut iter = match bbox {
         Some([w, s, e, n]) if indexed => reader.select_bbox(w, s, e, n).map_err(bad)?,
         _ => reader.select_all().map_err(bad)?,
@@ -100,6 +123,115 @@ pub(crate) fn read(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
         seal,
         ..Document::default()
     })
+}
+
+/// Where the features start (after the header and the index) and the offset of
+/// every feature's size prefix, each checked against the file's length: the
+/// flatgeobuf crate allocates what a prefix claims (up to 4 GiB) before reading
+/// it (found by fuzzing), and asserts on an index node size of 1.
+fn feature_starts(
+    mut file: &File,
+    len: u64,
+    header: &flatgeobuf::Header<'_>,
+    path: &Path,
+) -> Result<(u64, HashSet<u64>)> {
+    let bad = |m: String| Error::format(path, format!("truncated or corrupt FlatGeobuf file: {m}"));
+    let mut word = |at: u64| -> Result<u64> {
+        let mut w = [0u8; 4];
+        file.seek(SeekFrom::Start(at))
+            .and_then(|_| file.read_exact(&mut w))
+            .map_err(|source| Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(u64::from(u32::from_le_bytes(w)))
+    };
+    let (count, node) = (header.features_count(), header.index_node_size());
+    let index = match (count, node) {
+        (0, _) | (_, 0) => Some(0),
+        (_, 1) => return Err(bad("its index node size is 1 (at least 2)".into())),
+        _ => index_size(count, u64::from(node)),
+    };
+    // The magic bytes, the header's size and the header (already read, so there).
+    let features_at = index
+        .and_then(|i| (12 + word(8).ok()?).checked_add(i))
+        .filter(|at| *at <= len)
+        .ok_or_else(|| bad(format!("its index of {count} features runs past the end")))?;
+    let mut starts = HashSet::new();
+    let mut at = features_at;
+    while at < len {
+        let past = || {
+            bad(format!(
+                "feature {} at byte {at} runs past the end of the file ({len} bytes)",
+                starts.len()
+            ))
+        };
+        if at + 4 > len {
+            return Err(past());
+        }
+        let end = at + 4 + word(at)?;
+        if end > len {
+            return Err(past());
+        }
+        starts.insert(at);
+        at = end;
+    }
+    Ok((features_at, starts))
+}
+
+/// The bytes of a packed R-tree of `count` items in nodes of `node` entries
+/// (as `PackedRTree::index_size` counts them, without its overflow); `None` past
+/// `u64`.
+fn index_size(count: u64, node: u64) -> Option<u64> {
+    let (mut n, mut nodes) = (count, count);
+    loop {
+        n = n.div_ceil(node);
+        nodes = nodes.checked_add(n)?;
+        if n <= 1 {
+            return nodes.checked_mul(40);
+        }
+    }
+}
+
+/// The file as the flatgeobuf crate reads it: past the index, only a feature's
+/// size prefix (at an offset `feature_starts` checked) or the body after it can
+/// be read, in full; any other read (an index entry pointing into a feature) is
+/// an error, which ends the iteration and is reported as a truncated file.
+struct Guarded<R> {
+    inner: R,
+    pos: u64,
+    features_at: u64,
+    starts: HashSet<u64>,
+}
+
+impl<R: Read> Read for Guarded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos < self.features_at || buf.is_empty() {
+            let n = self.inner.read(buf)?;
+            self.pos += n as u64;
+            return Ok(n);
+        }
+        let body = self
+            .pos
+            .checked_sub(4)
+            .is_some_and(|s| self.starts.contains(&s));
+        if !(self.starts.contains(&self.pos) || body) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "a read outside the features",
+            ));
+        }
+        self.inner.read_exact(buf)?;
+        self.pos += buf.len() as u64;
+        Ok(buf.len())
+    }
+}
+
+impl<R: Seek> Seek for Guarded<R> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        self.pos = self.inner.seek(to)?;
+        Ok(self.pos)
+    }
 }
 
 /// A FlatGeobuf geometry decoded from its flat arrays (`xy`, ring `ends`, `parts`)

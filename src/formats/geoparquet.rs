@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 use parquet::basic::{Compression, LogicalType, Repetition, Type as Physical};
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int64Type};
-use parquet::file::metadata::KeyValue;
+use parquet::file::metadata::{KeyValue, ParquetMetaData};
 use parquet::file::properties::WriterProperties;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::file::writer::SerializedFileWriter;
@@ -53,6 +53,11 @@ const GEOMETRY: &str = "geometry";
 
 /// Reads a GeoParquet file (its primary geometry column, WKB).
 pub(crate) fn read(path: &Path) -> Result<Document> {
+    super::guarded(path, "Parquet", || read_unguarded(path))
+}
+
+/// [`read`] without its guard against the decoder panicking.
+fn read_unguarded(path: &Path) -> Result<Document> {
     let bad = |e: parquet::errors::ParquetError| {
         Error::format(path, format!("not a readable Parquet file: {e}"))
     };
@@ -60,7 +65,12 @@ pub(crate) fn read(path: &Path) -> Result<Document> {
         path: path.to_path_buf(),
         source,
     })?;
+    let size = file.metadata().map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let reader = SerializedFileReader::new(file).map_err(bad)?;
+    check_chunks(reader.metadata(), size.len(), path)?;
     let key_value = |key: &str| {
         reader
             .metadata()
@@ -157,6 +167,35 @@ pub(crate) fn read(path: &Path) -> Result<Document> {
         seal,
         ..Document::default()
     })
+}
+
+/// Refuses column chunks that lie outside the file: the parquet crate asserts on a
+/// negative offset or size when it reads the rows (found by fuzzing).
+fn check_chunks(metadata: &ParquetMetaData, size: u64, path: &Path) -> Result<()> {
+    for (g, group) in metadata.row_groups().iter().enumerate() {
+        for column in group.columns() {
+            let start = column
+                .dictionary_page_offset()
+                .unwrap_or(column.data_page_offset());
+            let len = column.compressed_size();
+            let inside = u64::try_from(start)
+                .ok()
+                .zip(u64::try_from(len).ok())
+                .and_then(|(s, n)| s.checked_add(n))
+                .is_some_and(|end| end <= size);
+            if !inside {
+                return Err(Error::format(
+                    path,
+                    format!(
+                        "not a readable Parquet file: column {} of row group {g} claims bytes \
+                         {start} to {start} + {len}, outside the file ({size} bytes)",
+                        column.column_path()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A Parquet value as JSON: numbers, strings and booleans as such, dates and

@@ -260,6 +260,24 @@ where
     wkb::encode(&::geojson::GeometryValue::from(geometry))
 }
 
+/// Runs a third-party decoder on a file, a panic of it turned into an error
+/// naming the file: the flatgeobuf and parquet crates index and assert on what
+/// damaged files claim, in more places than can be checked beforehand (found by
+/// fuzzing). The panic's message still reaches stderr through the panic hook.
+pub(crate) fn guarded<T>(path: &Path, format: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("no message");
+        Err(Error::format(
+            path,
+            format!("not a readable {format} file: its decoder failed ({why})"),
+        ))
+    })
+}
+
 /// Writes features to `path` in `format` (by default the one its extension says);
 /// their coordinates must already be in `crs`, which the file then declares.
 /// GeoJSON is RFC 7946: WGS84 longitude/latitude only; so is KML.

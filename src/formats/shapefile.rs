@@ -30,7 +30,7 @@
 //! ```
 
 use std::fs::File;
-use std::io::{BufReader, Cursor, Write};
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use dbase::{FieldName, FieldValue, TableWriterBuilder};
@@ -120,6 +120,8 @@ pub(crate) fn read(path: &Path, encoding: Option<&str>) -> Result<Document> {
         .iter()
         .map(|f| f.name().to_string())
         .collect();
+    check_records(path)
+        .map_err(|m| Error::format(path, format!("not a readable Shapefile: {m}")))?;
     let shapes = ShapeReader::from_path(path).map_err(shp_err)?;
     let crs = match std::fs::read_to_string(sibling("prj")) {
         Ok(wkt) if !wkt.trim().is_empty() => {
@@ -184,6 +186,114 @@ pub(crate) fn read(path: &Path, encoding: Option<&str>) -> Result<Document> {
         crs,
         ..Document::default()
     })
+}
+
+/// Checks what the shapefile crate allocates by before it reads: the `.shx`
+/// length its header claims, and each record's part and point counts, against
+/// the bytes really there (it reserves what they claim, gigabytes for a damaged
+/// file: found by fuzzing). Records are found as the crate finds them: through the
+/// `.shx` when there is one, else one after the other.
+fn check_records(path: &Path) -> std::result::Result<(), String> {
+    let open = |p: &Path| -> std::result::Result<(File, u64), String> {
+        let f = File::open(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let n = f.metadata().map_err(|e| e.to_string())?.len();
+        Ok((f, n))
+    };
+    // `n` bytes at `at`, or `None` past the end.
+    let bytes = |f: &mut File, at: u64, buf: &mut [u8]| -> Option<()> {
+        f.seek(SeekFrom::Start(at)).ok()?;
+        f.read_exact(buf).ok()
+    };
+    let be = |b: &[u8]| i64::from(i32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+    let le = |b: &[u8]| i64::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let (mut shp, shp_len) = open(path)?;
+    let mut head = [0u8; 100];
+    // A header cut short: the crate says so itself.
+    if bytes(&mut shp, 0, &mut head).is_none() {
+        return Ok(());
+    }
+    let claimed = |head: &[u8; 100]| be(&head[24..28]).saturating_mul(2);
+    let shp_end = u64::try_from(claimed(&head)).unwrap_or(0).min(shp_len);
+    let shx_path = path.with_extension("shx");
+    let offsets: Vec<u64> = match open(&shx_path) {
+        Ok((mut shx, shx_len)) => {
+            let mut head = [0u8; 100];
+            if bytes(&mut shx, 0, &mut head).is_none() {
+                return Ok(());
+            }
+            let n = claimed(&head);
+            if n < 100 || n as u64 > shx_len {
+                return Err(format!("its .shx claims {n} bytes, but has {shx_len}"));
+            }
+            let mut index = vec![0u8; n as usize - 100];
+            bytes(&mut shx, 100, &mut index).ok_or("its .shx cannot be read")?;
+            index
+                .chunks_exact(8)
+                .map(|e| u64::try_from(be(e).saturating_mul(2)).unwrap_or(u64::MAX))
+                .collect()
+        }
+        Err(_) => {
+            let mut offsets = Vec::new();
+            let mut at = 100;
+            let mut rec = [0u8; 8];
+            while at + 8 <= shp_end && bytes(&mut shp, at, &mut rec).is_some() {
+                offsets.push(at);
+                at += 8 + u64::try_from(be(&rec[4..]).saturating_mul(2)).unwrap_or(u64::MAX / 2);
+            }
+            offsets
+        }
+    };
+    for (i, at) in offsets.into_iter().enumerate() {
+        let bad = |what: &str| format!("record {i} (byte {at}) {what}");
+        let mut rec = [0u8; 52];
+        let Some(()) = bytes(&mut shp, at, &mut rec[..8]) else {
+            // Past the end: the crate stops or says so.
+            break;
+        };
+        let len = be(&rec[4..8]).saturating_mul(2);
+        if len < 0 || at + 8 + len as u64 > shp_len {
+            return Err(bad(&format!(
+                "claims {len} bytes, past the end of the file"
+            )));
+        }
+        let n = (len as usize).min(44);
+        if bytes(&mut shp, at + 8, &mut rec[8..8 + n]).is_none() || n < 4 {
+            continue;
+        }
+        // Shape type, then (polylines, polygons, multipatches) a box, the part
+        // count and the point count; (multipoints) a box and the point count.
+        let (parts, points, fixed, per_part) = match le(&rec[8..12]) {
+            3 | 5 | 13 | 15 | 23 | 25 if n >= 44 => (le(&rec[44..48]), le(&rec[48..52]), 44, 4),
+            31 if n >= 44 => (le(&rec[44..48]), le(&rec[48..52]), 44, 8),
+            8 | 18 | 28 if n >= 40 => (0, le(&rec[44..48]), 40, 0),
+            _ => continue,
+        };
+        let need = parts
+            .checked_mul(per_part)
+            .zip(points.checked_mul(16))
+            .and_then(|(a, b)| a.checked_add(b)?.checked_add(fixed));
+        if parts < 0 || points < 0 || need.is_none_or(|need| need > len) {
+            return Err(bad(&format!(
+                "claims {parts} parts and {points} points, more than its {len} bytes hold"
+            )));
+        }
+        // Each part's first point: a part's size is the next one's minus it.
+        if parts > 0 {
+            let mut starts = vec![0u8; 4 * parts as usize];
+            bytes(&mut shp, at + 8 + 44, &mut starts).ok_or_else(|| bad("is cut short"))?;
+            let mut previous = 0;
+            for (j, start) in starts.chunks_exact(4).map(le).enumerate() {
+                if start < previous || start > points || (j == 0 && start != 0) {
+                    return Err(bad(&format!(
+                        "has part {j} starting at point {start}: parts must start in order \
+                         within its {points} points, the first at 0"
+                    )));
+                }
+                previous = start;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A record's values in field order; a value the field's type cannot parse (GDAL

@@ -687,6 +687,24 @@ pub fn read_places_with(path: impl AsRef<Path>, options: &ReadOptions) -> Result
     places_from_document(file::read::<AllProperties>(path, options)?, path)
 }
 
+/// Reads places from GeoJSON text, as [`read_places`] does from a file (for data
+/// that is not in one); `path` is only used in messages.
+///
+/// ```
+/// let text = r#"{"type": "FeatureCollection", "features": [{"type": "Feature",
+///     "properties": {"name": "Demo"}, "geometry": {"type": "Point", "coordinates": [37.5, 48.3]}}]}"#;
+/// let places = frontline::import::parse_places(text, "places.geojson")?;
+/// assert_eq!(places.find("Demo")?.len(), 1);
+/// assert!(frontline::import::parse_places("[]", "places.geojson").is_err());
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn parse_places(text: &str, path: impl AsRef<Path>) -> Result<Places> {
+    let path = path.as_ref();
+    let mut doc = crate::formats::geojson::parse::<AllProperties>(text.as_bytes(), path)?;
+    file::to_lon_lat(&mut doc, path, &ReadOptions::default())?;
+    places_from_document(doc, path)
+}
+
 /// Reads only the places whose bounding box meets `bbox` (`[W, S, E, N]` in
 /// degrees): from a FlatGeobuf file through its spatial index, without reading the
 /// rest of the file; from other formats by reading all and keeping those.

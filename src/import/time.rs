@@ -145,4 +145,15 @@ mod tests {
         assert!(date_from_file_name("x_20250601_20250602.geojson").is_none());
         assert!(date_from_file_name("x_2025060.geojson").is_none());
     }
+
+    #[test]
+    fn file_names_ending_in_non_ascii_text_have_no_date() {
+        // Found by the `dates` fuzz target: the eight-byte tail cut a character
+        // in two, and slicing there panicked.
+        let name = b"+2FFFFFFFFF\x162:-1\xcf\xb2FF\x16FFFF";
+        let name = std::str::from_utf8(name).unwrap();
+        assert!(date_from_file_name(name).is_none());
+        assert!(date_from_file_name("ééééa.geojson").is_none());
+        assert!(date_from_file_name("знімок_20250601.geojson").is_some());
+    }
 }

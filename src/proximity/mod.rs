@@ -121,6 +121,30 @@ pub fn parse_distance(text: &str) -> Result<f64> {
     Ok(value * scale)
 }
 
+/// Parses a point written `LON,LAT` (degrees, WGS84; spaces around either
+/// number allowed), checked for range as [`check_point`] does.
+///
+/// ```
+/// use frontline::proximity::parse_point;
+/// assert_eq!(parse_point("37.18, 48.28").unwrap(), geo::point!(x: 37.18, y: 48.28));
+/// assert!(parse_point("37.18").is_err());
+/// assert!(parse_point("48.28,137.18").is_err());
+/// assert!(parse_point("nan,48").is_err());
+/// ```
+pub fn parse_point(text: &str) -> Result<Point<f64>> {
+    let bad = || {
+        Error::Invalid(format!(
+            "point {text:?}: expected LON,LAT, e.g. 37.18,48.28"
+        ))
+    };
+    let (lon, lat) = text.split_once(',').ok_or_else(bad)?;
+    let lon: f64 = lon.trim().parse().map_err(|_| bad())?;
+    let lat: f64 = lat.trim().parse().map_err(|_| bad())?;
+    let point = geo::point!(x: lon, y: lat);
+    check_point(point).map_err(|e| Error::Invalid(format!("point {text:?}: {e}")))?;
+    Ok(point)
+}
+
 type PartBox = GeomWithData<Rectangle<[f64; 2]>, u32>;
 
 /// A snapshot's zones prepared for point queries: which status holds a point, and

@@ -29,16 +29,9 @@ pub struct StatusArgs {
     pub format: Format,
 }
 
-/// `LON,LAT` → a point, checked for range.
-pub fn parse_point(text: &str) -> Result<geo::Point<f64>> {
-    let bad = || Error::Invalid(format!("--at {text:?}: expected LON,LAT, e.g. 37.18,48.28"));
-    let (lon, lat) = text.split_once(',').ok_or_else(bad)?;
-    let lon: f64 = lon.trim().parse().map_err(|_| bad())?;
-    let lat: f64 = lat.trim().parse().map_err(|_| bad())?;
-    let point = geo::point!(x: lon, y: lat);
-    frontline::proximity::check_point(point)
-        .map_err(|e| Error::Invalid(format!("--at {text:?}: {e}")))?;
-    Ok(point)
+/// `--at LON,LAT` → a point, checked for range.
+fn parse_point(text: &str) -> Result<geo::Point<f64>> {
+    frontline::proximity::parse_point(text).map_err(|e| Error::Invalid(format!("--at: {e}")))
 }
 
 #[derive(Serialize)]

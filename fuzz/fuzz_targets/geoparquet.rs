@@ -1,0 +1,21 @@
+//! A GeoParquet file read as places and as zones.
+#![no_main]
+
+use frontline::import::{self, Source};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(
+    // The reader turns a panic of the format's decoder into an error (see
+    // `formats::guarded`): libFuzzer's hook would abort on it first. A panic
+    // anywhere else still reaches libfuzzer-sys, which aborts on it.
+    init: std::panic::set_hook(Box::new(|_| {})),
+    |data: &[u8]| {
+    let path = frontline_fuzz::scratch("f.parquet", data);
+    if let Ok(places) = import::read_places(&path) {
+        frontline_fuzz::check_places(&places);
+    }
+    if let Ok(import) = import::read_zones(&path, Some(&Source::DeepState)) {
+        frontline_fuzz::check_import(&import);
+    }
+}
+);
