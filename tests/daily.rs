@@ -247,7 +247,22 @@ fn renamed_copies_keep_their_kind_and_are_noticed() {
         std::fs::copy(from, &copy).unwrap();
         let import = import::read_zones(&copy, None).unwrap();
         assert_eq!(import.source, kind, "{to}");
-        assert!(import.report.unclassified.is_empty(), "{to}");
+        let unclassified: Vec<_> = import
+            .report
+            .unclassified
+            .iter()
+            .map(|s| s.name.as_deref())
+            .collect();
+        if import.snapshot.date().is_some() {
+            assert!(unclassified.is_empty(), "{to}: {unclassified:?}");
+        } else {
+            // Undated, Snake Island cannot be told (occupied until 30 June 2022),
+            // and says so; everything else is classified.
+            assert!(
+                unclassified.iter().all(|n| *n == Some("Snake Island")),
+                "{to}: {unclassified:?}"
+            );
+        }
         assert_eq!(
             !import.report.notices.is_empty(),
             misleading,

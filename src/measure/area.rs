@@ -80,7 +80,8 @@ static MODEL: OnceLock<AreaModel> = OnceLock::new();
 /// use frontline::measure::{set_area_model, AreaModel};
 /// // The default may be confirmed at any time; changing it after a measure is refused.
 /// set_area_model(AreaModel::Wgs84)?;
-/// let _ = frontline::GeodesicAreaKm2::geodesic_area_km2(&geo::polygon![
+/// use geo::polygon;
+/// let _ = frontline::GeodesicAreaKm2::geodesic_area_km2(&polygon![
 ///     (x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0)]);
 /// assert!(set_area_model(AreaModel::Sphere).is_err());
 /// # Ok::<(), frontline::Error>(())

@@ -203,10 +203,11 @@ impl Share {
     /// let square = MultiPolygon(vec![polygon![
     ///     (x: 37.0, y: 48.0), (x: 37.5, y: 48.0), (x: 37.5, y: 48.5), (x: 37.0, y: 48.5)]]);
     /// let share = Snapshot::new(None, vec![Zone::new(Status::OCCUPIED, square.clone())])
-    ///     .share_of("Demo", &square);
+    ///     .share_of("Demo", &square)?;
     /// assert!(share.figure(&Status::OCCUPIED).is_some());
     /// assert!(share.figure(&Status::OCCUPIED_SINCE_2014).is_none());
     /// assert!(share.figure(&Status::new("unmarked")).is_some());
+    /// # Ok::<(), frontline::Error>(())
     /// ```
     pub fn figure(&self, status: &Status) -> Option<Amount> {
         if status.as_str() == UNMARKED {
@@ -228,10 +229,12 @@ impl Share {
     /// let square = MultiPolygon(vec![polygon![
     ///     (x: 37.0, y: 48.0), (x: 37.5, y: 48.0), (x: 37.5, y: 48.5), (x: 37.0, y: 48.5)]]);
     /// let share = Snapshot::new(None, vec![Zone::new(Status::OCCUPIED, square.clone())])
-    ///     .share_of("Demo", &square);
-    /// let names: Vec<&str> = share.figures().iter().map(|(s, _)| s.as_str()).collect();
+    ///     .share_of("Demo", &square)?;
+    /// let figures = share.figures();
+    /// let names: Vec<&str> = figures.iter().map(|(s, _)| s.as_str()).collect();
     /// assert_eq!(&names[..3], ["occupied", "occupied_since_2014", "occupied_since_2022"]);
     /// assert_eq!(names.last(), Some(&"unmarked"));
+    /// # Ok::<(), frontline::Error>(())
     /// ```
     pub fn figures(&self) -> Vec<(Status, Option<Amount>)> {
         let statuses = self.statuses.iter().map(|(s, _)| s.clone());
@@ -398,7 +401,7 @@ impl<'a> Region<'a> {
     /// let ids: Vec<_> = regions.regions().iter().map(|r| r.id()).collect();
     /// assert_eq!(ids, [Some("0"), Some("1")]);
     /// let snapshot = import::read_zones("data/snapshots/deepstate_20250801.geojson", None)?.snapshot;
-    /// assert_eq!(regions.shares(&snapshot)[1].id.as_deref(), Some("1"));
+    /// assert_eq!(regions.shares(&snapshot)?[1].id.as_deref(), Some("1"));
     /// # Ok::<(), frontline::Error>(())
     /// ```
     pub fn id(&self) -> Option<&str> {
