@@ -8,10 +8,12 @@ use serde_json::{Map, Value};
 
 use crate::Share;
 
-/// One feature per status of each share (and one for the unmarked rest):
-/// `region`, `id` (the region's [`Place::id`](crate::Place::id), or null),
-/// `date` (RFC 3339, or null), `status`, `area_km2` (the region's),
-/// `km2` and `pct`, with the region's polygon as geometry.
+/// One feature per figure of each share ([`Share::figures`]: each status, the
+/// parts of occupied, `occupied_since_2014` and `occupied_since_2022`, after it,
+/// and the unmarked rest): `region`, `id` (the region's
+/// [`Place::id`](crate::Place::id), or null), `date` (RFC 3339, or null),
+/// `status`, `area_km2` (the region's), `km2` and `pct` (null for a part of
+/// occupied the snapshot cannot tell), with the region's polygon as geometry.
 ///
 /// `rows` pairs each share with its date and its region's ground.
 ///
@@ -26,6 +28,7 @@ use crate::Share;
 /// assert_eq!(first.property("region").unwrap(), "Demo City");
 /// assert_eq!(first.property("id").unwrap(), "0");
 /// assert_eq!(first.property("status").unwrap(), "occupied");
+/// assert_eq!(fc.features[1].property("status").unwrap(), "occupied_since_2014");
 /// # Ok::<(), frontline::Error>(())
 /// ```
 pub fn share_features<'a>(
@@ -37,12 +40,7 @@ pub fn share_features<'a>(
         let date: Value = date.map_or(Value::Null, |d| {
             d.to_rfc3339_opts(SecondsFormat::Secs, true).into()
         });
-        let amounts = share
-            .statuses
-            .iter()
-            .map(|(s, a)| (s.as_str(), a))
-            .chain(std::iter::once(("unmarked", &share.unmarked)));
-        for (status, amount) in amounts {
+        for (status, amount) in share.figures() {
             let mut p = Map::new();
             p.insert("region".into(), share.region.clone().into());
             p.insert(
@@ -50,10 +48,10 @@ pub fn share_features<'a>(
                 share.id.clone().map_or(Value::Null, Value::from),
             );
             p.insert("date".into(), date.clone());
-            p.insert("status".into(), status.into());
+            p.insert("status".into(), status.as_str().into());
             p.insert("area_km2".into(), share.area_km2.into());
-            p.insert("km2".into(), amount.km2.into());
-            p.insert("pct".into(), amount.pct.into());
+            p.insert("km2".into(), amount.map_or(Value::Null, |a| a.km2.into()));
+            p.insert("pct".into(), amount.map_or(Value::Null, |a| a.pct.into()));
             features.push(geojson::Feature {
                 geometry: Some(geometry.clone()),
                 properties: Some(p),
