@@ -149,10 +149,10 @@ fn share_and_series_results_as_geoparquet_rows() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let printed: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    // Read back: one row per region and status (unmarked included), the same
-    // figures as printed, the region's polygon as geometry.
+    // Read back: one row per region and figure (occupied's two parts and unmarked
+    // included), the same figures as printed, the region's polygon as geometry.
     let rows = frontline::import::read_places(&out).unwrap();
-    assert_eq!(rows.len(), 2 * 5);
+    assert_eq!(rows.len(), 2 * 7);
     for row in rows.iter() {
         let p = &row.properties;
         let region = printed

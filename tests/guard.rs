@@ -202,7 +202,12 @@ fn a_diff_across_kinds_compares_only_common_statuses() {
     assert_eq!(statuses, ["occupied"]);
     assert_eq!(
         v[0]["not_compared"],
-        serde_json::json!(["contested", "liberated"])
+        serde_json::json!([
+            "contested",
+            "liberated",
+            "occupied_since_2014",
+            "occupied_since_2022"
+        ])
     );
 }
 

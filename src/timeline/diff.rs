@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::measure::GeodesicAreaKm2;
 use crate::measure::zero_signed;
-use crate::{Error, Result, Snapshot, Status};
+use crate::{Error, Occupation, Result, Snapshot, Status};
 
 /// How one status's ground changed between two snapshots.
 #[derive(Clone, Debug, Serialize)]
@@ -98,7 +98,10 @@ impl Diff {
 }
 
 /// Per status, the ground gained and lost from `older` to `newer` (within
-/// `region`, a label and its area, when given).
+/// `region`, a label and its area, when given); occupied is followed by its parts
+/// `occupied_since_2014` and `occupied_since_2022` where both snapshots tell them
+/// apart ([`Snapshot::splits_occupation`]), and they are listed in
+/// [`Diff::not_compared`] where one cannot.
 ///
 /// Both snapshots need dates, and `older` must not be after `newer`. Only the
 /// statuses that both snapshots draw ([`Snapshot::drawn_statuses`]) are
@@ -114,6 +117,7 @@ impl Diff {
 /// let d = diff(&june, &august, None)?;
 /// let occupied = d.change(&Status::OCCUPIED).unwrap();
 /// assert!((occupied.net_km2 - (occupied.after_km2 - occupied.before_km2)).abs() < 0.01);
+/// assert!(d.change(&Status::OCCUPIED_SINCE_2022).is_some());
 /// assert!(diff(&august, &june, None).is_err());
 /// # Ok::<(), frontline::Error>(())
 /// ```
@@ -140,8 +144,23 @@ pub fn diff(
         .cloned()
         .partition(|s| before.contains(s) && after.contains(s));
     older.precedence().sort(&mut not_compared);
+    // Occupied's parts, right after it, where both snapshots tell them apart;
+    // else they are not compared (the split of one side is unknown).
+    let mut statuses = statuses;
+    if let Some(i) = statuses.iter().position(|s| *s == Status::OCCUPIED) {
+        let parts = Occupation::ALL.map(Occupation::status);
+        if older.splits_occupation() && newer.splits_occupation() {
+            statuses.splice(i + 1..i + 1, parts);
+        } else {
+            not_compared.extend(parts);
+        }
+    }
     let ground = |snap: &Snapshot, status: &Status| -> MultiPolygon<f64> {
-        match (snap.layer(status), region) {
+        let layer = match Occupation::from_status(status) {
+            Some(part) => snap.occupied_part(part),
+            None => snap.layer(status),
+        };
+        match (layer, region) {
             (None, _) => MultiPolygon(Vec::new()),
             (Some(l), None) => l.geometry().clone(),
             (Some(l), Some((_, area))) => l.intersection(area),
@@ -209,7 +228,15 @@ mod tests {
         );
         let occupied_only = Snapshot::new(day(7), vec![Zone::new(Status::OCCUPIED, square(37.0))]);
         let d = diff(&raw, &occupied_only, None).unwrap();
-        assert_eq!(d.not_compared, [Status::CONTESTED, Status::LIBERATED]);
+        assert_eq!(
+            d.not_compared,
+            [
+                Status::CONTESTED,
+                Status::LIBERATED,
+                Status::OCCUPIED_SINCE_2014,
+                Status::OCCUPIED_SINCE_2022
+            ]
+        );
         assert_eq!(d.changes.len(), 1);
         assert_eq!(d.changes[0].status, Status::OCCUPIED);
         assert!(d.changes[0].lost_km2.abs() < 1e-9);

@@ -67,6 +67,11 @@ pub fn run(args: &DiffArgs) -> Result<()> {
         Ok(import.snapshot)
     };
     let (older, newer) = (read(&args.older)?, read(&args.newer)?);
+    for (path, snap) in [(&args.older, &older), (&args.newer, &newer)] {
+        if !snap.splits_occupation() {
+            crate::commands::share::unknown_split_note(path);
+        }
+    }
     let (before, after) = (older.drawn_statuses(), newer.drawn_statuses());
     if before != after {
         let list =
