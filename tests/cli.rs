@@ -187,7 +187,7 @@ fn share_and_series_results_as_geoparquet_rows() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(
         frontline::import::read_places(&out).unwrap().len(),
-        2 * 2 * 5
+        2 * 2 * 7
     );
     let o = frontline(&[
         "series",
