@@ -84,6 +84,11 @@ pub struct AtomicFile {
 
 impl AtomicFile {
     /// Opens a temporary file beside `path` (named `.<name>.<pid>.tmp`).
+    ///
+    /// # Errors
+    ///
+    /// An error naming `path` when it has no file name, is a directory, or the
+    /// temporary file cannot be created.
     pub fn create(path: impl AsRef<Path>) -> Result<AtomicFile> {
         let path = path.as_ref().to_path_buf();
         let io = |source| Error::Io {
@@ -117,6 +122,10 @@ impl AtomicFile {
     }
 
     /// Flushes and syncs the temporary file, then renames it over the destination.
+    ///
+    /// # Errors
+    ///
+    /// An error naming the file when flushing, syncing or renaming fails.
     pub fn commit(mut self) -> Result<()> {
         let io = |source| Error::Io {
             path: self.path.clone(),
@@ -173,6 +182,11 @@ impl Drop for AtomicFile {
 /// # std::fs::remove_file(&path).unwrap();
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error naming `path` when the file cannot be created, written or
+/// renamed into place.
 pub fn write(path: impl AsRef<Path>, bytes: &[u8]) -> Result<()> {
     let mut file = AtomicFile::create(path)?;
     file.write_all(bytes).map_err(|source| Error::Io {

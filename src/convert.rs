@@ -27,6 +27,11 @@ use crate::{Error, Result};
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error for an output extension that names no format, and any error
+/// [`formats::write`] gives.
 pub fn write(
     collection: &geojson::FeatureCollection,
     path: impl AsRef<Path>,
@@ -75,6 +80,11 @@ pub struct Converted {
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error naming the file when the input cannot be read or parsed, declares a
+/// CRS other than `input_crs`, cannot be reprojected, or the output cannot be written.
 pub fn convert(
     input: impl AsRef<Path>,
     output: impl AsRef<Path>,

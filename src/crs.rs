@@ -58,6 +58,10 @@ impl Crs {
 
     /// Reads a CRS name: `EPSG:NNNN`, an OGC URN or URL, `CRS84`, WKT (as in a
     /// `.prj`), PROJJSON, or anything else PROJ may know (checked only when used).
+    ///
+    /// # Errors
+    ///
+    /// An error for an empty name.
     pub fn parse(text: &str) -> Result<Crs> {
         let t = text.trim().trim_start_matches('\u{feff}');
         if t.is_empty() {
@@ -165,6 +169,11 @@ impl Crs {
     /// # #[cfg(not(feature = "proj"))]
     /// assert!(Crs::epsg_code(3857).to_wkt().unwrap_err().to_string().contains("`proj` feature"));
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error when PROJ rejects the CRS, or when it needs the `proj` feature and
+    /// that is off.
     pub fn to_wkt(&self) -> Result<String> {
         if self.lon_lat {
             return Ok(WGS84_WKT.to_string());
@@ -196,6 +205,11 @@ impl Crs {
     /// # #[cfg(feature = "proj")]
     /// assert!(Crs::epsg_code(3857).to_projjson().unwrap().unwrap().contains("\"code\":3857"));
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error when PROJ rejects the CRS, or when it needs the `proj` feature and
+    /// that is off.
     pub fn to_projjson(&self) -> Result<Option<String>> {
         if self.lon_lat {
             return Ok(None);
@@ -275,6 +289,11 @@ pub struct Transform {
 impl Transform {
     /// The transformation from `from` to `to`. An unknown CRS (`EPSG:999999`,
     /// broken WKT) is an error naming it.
+    ///
+    /// # Errors
+    ///
+    /// An error naming the CRS PROJ does not know, or, without the `proj` feature,
+    /// for any pair that is not the identity.
     pub fn new(from: &Crs, to: &Crs) -> Result<Transform> {
         let identity = from.lon_lat && to.lon_lat || from == to;
         #[cfg(not(feature = "proj"))]
@@ -312,6 +331,11 @@ impl Transform {
     /// Reprojects every position of a geometry in place (Z and further values kept
     /// as they are: frontline measures in two dimensions). The bounding box, if
     /// any, is dropped.
+    ///
+    /// # Errors
+    ///
+    /// An error for the first position that cannot be reprojected (see
+    /// [`xy`](Self::xy)).
     pub fn apply(&self, geometry: &mut geojson::Geometry) -> Result<()> {
         if self.is_identity() {
             return Ok(());
@@ -321,6 +345,11 @@ impl Transform {
     }
 
     /// Reprojects every coordinate of a `geo` geometry in place.
+    ///
+    /// # Errors
+    ///
+    /// An error for the first coordinate that cannot be reprojected (see
+    /// [`xy`](Self::xy)).
     pub fn apply_geo<G: geo::MapCoordsInPlace<f64>>(&self, geometry: &mut G) -> Result<()> {
         if self.is_identity() {
             return Ok(());
@@ -330,6 +359,11 @@ impl Transform {
     }
 
     /// Reprojects one position (x, y first; any further values kept).
+    ///
+    /// # Errors
+    ///
+    /// An error for a position with fewer than two values, or one that cannot be
+    /// reprojected (see [`xy`](Self::xy)).
     pub fn position(&self, position: &mut geojson::Position) -> Result<()> {
         if self.is_identity() {
             return Ok(());
@@ -346,6 +380,11 @@ impl Transform {
     /// Reprojects one coordinate pair. A position PROJ cannot reproject, or that
     /// lies outside the source CRS's domain (it does not map back to itself), is an
     /// error, never a silently wrong coordinate.
+    ///
+    /// # Errors
+    ///
+    /// An error when PROJ cannot reproject the pair, when it lies outside the
+    /// source CRS's domain, or when the transformation needs the `proj` feature.
     pub fn xy(&self, x: f64, y: f64) -> Result<(f64, f64)> {
         if self.is_identity() {
             return Ok((x, y));

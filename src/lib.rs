@@ -35,6 +35,9 @@
 //! # Ok::<(), frontline::Error>(())
 //! ```
 
+// Every public function returning `Result` says when it errs (issue 16).
+#![warn(clippy::missing_errors_doc)]
+
 pub mod animate;
 pub mod atomic;
 pub mod convert;

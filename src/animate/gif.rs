@@ -83,6 +83,11 @@ fn centiseconds(ms: u32) -> u16 {
 }
 
 /// Writes the animation as a GIF at `path`, atomically; returns its size in bytes.
+///
+/// # Errors
+///
+/// An error naming `path` when it cannot be written, when a frame cannot be
+/// rendered, or when GIF encoding fails.
 pub fn write(animation: &Animation, rasterizer: &Rasterizer, path: &Path) -> Result<u64> {
     let file = AtomicFile::create(path)?;
     let (width, height) = animation.size();

@@ -293,6 +293,11 @@ impl Animation {
     /// Loads the snapshots (files, directories, globs, stores) with only what
     /// reaches into the area of interest, and plans the frames. An error when no
     /// snapshot has any zone in the area: an animation of nothing is refused.
+    ///
+    /// # Errors
+    ///
+    /// An error for invalid options, an empty area of interest, `from` after `to`,
+    /// snapshots that cannot be loaded, or no snapshot with a zone in the area.
     pub fn load(
         inputs: &[impl AsRef<Path>],
         load: &LoadOptions,
@@ -439,6 +444,10 @@ impl Animation {
     }
 
     /// The SVG of frame `i` (as [`svg_map`] draws it).
+    ///
+    /// # Errors
+    ///
+    /// An error when there is no frame `i` or its map cannot be drawn.
     pub fn frame_svg(&self, i: usize) -> Result<String> {
         let plan = self
             .frames
@@ -468,6 +477,10 @@ impl Animation {
     }
 
     /// Frame `i` rasterised.
+    ///
+    /// # Errors
+    ///
+    /// An error when there is no frame `i` or its SVG cannot be rasterised.
     pub fn frame(&self, i: usize, rasterizer: &Rasterizer) -> Result<Frame> {
         rasterizer.render(&self.frame_svg(i)?)
     }
@@ -483,6 +496,10 @@ impl Animation {
 
     /// Renders every frame, in parallel batches, and hands each batch, in order,
     /// to `sink` with the index of its first frame.
+    ///
+    /// # Errors
+    ///
+    /// The first error in rendering a frame, or the first error `sink` returns.
     pub fn render(
         &self,
         rasterizer: &Rasterizer,
@@ -511,6 +528,11 @@ impl Animation {
     /// Writes the animation to `path` in the format its extension names (`.gif`,
     /// `.webp`, `.mp4`), atomically; returns the bytes written. The fonts come
     /// from `rasterizer` (default: the system's).
+    ///
+    /// # Errors
+    ///
+    /// An error for an extension that is not `.gif`, `.webp` or `.mp4`, MP4 without
+    /// `ffmpeg`, no system fonts, or a frame that cannot be rendered or written.
     pub fn write(&self, path: impl AsRef<Path>, rasterizer: Option<&Rasterizer>) -> Result<u64> {
         let path = path.as_ref();
         let kind = OutputKind::for_path(path)?;
@@ -561,6 +583,11 @@ impl OutputKind {
     /// assert!(OutputKind::for_path("a.png".as_ref()).is_err());
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error for an extension other than `.gif`, `.webp` or `.mp4`, and for
+    /// `.mp4` when `ffmpeg` does not run.
     pub fn for_path(path: &Path) -> Result<OutputKind> {
         let ext = path
             .extension()

@@ -29,6 +29,11 @@ impl Frame {
     /// # std::fs::remove_file(&path).unwrap();
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error when the frame has no pixels or its size and bytes disagree, or
+    /// when the PNG cannot be encoded or written to `path`.
     pub fn write_png(&self, path: impl AsRef<Path>) -> Result<()> {
         let pixmap = tiny_skia::Pixmap::from_vec(
             self.rgba.clone(),
@@ -67,6 +72,10 @@ impl std::fmt::Debug for Rasterizer {
 impl Rasterizer {
     /// A rasteriser with the system's fonts; an error when there is none (frames
     /// carry dates, a legend and credits, which must not silently vanish).
+    ///
+    /// # Errors
+    ///
+    /// An error when the system has no fonts.
     pub fn new() -> Result<Rasterizer> {
         let mut db = usvg::fontdb::Database::new();
         db.load_system_fonts();
@@ -74,6 +83,11 @@ impl Rasterizer {
     }
 
     /// A rasteriser with the fonts of these files (and the system's).
+    ///
+    /// # Errors
+    ///
+    /// An error naming the file when one cannot be read, or when no font is
+    /// available at all.
     pub fn with_font_files(files: &[impl AsRef<Path>]) -> Result<Rasterizer> {
         let mut db = usvg::fontdb::Database::new();
         db.load_system_fonts();
@@ -121,12 +135,20 @@ impl Rasterizer {
     }
 
     /// Parses the SVG (text laid out with the fonts), for inspection.
+    ///
+    /// # Errors
+    ///
+    /// An error when `svg` is not an SVG document it can parse.
     pub fn tree(&self, svg: &str) -> Result<usvg::Tree> {
         usvg::Tree::from_str(svg, &self.options)
             .map_err(|e| Error::Invalid(format!("cannot read the frame's SVG: {e}")))
     }
 
     /// Renders an SVG document at its own size.
+    ///
+    /// # Errors
+    ///
+    /// An error when `svg` cannot be parsed or has no pixels (zero size).
     pub fn render(&self, svg: &str) -> Result<Frame> {
         let tree = self.tree(svg)?;
         let size = tree.size().to_int_size();

@@ -23,6 +23,10 @@ fn ffmpeg() -> PathBuf {
 ///     assert!(e.to_string().contains("ffmpeg"));
 /// }
 /// ```
+///
+/// # Errors
+///
+/// An error saying how to install `ffmpeg` when it does not run.
 pub fn check_ffmpeg() -> Result<()> {
     let ok = Command::new(ffmpeg())
         .arg("-version")
@@ -63,6 +67,11 @@ fn rate(delays_ms: &[u32]) -> (u32, Vec<u32>) {
 
 /// Writes the animation as MP4 at `path` through ffmpeg (into a temporary file
 /// renamed into place); returns its size in bytes.
+///
+/// # Errors
+///
+/// An error when `ffmpeg` does not run or fails, when a frame cannot be
+/// rendered, or when `path` cannot be written.
 pub fn write(animation: &Animation, rasterizer: &Rasterizer, path: &Path) -> Result<u64> {
     check_ffmpeg()?;
     let (width, height) = animation.size();

@@ -139,6 +139,11 @@ fn anmf(f: &Encoded) -> Vec<u8> {
 
 /// Writes the animation as an animated WebP at `path`, atomically; returns its
 /// size in bytes.
+///
+/// # Errors
+///
+/// An error naming `path` when it cannot be written, when a frame cannot be
+/// rendered or encoded, or when the file would exceed 4 GiB.
 pub fn write(animation: &Animation, rasterizer: &Rasterizer, path: &Path) -> Result<u64> {
     let mut file = AtomicFile::create(path)?;
     let (width, height) = animation.size();

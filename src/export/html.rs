@@ -76,6 +76,11 @@ impl PageOptions {
     /// let err = PageOptions::default().inline_leaflet("no/such/dir").unwrap_err();
     /// assert!(err.to_string().contains("leaflet.js"));
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error naming `dir` when no `leaflet.js` and `leaflet.css` are found in
+    /// it, or naming the file that cannot be read.
     pub fn inline_leaflet(mut self, dir: impl AsRef<Path>) -> Result<PageOptions> {
         let dir = dir.as_ref();
         let found = [

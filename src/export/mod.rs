@@ -88,6 +88,11 @@ impl Aoi {
     }
 
     /// A box from `W,S,E,N` in degrees.
+    ///
+    /// # Errors
+    ///
+    /// An error unless `text` is four finite numbers with west < east and
+    /// south < north, within longitude/latitude range.
     pub fn from_bbox(text: &str) -> Result<Aoi> {
         let bad = |why: &str| Error::Invalid(format!("--bbox {text:?}: {why}"));
         let v: Vec<f64> = text
@@ -304,6 +309,11 @@ impl Export {
     /// assert!(Export::new(ExportOptions::default().precision(16)).is_err());
     /// assert!(Export::new(ExportOptions::default().simplify_m(-1.0)).is_err());
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error for a precision above 15 decimals, a negative or NaN tolerance, or
+    /// an area of interest without area.
     pub fn new(options: ExportOptions) -> Result<Export> {
         if options.precision > 15 {
             return Err(Error::Invalid(format!(
@@ -449,6 +459,11 @@ impl Export {
     /// assert!(err.to_string().contains("box 10,10,11,11 does not intersect"));
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error when the snapshot has zones but none in the area of interest, or
+    /// when clipping to it fails.
     pub fn layers(&mut self, snapshot: &Snapshot) -> Result<usize> {
         let near = self.near(snapshot)?;
         let layers = self.clipped_layers(&near);
@@ -472,6 +487,10 @@ impl Export {
     /// assert_eq!(Export::new(far)?.layers_in_aoi(&snapshot)?, 0);
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error when clipping to the area of interest fails.
     pub fn layers_in_aoi(&mut self, snapshot: &Snapshot) -> Result<usize> {
         let near = self.near(snapshot)?;
         let layers = self.clipped_layers(&near);
@@ -506,6 +525,11 @@ impl Export {
     /// assert_eq!(export.zones(&snapshot)?, snapshot.zones().len());
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error when the snapshot has zones but none in the area of interest, or
+    /// when clipping to it fails.
     pub fn zones(&mut self, snapshot: &Snapshot) -> Result<usize> {
         let mut clipped = Vec::new();
         for zone in snapshot.zones() {
@@ -553,6 +577,11 @@ impl Export {
     /// assert!(f.property("front_km").unwrap().as_f64().unwrap() >= 0.0);
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error naming the place whose point is out of range, or when there are
+    /// places but none in the area of interest.
     pub fn places(
         &mut self,
         places: &Places,
@@ -641,6 +670,10 @@ impl Export {
     /// assert_eq!(export.front(&front, snapshot.date())?, 1);
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// None at present: the `Result` keeps the signature of the other layers.
     pub fn front(&mut self, front: &Front, date: Option<DateTime<Utc>>) -> Result<usize> {
         let line: MultiLineString<f64> = match &self.options.aoi {
             Some(aoi) => aoi.area().clip(front.line(), false),
@@ -686,6 +719,11 @@ impl Export {
     /// assert!(export.changes(&june, &august)? > 0);
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error when clipping to the area of interest fails, or as
+    /// [`diff`]: a snapshot without a date, `older` after `newer`.
     pub fn changes(&mut self, older: &Snapshot, newer: &Snapshot) -> Result<usize> {
         let (a, b) = (self.near(older)?, self.near(newer)?);
         let region = self.options.aoi.as_ref().map(|a| (a.name(), a.area()));
@@ -731,6 +769,11 @@ impl Export {
     /// assert!(export.is_time_enabled());
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error for a snapshot without a date, a failure to clip to the area of
+    /// interest, or snapshots none of whose zones are in it.
     pub fn series<'a>(
         &mut self,
         snapshots: impl IntoIterator<Item = &'a Snapshot>,
@@ -812,6 +855,11 @@ impl Export {
 
     /// Writes the GeoJSON to `path` atomically ([`crate::atomic::write`]),
     /// gzip-compressed when the name ends in `.gz`; returns the bytes written.
+    ///
+    /// # Errors
+    ///
+    /// An error naming `path` when it cannot be written or the GeoJSON cannot be
+    /// gzipped.
     pub fn write(&self, path: impl AsRef<std::path::Path>) -> Result<usize> {
         let path = path.as_ref();
         let text = self.to_geojson_string();

@@ -31,6 +31,10 @@ pub struct Paint {
 impl Paint {
     /// A paint with fill and stroke of one colour (`#rrggbb` or `#rgb`), fill
     /// opacity 0.4 and a 1 px stroke.
+    ///
+    /// # Errors
+    ///
+    /// An error unless `colour` is `#rrggbb` or `#rgb`.
     pub fn new(colour: &str) -> Result<Paint> {
         let colour = check_colour(colour)?;
         Ok(Paint {
@@ -48,6 +52,10 @@ impl Paint {
     /// assert_eq!((p.fill.as_str(), p.stroke.as_str()), ("#bcaaa4", "#757575"));
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error unless `colour` is `#rrggbb` or `#rgb`.
     pub fn stroke(mut self, colour: &str) -> Result<Paint> {
         self.stroke = check_colour(colour)?;
         Ok(self)
@@ -149,6 +157,10 @@ impl Style {
     }
 
     /// Sets a status's fill and stroke colour, keeping its opacity and width.
+    ///
+    /// # Errors
+    ///
+    /// An error unless `colour` is `#rrggbb` or `#rgb`.
     pub fn set_colour(&mut self, status: &Status, colour: &str) -> Result<()> {
         let colour = check_colour(colour)?;
         let mut paint = self.paint(status).clone();
@@ -159,6 +171,11 @@ impl Style {
     }
 
     /// Applies `status=#colour,status=#colour` overrides, as given on the command line.
+    ///
+    /// # Errors
+    ///
+    /// An error for an entry that is not `status=#colour`, a status that does not
+    /// parse, or a colour that is not `#rrggbb` or `#rgb`.
     pub fn parse_overrides(&mut self, text: &str) -> Result<()> {
         for pair in text.split(',').filter(|p| !p.trim().is_empty()) {
             let (status, colour) = pair.split_once('=').ok_or_else(|| {

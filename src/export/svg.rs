@@ -320,6 +320,10 @@ enum Key {
 /// assert!(svg.contains("Zones: DeepStateMap"));
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error naming the feature whose geometry cannot be used.
 pub fn svg_map(collection: &geojson::FeatureCollection, options: &SvgOptions) -> Result<String> {
     let mut items: Vec<(Geometry<f64>, &serde_json::Map<String, Value>)> = Vec::new();
     let empty = serde_json::Map::new();

@@ -378,6 +378,11 @@ fn multi_type(value: &geojson::GeometryValue) -> GeometryType {
 
 /// Writes features to a FlatGeobuf file with a spatial index; their coordinates are
 /// in `crs`, which the header records (EPSG code and WKT).
+///
+/// # Errors
+///
+/// An error naming the file (and feature) when `crs` cannot be written as WKT,
+/// a feature has no or an unusable geometry or property, or the file cannot be written.
 pub fn write(
     collection: &geojson::FeatureCollection,
     path: &Path,

@@ -296,6 +296,11 @@ fn bbox(collection: &geojson::FeatureCollection) -> Option<[f64; 4]> {
 
 /// Writes features to a GeoParquet 1.1 file; their coordinates are in `crs`.
 /// `seal`: the fingerprint of polygons known clean as they are (see `import::seal`).
+///
+/// # Errors
+///
+/// An error naming the file when `crs` cannot be written as PROJJSON, a
+/// feature cannot be encoded, or the file cannot be written.
 pub fn write(
     collection: &geojson::FeatureCollection,
     path: &Path,

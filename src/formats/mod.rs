@@ -139,6 +139,10 @@ impl Format {
     /// The format of a file: its first bytes when they are a known magic number,
     /// else its extension, else GeoJSON (whose parse error then says the format is
     /// unknown).
+    ///
+    /// # Errors
+    ///
+    /// An error naming the file when it cannot be opened or read.
     pub fn detect(path: &Path) -> Result<Format> {
         let mut head = Vec::with_capacity(1024);
         std::fs::File::open(path)
@@ -166,6 +170,11 @@ impl Format {
     /// assert!(Format::for_output("a.txt".as_ref()).is_err());
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error naming the path when its extension names no format it writes
+    /// (including a `.gz` other than `.geojson.gz` or `.json.gz`).
     pub fn for_output(path: &Path) -> Result<Format> {
         if is_gz(path) {
             let inner = Path::new(path.file_stem().unwrap_or_default());
@@ -206,6 +215,10 @@ fn is_gz(path: &Path) -> bool {
 /// assert!(geojson_bytes("a.geojson.gz".as_ref(), text)?.starts_with(&[0x1f, 0x8b]));
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error naming `path` when the text cannot be gzipped.
 pub fn geojson_bytes<'a>(path: &Path, text: &'a str) -> Result<std::borrow::Cow<'a, [u8]>> {
     if !is_gz(path) {
         return Ok(std::borrow::Cow::Borrowed(text.as_bytes()));
@@ -306,6 +319,11 @@ pub(crate) fn guarded<T>(path: &Path, format: &str, read: impl FnOnce() -> Resul
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error for an extension that names no format, a CRS the format cannot
+/// declare (GeoJSON and KML need WGS84), a feature it cannot encode, or a file it cannot write.
 pub fn write(
     collection: &::geojson::FeatureCollection,
     path: impl AsRef<Path>,
@@ -354,6 +372,11 @@ pub(crate) fn not_lon_lat(format: Format, path: &Path, crs: &Crs) -> Error {
 /// frontline::formats::reproject(&mut fc, &Crs::wgs84(), &Crs::epsg_code(4326))?;
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error when there is no transformation from `from` to `to`, or naming the
+/// feature with a position that cannot be reprojected.
 pub fn reproject(
     collection: &mut ::geojson::FeatureCollection,
     from: &Crs,

@@ -465,6 +465,11 @@ fn put_shapes<S: EsriShape>(
 
 /// Writes features (one geometry type) to a Shapefile: `path` (`.shp`) and its
 /// `.shx`, `.dbf`, `.prj` (the WKT of `crs`) and `.cpg` (UTF-8).
+///
+/// # Errors
+///
+/// An error naming the file when `crs` cannot be written as WKT, the features
+/// are of mixed or unusable geometry types, or a file cannot be written.
 pub fn write(collection: &geojson::FeatureCollection, path: &Path, crs: &Crs) -> Result<()> {
     let fail = |what: &str, e: String| Error::format(path, format!("writing the {what}: {e}"));
     let prj = crs.to_wkt()?;

@@ -104,6 +104,11 @@ impl StatusMapping {
     }
 
     /// Parses `value=status,value=status`, as given on the command line.
+    ///
+    /// # Errors
+    ///
+    /// An error for an entry that is not `value=status` or a status that does not
+    /// parse.
     pub fn parse_pairs(mut self, pairs: &str) -> Result<StatusMapping> {
         for pair in pairs.split(',').filter(|p| !p.trim().is_empty()) {
             let (value, status) = pair.split_once('=').ok_or_else(|| {
@@ -180,6 +185,11 @@ pub struct Import {
 /// assert!(import.report.unclassified.is_empty());
 /// assert_eq!(import.snapshot.date().unwrap().to_string(), "2025-06-01 09:00:00 UTC");
 /// ```
+///
+/// # Errors
+///
+/// An error naming the file when it cannot be read, is not a zone file it can
+/// read, or has features it cannot use (as [`read_zones_with`]).
 pub fn read_zones(path: impl AsRef<Path>, source: Option<&Source>) -> Result<Import> {
     read_zones_with(path, source, &ReadOptions::default())
 }
@@ -194,6 +204,11 @@ pub fn read_zones(path: impl AsRef<Path>, source: Option<&Source>) -> Result<Imp
 /// assert!(import.report.unclassified.is_empty());
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error naming the file when it cannot be read or parsed, its CRS cannot be
+/// reprojected to WGS84, or its zones cannot be classified or repaired.
 pub fn read_zones_with(
     path: impl AsRef<Path>,
     source: Option<&Source>,
@@ -228,6 +243,11 @@ fn read_zone_file(path: &Path, source: Option<&Source>, options: &ReadOptions) -
 /// assert_eq!(none.report.outside, all.report.features);
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// As [`read_zones_with`]: an error naming the file when it cannot be read,
+/// parsed, reprojected or classified.
 pub fn read_zones_in(
     path: impl AsRef<Path>,
     source: Option<&Source>,
@@ -241,6 +261,11 @@ pub fn read_zones_in(
 
 /// Reads zones from GeoJSON text (for data that is not in a file); `path` is only
 /// used in messages and for a date in its name.
+///
+/// # Errors
+///
+/// An error naming `path` when the text is not GeoJSON or its zones cannot be
+/// classified or repaired.
 pub fn parse_zones(text: &str, path: impl AsRef<Path>, source: Option<&Source>) -> Result<Import> {
     let path = path.as_ref();
     let mut doc = crate::formats::geojson::parse::<AllProperties>(text.as_bytes(), path)?;
@@ -669,6 +694,11 @@ fn generic_class(
 /// let places = frontline::import::read_places("data/region.geojson").unwrap();
 /// assert_eq!(places.find("Demo Oblast").unwrap().len(), 1);
 /// ```
+///
+/// # Errors
+///
+/// An error naming the file when it cannot be read or parsed, or has no usable
+/// feature at all.
 pub fn read_places(path: impl AsRef<Path>) -> Result<Places> {
     read_places_with(path, &ReadOptions::default())
 }
@@ -682,6 +712,11 @@ pub fn read_places(path: impl AsRef<Path>) -> Result<Places> {
 /// assert_eq!(places.find("Demo Oblast")?.len(), 1);
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error naming the file when it cannot be read, parsed or reprojected, or
+/// has no usable feature at all.
 pub fn read_places_with(path: impl AsRef<Path>, options: &ReadOptions) -> Result<Places> {
     let path = path.as_ref();
     places_from_document(file::read::<AllProperties>(path, options)?, path)
@@ -698,6 +733,11 @@ pub fn read_places_with(path: impl AsRef<Path>, options: &ReadOptions) -> Result
 /// assert!(frontline::import::parse_places("[]", "places.geojson").is_err());
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error naming `path` when the text is not GeoJSON or has no usable
+/// feature.
 pub fn parse_places(text: &str, path: impl AsRef<Path>) -> Result<Places> {
     let path = path.as_ref();
     let mut doc = crate::formats::geojson::parse::<AllProperties>(text.as_bytes(), path)?;
@@ -720,6 +760,11 @@ pub fn parse_places(text: &str, path: impl AsRef<Path>) -> Result<Places> {
 /// assert!(near.len() < all.len());
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error naming the file when it cannot be read, parsed or reprojected, or
+/// has no usable feature at all.
 pub fn read_places_in(
     path: impl AsRef<Path>,
     bbox: [f64; 4],
@@ -755,6 +800,11 @@ pub fn read_places_in(
 /// assert_eq!(err.to_string(), "regions: feature 0 (Demo): no geometry");
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error naming the feature (by `label` and index) with no geometry, WKB
+/// that does not parse, or neither a polygon nor a point.
 pub fn places_from_wkb<'a>(
     label: impl AsRef<Path>,
     features: impl IntoIterator<Item = (serde_json::Map<String, Value>, Option<&'a [u8]>)>,

@@ -86,6 +86,10 @@ static MODEL: OnceLock<AreaModel> = OnceLock::new();
 /// assert!(set_area_model(AreaModel::Sphere).is_err());
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error when another model is already in use.
 pub fn set_area_model(model: AreaModel) -> crate::Result<()> {
     let set = *MODEL.get_or_init(|| model);
     if set == model {

@@ -129,6 +129,10 @@ impl Share {
     /// share.statuses[0].1 = Amount { km2: 11.0, pct: 110.0 };
     /// assert!(share.check().is_err());
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error naming the region and the figure when an invariant does not hold.
     pub fn check(&self) -> Result<()> {
         let wrong = |what: String| {
             Err(Error::Invalid(format!(
@@ -374,6 +378,10 @@ impl<'a> Region<'a> {
     }
 
     /// A region from a place; an error for a point.
+    ///
+    /// # Errors
+    ///
+    /// An error naming the place when it is a point.
     pub fn from_place(place: &'a Place) -> Result<Region<'a>> {
         let area = place.area().ok_or_else(|| {
             Error::Invalid(format!(
@@ -442,6 +450,10 @@ pub struct Regions<'a> {
 
 impl<'a> Regions<'a> {
     /// Prepares places; an error when one is a point or there are none.
+    ///
+    /// # Errors
+    ///
+    /// An error when a place is a point or there is no region with an area.
     pub fn new(places: &[&'a Place]) -> Result<Regions<'a>> {
         let regions = places
             .par_iter()
@@ -487,6 +499,10 @@ impl<'a> Regions<'a> {
 
     /// The share of every region in `snapshot`, in order; an error when a
     /// measure breaks the [`Share`] invariants.
+    ///
+    /// # Errors
+    ///
+    /// An error when a measure breaks the [`Share`] invariants.
     pub fn shares(&self, snapshot: &Snapshot) -> Result<Vec<Share>> {
         let near = snapshot.clipped(self.cut_box());
         self.regions.iter().map(|r| near.share_in(r)).collect()
@@ -495,18 +511,31 @@ impl<'a> Regions<'a> {
 
 impl Snapshot {
     /// The share of each status in a place's area; an error for a point.
+    ///
+    /// # Errors
+    ///
+    /// An error when `region` is a point or the measure breaks the [`Share`]
+    /// invariants.
     pub fn share(&self, region: &Place) -> Result<Share> {
         self.share_in(&Region::from_place(region)?)
     }
 
     /// The share of each status in `area`, labelled `region`; an error when the
     /// measure breaks the [`Share`] invariants.
+    ///
+    /// # Errors
+    ///
+    /// An error when the measure breaks the [`Share`] invariants.
     pub fn share_of(&self, region: &str, area: &MultiPolygon<f64>) -> Result<Share> {
         self.share_in(&Region::new(region, area))
     }
 
     /// The share of each status in a prepared region; an error when the measure
     /// breaks the [`Share`] invariants.
+    ///
+    /// # Errors
+    ///
+    /// An error when the measure breaks the [`Share`] invariants.
     pub fn share_in(&self, region: &Region<'_>) -> Result<Share> {
         let area_km2 = region.area_km2;
         let pct = |km2: f64| {

@@ -330,6 +330,11 @@ impl Places {
     /// assert!(places.identify_by("nope").is_err());
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error naming the feature that lacks `property`, or the value two
+    /// features share.
     pub fn identify_by(mut self, property: &str) -> Result<Places> {
         let mut first: std::collections::HashMap<String, usize> = Default::default();
         let at = |p: &Place, i: usize| p.feature_index().unwrap_or(i);
@@ -447,6 +452,10 @@ impl Places {
 
     /// The places any of whose names equals `query` (case-insensitive); an
     /// [`Error::UnknownName`] listing close names when none does.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownName`], listing close names, when no place has the name.
     pub fn find(&self, query: &str) -> Result<Vec<&Place>> {
         let found: Vec<&Place> = self.places.iter().filter(|p| p.matches(query)).collect();
         if !found.is_empty() {

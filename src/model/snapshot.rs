@@ -266,6 +266,10 @@ impl Snapshot {
     /// assert!(err.contains("the file has disputed"), "{err}");
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error listing the known statuses and the file's when `name` is neither.
     pub fn status_named(&self, name: &str) -> crate::Result<Status> {
         let status: Status = name.parse()?;
         let known = Precedence::default();

@@ -212,6 +212,11 @@ impl Front {
     /// other layer: an edge that cannot come near them needs no per-piece
     /// search. Pieces are classified as they are cut, never all held at once. The
     /// area of interest is prepared on first use and kept in the options.
+    ///
+    /// # Errors
+    ///
+    /// An error for a negative or non-finite tolerance or an area of interest
+    /// without area.
     pub fn derive(snapshot: &Snapshot, options: &FrontOptions) -> Result<Front> {
         let tolerance = options.tolerance;
         if !(tolerance.is_finite() && tolerance >= 0.0) {
@@ -323,6 +328,10 @@ impl Front {
 
     /// The nearest point of the front line and its geodesic distance; `None` when
     /// there is no front (no occupied or contested ground in the area of interest).
+    ///
+    /// # Errors
+    ///
+    /// An error for a point out of range or not a number.
     pub fn nearest(&self, point: Point<f64>) -> Result<Option<Nearest>> {
         let q = check_point(point)?;
         Ok(self.nearest_coord(q))

@@ -72,6 +72,10 @@ pub struct Nearest {
 /// assert!(check_point(geo::point!(x: 48.0, y: 137.5)).is_err());
 /// assert!(check_point(geo::point!(x: f64::NAN, y: 0.0)).is_err());
 /// ```
+///
+/// # Errors
+///
+/// An error for a longitude or latitude that is not finite or out of range.
 pub fn check_point(p: Point<f64>) -> Result<Coord<f64>> {
     let (x, y) = (p.x(), p.y());
     if !x.is_finite() || !y.is_finite() {
@@ -97,6 +101,10 @@ pub fn check_point(p: Point<f64>) -> Result<Coord<f64>> {
 /// assert!(parse_distance("10").is_err());
 /// assert!(parse_distance("-5km").is_err());
 /// ```
+///
+/// # Errors
+///
+/// An error for no unit, not a number, or a negative or non-finite value.
 pub fn parse_distance(text: &str) -> Result<f64> {
     let t = text.trim().to_lowercase();
     let (number, scale) = if let Some(n) = t.strip_suffix("km") {
@@ -131,6 +139,10 @@ pub fn parse_distance(text: &str) -> Result<f64> {
 /// assert!(parse_point("48.28,137.18").is_err());
 /// assert!(parse_point("nan,48").is_err());
 /// ```
+///
+/// # Errors
+///
+/// An error for text that is not `LON,LAT` or a point out of range.
 pub fn parse_point(text: &str) -> Result<Point<f64>> {
     let bad = || {
         Error::Invalid(format!(
@@ -231,6 +243,10 @@ impl ProximityIndex {
     /// The status of the zone holding `point`; `None` when no zone does (the
     /// point is [`UNMARKED`](crate::model::UNMARKED)); an error for a point out of
     /// range or not a number.
+    ///
+    /// # Errors
+    ///
+    /// An error for a point out of range or not a number.
     pub fn status_at(&self, point: Point<f64>) -> Result<Option<&Status>> {
         let q = check_point(point)?;
         Ok(self.status_of(q))
@@ -247,6 +263,11 @@ impl ProximityIndex {
     /// assert!(index.statuses_at(&[geo::point!(x: 200.0, y: 0.0)]).is_err());
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error naming the position in the list of the first point out of range
+    /// or not a number.
     pub fn statuses_at(&self, points: &[Point<f64>]) -> Result<Vec<Option<&Status>>> {
         points
             .iter()
@@ -270,6 +291,10 @@ impl ProximityIndex {
     /// The nearest ground of `status`: distance 0 and the point itself when it is
     /// inside such ground, else the nearest point of its edges. `None` when the
     /// snapshot has no ground of that status.
+    ///
+    /// # Errors
+    ///
+    /// An error for a point out of range or not a number.
     pub fn nearest(&self, point: Point<f64>, status: &Status) -> Result<Option<Nearest>> {
         let q = check_point(point)?;
         let Some(l) = self.statuses.iter().position(|s| s == status) else {

@@ -128,6 +128,11 @@ impl<'a> PlaceIndex<'a> {
     /// Indexes places. A place whose area is empty is skipped (see
     /// [`skipped`](Self::skipped)); a point out of range or not a number is an
     /// error naming the place, and so is a list with no usable place at all.
+    ///
+    /// # Errors
+    ///
+    /// An error naming the place whose point is out of range or not a number, and
+    /// an error when no usable place is left.
     pub fn new(places: impl IntoIterator<Item = &'a Place>) -> Result<PlaceIndex<'a>> {
         let mut kept = Vec::new();
         let mut skipped = 0;
@@ -195,6 +200,10 @@ impl<'a> PlaceIndex<'a> {
 
     /// The `k` places nearest `point` (fewer when there are fewer), nearest first,
     /// with their geodesic distances; an error for a point out of range.
+    ///
+    /// # Errors
+    ///
+    /// An error for a point out of range or not a number.
     pub fn nearest_k(&self, point: Point<f64>, k: usize) -> Result<Vec<PlaceDistance<'a>>> {
         let q = check_point(point)?;
         let mut best: Vec<PlaceDistance<'a>> = Vec::with_capacity(k + 1);
@@ -239,6 +248,10 @@ impl<'a> PlaceIndex<'a> {
     /// assert!(near.iter().all(|p| p.km() <= 10.0));
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error for a negative or non-finite `km`.
     pub fn within_front(&self, front: &Front, km: f64) -> Result<Vec<PlaceDistance<'a>>> {
         let limit = check_km(km)?;
         let mut candidates = self.near_segments(front.segment_index(), limit);
@@ -257,6 +270,10 @@ impl<'a> PlaceIndex<'a> {
     /// assert!(near.iter().all(|p| p.km() <= 5.0));
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error for a negative or non-finite `km`.
     pub fn within_status(
         &self,
         zones: &ProximityIndex,
@@ -302,6 +319,11 @@ impl<'a> PlaceIndex<'a> {
     /// assert!(bands.iter().all(|b| b.area_km2.unwrap() >= 0.0));
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error for edges that are not finite and increasing from 0, or when
+    /// `region` has no area or lies out of range.
     pub fn bands(
         &self,
         front: &Front,

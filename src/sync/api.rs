@@ -46,6 +46,11 @@ pub struct Update {
 /// assert!(parse_listing(br#"[{"id": "../x"}]"#).unwrap_err().contains("entry 0"));
 /// assert!(parse_listing(b"<html>").unwrap_err().contains("HTML"));
 /// ```
+///
+/// # Errors
+///
+/// A message naming the first bad entry when the body is not a non-empty JSON
+/// array of objects with valid ids.
 pub fn parse_listing(body: &[u8]) -> Result<Vec<Update>, String> {
     let value: Value = parse_json(body)?;
     let Value::Array(entries) = value else {
@@ -132,6 +137,11 @@ struct Envelope<'a> {
 /// assert!(frontline::sync::parse_envelope(&body[..body.len() / 2], 1754251105, "test").is_err());
 /// # Ok::<(), String>(())
 /// ```
+///
+/// # Errors
+///
+/// A message saying what is wrong when the body is not UTF-8 JSON (or is
+/// HTML), the id differs, the date is bad, or the map has no zone.
 pub fn parse_envelope<'a>(body: &'a [u8], id: i64, origin: &str) -> Result<Map<'a>, String> {
     let text = utf8(body)?;
     refuse_html(text)?;
@@ -212,6 +222,11 @@ pub struct PublishedArea {
 /// assert!(frontline::sync::parse_areas(br#"[{"type": "liberated", "area": -1}]"#).is_err());
 /// # Ok::<(), String>(())
 /// ```
+///
+/// # Errors
+///
+/// A message naming the bad entry when the body is not a JSON array of
+/// `{type, area}` with finite, non-negative areas.
 pub fn parse_areas(body: &[u8]) -> Result<Vec<PublishedArea>, String> {
     let value = parse_json(body)?;
     let Value::Array(entries) = &value else {

@@ -130,6 +130,11 @@ impl Manifest {
     /// The manifest of `dir`; empty when it has none. A manifest that cannot be
     /// read is an error (never replaced: move it away to rebuild one from the
     /// files).
+    ///
+    /// # Errors
+    ///
+    /// An error naming the manifest when it cannot be read, is not valid JSON, or
+    /// has another format version.
     pub fn load(dir: &Path) -> Result<Manifest> {
         let path = dir.join(MANIFEST);
         let text = match std::fs::read_to_string(&path) {
@@ -161,6 +166,10 @@ impl Manifest {
     }
 
     /// Writes the manifest into `dir`, atomically.
+    ///
+    /// # Errors
+    ///
+    /// An error when the manifest cannot be encoded or written.
     pub fn save(&self, dir: &Path) -> Result<()> {
         let mut text = serde_json::to_vec_pretty(self)
             .map_err(|e| Error::Invalid(format!("cannot write the manifest: {e}")))?;

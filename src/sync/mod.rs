@@ -288,6 +288,11 @@ impl Summary {
 /// listing that fails or does not parse (HTML, not an array, empty, an id that
 /// is not a number) is an error, and the directory is left untouched (not even
 /// created). A failure of one update is in its [`Outcome`]; the others go on.
+///
+/// # Errors
+///
+/// An error when the client cannot be built, the listing fails or does not
+/// parse, or `dir` cannot be created, locked, or its manifest read.
 pub fn sync(dir: &Path, options: &SyncOptions, on: &mut dyn FnMut(Event<'_>)) -> Result<Summary> {
     let mut client = Client::new(ClientOptions {
         base_url: options.base_url.clone(),
@@ -611,6 +616,10 @@ pub fn beside(totals: &[(Status, Option<f64>)], published: &Published) -> Vec<Be
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error naming the areas file when it cannot be read or does not parse.
 pub fn published_areas(snapshot: impl AsRef<Path>) -> Result<Option<Published>> {
     let path = areas_path(snapshot.as_ref());
     let bytes = match std::fs::read(&path) {

@@ -159,6 +159,11 @@ fn date_ticks(t0: DateTime<Utc>, t1: DateTime<Utc>) -> Vec<(DateTime<Utc>, Strin
 /// assert_eq!(svg.matches("<path ").count(), 2);
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// As [`write_chart`]: an error when there is no snapshot or no status, or the
+/// chart cannot be written to `out`.
 pub fn write_svg(
     series: &Timeline<Vec<Share>>,
     statuses: &[Status],
@@ -187,6 +192,11 @@ pub fn write_svg(
 /// assert!(svg.contains("Zones: DeepStateMap") && svg.contains(">2 Jun<"));
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error when there is no snapshot or no status to chart, or the chart
+/// cannot be written to `out`.
 pub fn write_chart(
     series: &Timeline<Vec<Share>>,
     statuses: &[Status],

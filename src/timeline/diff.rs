@@ -121,6 +121,10 @@ impl Diff {
 /// assert!(diff(&august, &june, None).is_err());
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error when a snapshot has no date, or `older` is dated after `newer`.
 pub fn diff(
     older: &Snapshot,
     newer: &Snapshot,

@@ -96,6 +96,10 @@ fn bounds_of(points: &[Point<f64>]) -> Option<Rect<f64>> {
 /// assert_eq!(h.places.len(), places.len());
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error for a place whose point is out of range, or no place to follow.
 pub fn histories(timeline: &Timeline<Snapshot>, places: &[&Place]) -> Result<Histories> {
     let points = places
         .iter()
@@ -118,6 +122,11 @@ pub fn histories(timeline: &Timeline<Snapshot>, places: &[&Place]) -> Result<His
 /// assert!(h.places.iter().all(|p| p.statuses.len() == 2));
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// As [`load_history_timeline`]: an error for a bad place, no place to follow,
+/// or a load that fails.
 pub fn load_histories(
     inputs: &[impl AsRef<Path>],
     places: &[&Place],
@@ -128,6 +137,11 @@ pub fn load_histories(
 
 /// As [`load_histories`], also giving the timeline of statuses (with its
 /// issues: skipped files, duplicates).
+///
+/// # Errors
+///
+/// An error for a place whose point is out of range, no place to follow, or a
+/// load that fails (see [`Timeline::load_with`]).
 pub fn load_history_timeline(
     inputs: &[impl AsRef<Path>],
     places: &[&Place],

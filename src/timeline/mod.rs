@@ -239,6 +239,10 @@ pub struct Timeline<T = Snapshot> {
 impl Timeline<Snapshot> {
     /// Loads whole snapshots from files, directories or glob patterns (see
     /// [`snapshot_files`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Timeline::load_with`].
     pub fn load(inputs: &[impl AsRef<Path>], options: &LoadOptions) -> Result<Timeline> {
         Timeline::load_with(inputs, options, Ok)
     }
@@ -260,6 +264,11 @@ impl<T: Send> Timeline<T> {
     /// assert!(occupied.iter().all(|e| e.value > 0.0));
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error when an input cannot be read or matches nothing, when no file is
+    /// left to load, or, when strict, for the first unreadable file or duplicate.
     pub fn load_with(
         inputs: &[impl AsRef<Path>],
         options: &LoadOptions,
@@ -347,6 +356,10 @@ impl<T: Send> Timeline<T> {
     /// A timeline of entries in any order: sorted by date (then path), one kept per
     /// date, duplicates added to `issues`; with `strict`, a duplicate of different
     /// content is an error.
+    ///
+    /// # Errors
+    ///
+    /// With `strict`, an error naming a duplicate date of different content.
     pub fn from_entries(
         mut entries: Vec<Entry<T>>,
         mut issues: Vec<Issue>,
@@ -378,6 +391,10 @@ impl<T: Send> Timeline<T> {
     }
 
     /// The same timeline with each value mapped, in parallel.
+    ///
+    /// # Errors
+    ///
+    /// The first error `f` returns.
     pub fn map<U: Send>(&self, f: impl Fn(&Entry<T>) -> Result<U> + Sync) -> Result<Timeline<U>>
     where
         T: Sync,
@@ -448,6 +465,11 @@ impl<T> Timeline<T> {
     /// assert_eq!(latest.date.format("%F").to_string(), "2025-08-01");
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error saying so when `when` is before the first snapshot, or the
+    /// timeline is empty.
     pub fn as_of(&self, when: DateTime<Utc>) -> Result<&Entry<T>> {
         let after = self.entries.partition_point(|e| e.date <= when);
         match after.checked_sub(1).and_then(|i| self.entries.get(i)) {
@@ -464,6 +486,10 @@ impl<T> Timeline<T> {
     }
 
     /// The latest snapshot published on or before the end of `day` (UTC).
+    ///
+    /// # Errors
+    ///
+    /// An error when `day` ends before the first snapshot, or the timeline is empty.
     pub fn as_of_day(&self, day: NaiveDate) -> Result<&Entry<T>> {
         self.as_of(end_of_day(day))
     }
@@ -479,6 +505,10 @@ impl<T> Timeline<T> {
     /// assert!(timeline.range(Some(parse_date("2026-01-01", false)?), None)?.is_empty());
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error when `from` is after `to`.
     pub fn range(
         &self,
         from: Option<DateTime<Utc>>,
@@ -514,6 +544,10 @@ impl<T> Timeline<T> {
     }
 
     /// Keeps only the snapshots in a range (see [`Timeline::range`]).
+    ///
+    /// # Errors
+    ///
+    /// An error when `from` is after `to`.
     pub fn retain_range(
         &mut self,
         from: Option<DateTime<Utc>>,
@@ -614,6 +648,11 @@ fn fingerprint_within(snapshot: &Snapshot, area: Option<Rect<f64>>) -> u64 {
 /// assert!(frontline::timeline::snapshot_files(&["data/nothing-*.geojson"]).is_err());
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error naming an input that cannot be read or a pattern that is invalid
+/// or matches nothing.
 pub fn snapshot_files(inputs: &[impl AsRef<Path>]) -> Result<Vec<PathBuf>> {
     Ok(find_snapshot_files(inputs)?.0)
 }
@@ -637,6 +676,11 @@ pub fn snapshot_files(inputs: &[impl AsRef<Path>]) -> Result<Vec<PathBuf>> {
 /// # }
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error naming an input that cannot be read or a pattern that is invalid
+/// or matches nothing.
 pub fn find_snapshot_files(inputs: &[impl AsRef<Path>]) -> Result<(Vec<PathBuf>, Vec<Issue>)> {
     let mut files = Vec::new();
     let mut issues = Vec::new();
@@ -772,6 +816,10 @@ fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
 /// assert!(parse_date("June", false).is_err());
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error unless `text` is `YYYY-MM-DD` or an RFC 3339 time.
 pub fn parse_date(text: &str, end_of_day_: bool) -> Result<DateTime<Utc>> {
     let text = text.trim();
     if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {

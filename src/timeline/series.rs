@@ -22,6 +22,11 @@ use crate::{Error, Place, Precedence, Result, Share, Snapshot, Status};
 /// assert_eq!(shares.len(), 2);
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error when a region is a point or a measure breaks the [`Share`]
+/// invariants.
 pub fn series(timeline: &Timeline<Snapshot>, regions: &[&Place]) -> Result<Timeline<Vec<Share>>> {
     let prepared = Regions::new(regions)?;
     timeline.map(|e| prepared.shares(&e.value))
@@ -39,6 +44,11 @@ pub fn series(timeline: &Timeline<Snapshot>, regions: &[&Place]) -> Result<Timel
 /// assert_eq!(shares.entries()[0].value.len(), 2);
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error when a region is a point, or when the load fails (see
+/// [`Timeline::load_with`]).
 pub fn load_series(
     inputs: &[impl AsRef<Path>],
     regions: &[&Place],
@@ -68,6 +78,10 @@ pub fn load_series(
 /// assert_eq!(text.lines().count(), 3);
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error when writing to `out` fails.
 pub fn write_series_csv(series: &Timeline<Vec<Share>>, out: impl Write) -> Result<()> {
     let mut statuses: Vec<Status> = Vec::new();
     for e in series {
@@ -169,6 +183,11 @@ fn wide_columns(series: &Timeline<Vec<Share>>) -> (Vec<String>, Vec<Status>) {
 /// assert!(text.lines().nth(1).unwrap().starts_with("2025-06-01,"));
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error when writing to `out` fails, or when the snapshots do not all
+/// measure the same number of regions.
 pub fn write_series_wide_csv(series: &Timeline<Vec<Share>>, out: impl Write) -> Result<()> {
     let (regions, statuses) = wide_columns(series);
     let figures = figure_names(statuses);

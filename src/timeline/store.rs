@@ -179,6 +179,11 @@ pub fn is_store(path: impl AsRef<Path>) -> bool {
 /// assert!(store::write(&timeline, "no/such/dir/archive.fls").is_err());
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// An error naming `path` when it cannot be written, or a snapshot cannot be
+/// encoded (a non-finite coordinate).
 pub fn write(timeline: &Timeline<Snapshot>, path: impl AsRef<Path>) -> Result<()> {
     let file = AtomicFile::create(path)?;
     write_to(timeline, file)
@@ -189,6 +194,11 @@ pub fn write(timeline: &Timeline<Snapshot>, path: impl AsRef<Path>) -> Result<()
 ///
 /// A zone with a non-finite coordinate cannot be written (it could not be read
 /// back).
+///
+/// # Errors
+///
+/// An error naming the file when a snapshot cannot be encoded (a non-finite
+/// coordinate) or the file cannot be written or committed.
 pub fn write_to(timeline: &Timeline<Snapshot>, mut file: AtomicFile) -> Result<()> {
     let path = file.path().to_path_buf();
     let encode = |m: String| Error::format(&path, format!("cannot encode: {m}"));
@@ -637,6 +647,11 @@ struct IndexEntryMeta {
 impl Store {
     /// Opens a store file, reads and checks its magic, version, index and size;
     /// the records are read when decoded, from the file kept open.
+    ///
+    /// # Errors
+    ///
+    /// An error naming the file when it cannot be read, or is not a usable store
+    /// (magic, version, index or size wrong).
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
         let io = |source| Error::Io {
@@ -744,6 +759,11 @@ impl Store {
     }
 
     /// Decodes the `i`-th snapshot (checking its checksum).
+    ///
+    /// # Errors
+    ///
+    /// An error when there is no snapshot `i`, or naming the file when its record
+    /// cannot be read, fails its checksum or does not decode.
     pub fn entry(&self, i: usize) -> Result<Entry<Snapshot>> {
         let (date, meta) = self.index.get(i).ok_or_else(|| {
             Error::Invalid(format!(
@@ -803,6 +823,11 @@ impl Store {
     /// # std::fs::remove_file(&path).unwrap();
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error saying so when `when` is before the first snapshot or the store is
+    /// empty, or when the snapshot cannot be decoded.
     pub fn as_of(&self, when: Option<DateTime<Utc>>) -> Result<Entry<Snapshot>> {
         // The latest date in range; of equal dates, the first stored.
         let found = self
@@ -827,6 +852,10 @@ impl Store {
     }
 
     /// Decodes every snapshot in parallel into a timeline.
+    ///
+    /// # Errors
+    ///
+    /// The first error in decoding a snapshot (see [`entry`](Self::entry)).
     pub fn timeline(&self) -> Result<Timeline<Snapshot>> {
         let entries = (0..self.len())
             .into_par_iter()
