@@ -289,37 +289,3 @@ pub fn series_columns<'py>(
     out.set_item("pct", float_bytes(py, pct))?;
     Ok(out)
 }
-
-/// What the CLI warns of an import besides its repairs: its notices (doubts
-/// about the file as a whole) and the polygons no rule classified, one line each.
-pub fn doubts(report: &frontline::import::ImportReport) -> Vec<String> {
-    let path = report.path.display();
-    let mut out: Vec<String> = report
-        .notices
-        .iter()
-        .map(|n| format!("{path}: {n}"))
-        .collect();
-    if !report.unclassified.is_empty() {
-        let classified: usize = report.zones.values().sum();
-        let names: Vec<String> = report
-            .unclassified
-            .iter()
-            .take(5)
-            .map(|s| format!("{} ({})", s.index, s.name.as_deref().unwrap_or("unnamed")))
-            .collect();
-        let more = report.unclassified.len().saturating_sub(names.len());
-        out.push(format!(
-            "{path}: {} of {} polygon features unclassified, left out of every area: feature {}{} \
-             (see Snapshot.report)",
-            report.unclassified.len(),
-            report.unclassified.len() + classified,
-            names.join(", "),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            }
-        ));
-    }
-    out
-}

@@ -263,7 +263,7 @@ impl RawSnapshot {
 
     /// Its notices and unclassified polygons, as the CLI warns of them.
     fn doubts(&self) -> Vec<String> {
-        convert::doubts(self.report())
+        self.report().doubts()
     }
 
     /// Every status a measure lists, strongest first.
@@ -526,7 +526,7 @@ impl RawTimeline {
             .detach(|| Timeline::load(&self.inputs, &options))
             .map_err(error)?;
         let mut issues = issue_texts(loaded.issues());
-        issues.extend(loaded.iter().flat_map(|e| convert::doubts(&e.report)));
+        issues.extend(loaded.iter().flat_map(|e| e.report.doubts()));
         // Two threads loading at once: the first one kept, both equal.
         let _ = self.loaded.set(Arc::new(loaded));
         Ok(issues)
@@ -602,7 +602,7 @@ impl RawTimeline {
             .map_err(error)?;
         let columns = convert::series_columns(py, &series)?;
         let mut issues = issue_texts(series.issues());
-        issues.extend(series.iter().flat_map(|e| convert::doubts(&e.report)));
+        issues.extend(series.iter().flat_map(|e| e.report.doubts()));
         Ok((columns, issues))
     }
 }

@@ -55,6 +55,51 @@ pub struct Skipped {
 }
 
 impl ImportReport {
+    /// What to tell whoever reads the results, whatever else they asked for, one
+    /// line each, starting with the file: the [`notices`](Self::notices), and the
+    /// polygons no rule classified (their count and the first five), which are
+    /// left out of every area. Repairs are not among them.
+    ///
+    /// ```
+    /// use frontline::import::{ImportReport, Skipped};
+    /// let mut report = ImportReport::new("zones.geojson");
+    /// assert!(report.doubts().is_empty());
+    /// report.unclassified.push(Skipped { index: 3, name: Some("x".into()), reason: "no class".into() });
+    /// let doubts = report.doubts();
+    /// assert!(doubts[0].starts_with("zones.geojson: 1 of 1 polygon features unclassified"), "{doubts:?}");
+    /// ```
+    pub fn doubts(&self) -> Vec<String> {
+        let path = self.path.display();
+        let mut out: Vec<String> = self
+            .notices
+            .iter()
+            .map(|n| format!("{path}: {n}"))
+            .collect();
+        if !self.unclassified.is_empty() {
+            let classified: usize = self.zones.values().sum();
+            let names: Vec<String> = self
+                .unclassified
+                .iter()
+                .take(5)
+                .map(|s| format!("{} ({})", s.index, s.name.as_deref().unwrap_or("unnamed")))
+                .collect();
+            let more = self.unclassified.len().saturating_sub(names.len());
+            out.push(format!(
+                "{path}: {} of {} polygon features unclassified, left out of every area: \
+                 feature {}{}",
+                self.unclassified.len(),
+                self.unclassified.len() + classified,
+                names.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        out
+    }
+
     /// An empty report for `path`.
     pub fn new(path: impl Into<PathBuf>) -> ImportReport {
         ImportReport {

@@ -123,31 +123,8 @@ pub(crate) fn read_outline(path: &std::path::Path) -> Result<geo::MultiPolygon<f
 /// the polygons no rule classified (with their count: they are left out of every
 /// area), and the repairs, a few lines at most.
 pub(crate) fn warn_import(report: &frontline::import::ImportReport) {
-    let path = report.path.display();
-    for n in &report.notices {
-        eprintln!("frontline: warning: {path}: {n}");
-    }
-    if !report.unclassified.is_empty() {
-        let classified: usize = report.zones.values().sum();
-        let names: Vec<String> = report
-            .unclassified
-            .iter()
-            .take(5)
-            .map(|s| format!("{} ({})", s.index, s.name.as_deref().unwrap_or("unnamed")))
-            .collect();
-        let more = report.unclassified.len().saturating_sub(names.len());
-        eprintln!(
-            "frontline: warning: {path}: {} of {} polygon features unclassified, left out of \
-             every area: feature {}{} (see --report)",
-            report.unclassified.len(),
-            report.unclassified.len() + classified,
-            names.join(", "),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            }
-        );
+    for doubt in report.doubts() {
+        eprintln!("frontline: warning: {doubt} (see --report)");
     }
     warn(&report.path, &report.warnings);
 }
