@@ -315,6 +315,11 @@ mod with_proj {
             let area = e["area_km2"].as_f64().unwrap();
             assert_km2(g["area_km2"].as_f64().unwrap(), area, 0.0, "area");
             for (status, amount) in e["status"].as_object().unwrap() {
+                // A part of occupied the file cannot tell is null on both sides.
+                if amount.is_null() {
+                    assert!(g["status"][status].is_null(), "{status}");
+                    continue;
+                }
                 let want = amount["km2"].as_f64().unwrap();
                 let have = g["status"][status]["km2"].as_f64().unwrap();
                 assert_km2(
