@@ -126,16 +126,7 @@ pub fn run(args: &AnimateArgs) -> Result<()> {
     // the size, the dates, the fonts, the output's directory.
     OutputKind::for_path(&args.output)?;
     let (width, height) = parse_size(&args.size)?;
-    let from = args
-        .from
-        .as_deref()
-        .map(|d| timeline::parse_date(d, false))
-        .transpose()?;
-    let to = args
-        .to
-        .as_deref()
-        .map(|d| timeline::parse_date(d, true))
-        .transpose()?;
+    let (from, to) = crate::commands::series::date_range(args.from.as_deref(), args.to.as_deref())?;
     let rasterizer = Rasterizer::new()?;
     drop(frontline::atomic::AtomicFile::create(&args.output)?);
     let mut style = Style::default();

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -122,6 +123,24 @@ pub fn report_issues(issues: &[Issue]) {
     }
 }
 
+/// An optional instant, as `--from` and `--to` give one.
+type Bound = Option<DateTime<Utc>>;
+
+/// `--from` and `--to` as instants (`--to` a date: the end of that day); an
+/// error when `--from` is after `--to`, which would select nothing.
+pub fn date_range(from: Option<&str>, to: Option<&str>) -> Result<(Bound, Bound)> {
+    let from = from.map(|d| timeline::parse_date(d, false)).transpose()?;
+    let to = to.map(|d| timeline::parse_date(d, true)).transpose()?;
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(frontline::Error::Invalid(format!(
+            "--from ({f}) is after --to ({t})"
+        )));
+    }
+    Ok((from, to))
+}
+
 pub fn run(args: &SeriesArgs) -> Result<()> {
     Inputs::new()
         .series("snapshots", &args.snapshots)
@@ -131,23 +150,7 @@ pub fn run(args: &SeriesArgs) -> Result<()> {
             ("--chart", args.chart.as_deref()),
         ])?;
     crate::paths::require_extension("--chart", args.chart.as_deref(), &["svg"])?;
-    let from = args
-        .from
-        .as_deref()
-        .map(|d| timeline::parse_date(d, false))
-        .transpose()?;
-    let to = args
-        .to
-        .as_deref()
-        .map(|d| timeline::parse_date(d, true))
-        .transpose()?;
-    if let (Some(f), Some(t)) = (from, to)
-        && f > t
-    {
-        return Err(frontline::Error::Invalid(format!(
-            "--from ({f}) is after --to ({t})"
-        )));
-    }
+    let (from, to) = date_range(args.from.as_deref(), args.to.as_deref())?;
     if args.wide && args.format != Format::Csv {
         return Err(frontline::Error::Invalid(
             "--wide is a CSV layout: leave out --format, or use --format csv".into(),
