@@ -17,7 +17,9 @@
 //! measure declines (`None`) and the caller runs a boolean operation instead.
 
 use geo::kernels::{Kernel, Orientation, RobustKernel};
-use geo::{BoundingRect, Coord, MultiPolygon, Polygon, Rect, Winding};
+use geo::{BoundingRect, Coord, MultiPolygon, Rect, Winding};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
 
 use super::area::s12_cached;
 use crate::model::Layer;
@@ -96,8 +98,15 @@ impl Outline {
                 let mut sum = 0.0;
                 prefix.push(sum);
                 // Ground on the left: exteriors counter-clockwise, holes clockwise.
-                // Reversed, an edge's term changes sign.
-                if ring.is_ccw() != (i == 0) {
+                // Reversed, an edge's term changes sign. The terms' sum (minus the
+                // signed area) tells the orientation without another pass, unless
+                // the ring is too small for its sign to be sure.
+                let signed: f64 = ring_terms.iter().sum();
+                let ccw = match signed.abs() > 1.0 {
+                    true => signed < 0.0,
+                    false => ring.is_ccw(),
+                };
+                if ccw != (i == 0) {
                     points.reverse();
                     for t in ring_terms.iter().rev() {
                         sum -= t;
@@ -119,34 +128,21 @@ impl Outline {
     /// m² of `layer` within the region; `None` when the boundaries touch or
     /// overlap somewhere.
     pub(crate) fn layer_m2(&self, layer: &Layer) -> Option<f64> {
-        let parts: Vec<&Polygon<f64>> = layer.parts_near(&self.bbox).collect();
-        if parts.is_empty() {
-            return Some(0.0);
-        }
-        // The layer's rings, ground on the left.
-        let mut lrings: Vec<Oriented> = Vec::new();
-        for polygon in &parts {
-            for (i, ring) in std::iter::once(polygon.exterior())
-                .chain(polygon.interiors())
-                .enumerate()
-            {
-                if ring.0.len() >= 4 {
-                    let reversed = ring.is_ccw() != (i == 0);
-                    lrings.push(Oriented {
-                        points: &ring.0,
-                        reversed,
-                    });
-                }
-            }
-        }
-        let (on_layer, on_region, points) = self.crossings(&lrings)?;
+        let edges = layer.edges();
+        // Only the runs of layer edges whose boxes meet the region's: the rest of
+        // a country-wide layer is never walked.
+        let paths = edges.paths_near(&self.bbox);
+        let (on_layer, on_region, points) = self.crossings(&paths)?;
         let mut sum = 0.0;
         // The layer's boundary inside the region.
-        for (ring, mut at) in lrings.iter().zip(on_layer) {
+        for (path, mut at) in paths.iter().zip(on_layer) {
             sort_along(&mut at);
-            let mut inside = self.contains(ring.get(0))?;
+            let mut inside = match path.starts_outside {
+                true => false,
+                false => self.contains(path.points[0])?,
+            };
             let mut next = at.iter().peekable();
-            for (e, w) in ring.edges().enumerate() {
+            for (e, w) in path.points.windows(2).enumerate() {
                 let mut from = w[0];
                 while let Some(c) = next.next_if(|c| c.edge == e) {
                     if inside {
@@ -162,7 +158,7 @@ impl Outline {
         }
         // The region's boundary inside the layer.
         let starts: Vec<Coord<f64>> = self.rings.iter().map(|r| r.points[0]).collect();
-        let starts_inside = layer_contains(&parts, &starts)?;
+        let starts_inside = edges.contains(&starts)?;
         for ((ring, mut at), mut inside) in self.rings.iter().zip(on_region).zip(starts_inside) {
             let start = ring.points[0];
             let last = ring.points.len() - 1;
@@ -204,13 +200,14 @@ impl Outline {
     #[allow(clippy::type_complexity)]
     fn crossings(
         &self,
-        lrings: &[Oriented],
+        paths: &[Path],
     ) -> Option<(Vec<Vec<At>>, Vec<Vec<At>>, Vec<Coord<f64>>)> {
-        let mut on_layer: Vec<Vec<At>> = vec![Vec::new(); lrings.len()];
+        let mut on_layer: Vec<Vec<At>> = vec![Vec::new(); paths.len()];
         let mut on_region: Vec<Vec<At>> = vec![Vec::new(); self.rings.len()];
         let mut points = Vec::new();
-        for (li, ring) in lrings.iter().enumerate() {
-            for (e, [p, q]) in ring.edges().enumerate() {
+        for (li, path) in paths.iter().enumerate() {
+            for (e, w) in path.points.windows(2).enumerate() {
+                let (p, q) = (w[0], w[1]);
                 let (min, max) = (p.x.min(q.x), p.x.max(q.x));
                 let (ymin, ymax) = (p.y.min(q.y), p.y.max(q.y));
                 if max < self.bbox.min().x
@@ -299,60 +296,143 @@ fn sort_along(at: &mut [At]) {
     at.sort_unstable_by(|a, b| a.edge.cmp(&b.edge).then(a.t.total_cmp(&b.t)));
 }
 
-/// A closed ring walked forwards or backwards.
-struct Oriented<'a> {
+/// Edges of a layer's rings taken together in runs of this many: the unit of its
+/// index. Short enough that a run's box hugs the boundary, long enough that the
+/// index of a country-wide layer stays small.
+const RUN: usize = 16;
+
+type RunBox = GeomWithData<Rectangle<[f64; 2]>, (u32, u32)>;
+
+/// A layer's boundary prepared for measuring many regions ([`Layer::edges`]): its
+/// rings with the ground on their left (exteriors counter-clockwise, holes
+/// clockwise), and their edges in runs of [`RUN`], indexed by the runs' boxes.
+/// Built once per layer; each region then meets only the edges near it.
+#[derive(Clone, Debug)]
+pub(crate) struct LayerEdges {
+    /// Closed rings, oriented.
+    rings: Vec<Vec<Coord<f64>>>,
+    /// (ring, run) by the box of the run's edges.
+    index: RTree<RunBox>,
+}
+
+/// A stretch of a layer ring: consecutive edges, ground on the left.
+pub(crate) struct Path<'a> {
     points: &'a [Coord<f64>],
-    reversed: bool,
+    /// Whether its first point is known to be outside the region (outside the
+    /// region's box); else it is looked up.
+    starts_outside: bool,
 }
 
-impl Oriented<'_> {
-    fn get(&self, i: usize) -> Coord<f64> {
-        if self.reversed {
-            self.points[self.points.len() - 1 - i]
-        } else {
-            self.points[i]
-        }
-    }
-
-    /// Its edges in walking order.
-    fn edges(&self) -> impl Iterator<Item = [Coord<f64>; 2]> + '_ {
-        (0..self.points.len() - 1).map(|i| [self.get(i), self.get(i + 1)])
-    }
-}
-
-/// Whether each point is inside the layer (its parts near the region), in one pass
-/// over the layer's edges; `None` when one is on its boundary.
-fn layer_contains(parts: &[&Polygon<f64>], points: &[Coord<f64>]) -> Option<Vec<bool>> {
-    let mut inside = vec![false; points.len()];
-    // Points by latitude: an edge can only cross the rays of points level with it.
-    let mut order: Vec<usize> = (0..points.len()).collect();
-    order.sort_unstable_by(|&a, &b| points[a].y.total_cmp(&points[b].y));
-    let ys: Vec<f64> = order.iter().map(|&i| points[i].y).collect();
-    for polygon in parts {
-        let Some(b) = polygon.bounding_rect() else {
-            continue;
-        };
-        if !points.iter().any(|p| b.intersects_coord(*p)) {
-            continue;
-        }
-        for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
-            for w in ring.0.windows(2) {
-                let (low, high) = (w[0].y.min(w[1].y), w[0].y.max(w[1].y));
-                let from = ys.partition_point(|&y| y < low);
-                for &i in &order[from..] {
-                    if points[i].y > high {
-                        break;
-                    }
-                    match ray_crosses(w[0], w[1], points[i]) {
-                        Some(true) => inside[i] = !inside[i],
-                        Some(false) => {}
-                        None => return None,
-                    }
+impl LayerEdges {
+    /// Prepares the rings of valid polygons (rings of fewer than four positions
+    /// have no edge to measure and are left out).
+    pub(crate) fn new(polygons: &MultiPolygon<f64>) -> LayerEdges {
+        let mut rings = Vec::new();
+        for polygon in &polygons.0 {
+            for (i, ring) in std::iter::once(polygon.exterior())
+                .chain(polygon.interiors())
+                .enumerate()
+            {
+                if ring.0.len() < 4 {
+                    continue;
                 }
+                let mut points = ring.0.clone();
+                if ring.is_ccw() != (i == 0) {
+                    points.reverse();
+                }
+                rings.push(points);
             }
         }
+        let mut boxes = Vec::new();
+        for (r, points) in rings.iter().enumerate() {
+            let edges = points.len() - 1;
+            for run in 0..edges.div_ceil(RUN) {
+                let run_points = &points[run * RUN..=((run + 1) * RUN).min(edges)];
+                let (mut lo, mut hi) = (run_points[0], run_points[0]);
+                for p in &run_points[1..] {
+                    lo = Coord {
+                        x: lo.x.min(p.x),
+                        y: lo.y.min(p.y),
+                    };
+                    hi = Coord {
+                        x: hi.x.max(p.x),
+                        y: hi.y.max(p.y),
+                    };
+                }
+                let rect = Rectangle::from_corners([lo.x, lo.y], [hi.x, hi.y]);
+                boxes.push(GeomWithData::new(rect, (r as u32, run as u32)));
+            }
+        }
+        LayerEdges {
+            rings,
+            index: RTree::bulk_load(boxes),
+        }
     }
-    Some(inside)
+
+    /// The stretches of the rings whose runs' boxes meet `rect`. A stretch that
+    /// begins after a run not meeting `rect` begins outside it; a stretch from a
+    /// ring's first point does not know (rings are closed: it may continue one
+    /// that ends there).
+    fn paths_near(&self, rect: &Rect<f64>) -> Vec<Path<'_>> {
+        let aabb = AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
+        let mut runs: Vec<(u32, u32)> = self
+            .index
+            .locate_in_envelope_intersecting(&aabb)
+            .map(|b| b.data)
+            .collect();
+        runs.sort_unstable();
+        let mut paths = Vec::new();
+        let mut i = 0;
+        while i < runs.len() {
+            let (ring, first) = runs[i];
+            let mut last = first;
+            while i + 1 < runs.len() && runs[i + 1] == (ring, last + 1) {
+                i += 1;
+                last += 1;
+            }
+            i += 1;
+            let points = &self.rings[ring as usize];
+            let edges = points.len() - 1;
+            let from = first as usize * RUN;
+            let to = ((last as usize + 1) * RUN).min(edges);
+            paths.push(Path {
+                points: &points[from..=to],
+                starts_outside: first > 0,
+            });
+        }
+        paths
+    }
+
+    /// Whether each point is inside the layer: crossings of a ray eastwards, over
+    /// the runs the ray meets; `None` when one is on the boundary.
+    fn contains(&self, points: &[Coord<f64>]) -> Option<Vec<bool>> {
+        let east = self.index.root().envelope().upper()[0];
+        points
+            .iter()
+            .map(|&p| {
+                let mut inside = false;
+                if p.x > east {
+                    return Some(false);
+                }
+                let ray = AABB::from_corners([p.x, p.y], [east, p.y]);
+                for run in self.index.locate_in_envelope_intersecting(&ray) {
+                    let (ring, run) = run.data;
+                    let points = &self.rings[ring as usize];
+                    let edges = points.len() - 1;
+                    let run_points =
+                        &points[run as usize * RUN..=((run as usize + 1) * RUN).min(edges)];
+                    for w in run_points.windows(2) {
+                        match ray_crosses(w[0], w[1], p) {
+                            Some(true) => inside = !inside,
+                            Some(false) => {}
+                            None => return None,
+                        }
+                    }
+                }
+                Some(inside)
+            })
+            .collect()
+    }
 }
 
 trait IntersectsCoord {
@@ -528,7 +608,7 @@ mod tests {
     use crate::measure::GeodesicAreaKm2;
     use crate::measure::area::ring_terms;
     use crate::model::Status;
-    use geo::{BooleanOps, LineString};
+    use geo::{BooleanOps, LineString, Polygon};
 
     /// A wobbly star of `n` vertices around (lon, lat).
     fn star(lon: f64, lat: f64, size: f64, n: usize, phase: f64) -> Polygon<f64> {
@@ -599,13 +679,18 @@ mod tests {
         assert_eq!(at(37.1, 48.8), Some(false));
         assert_eq!(at(38.5, 48.5), None, "on an edge");
         assert_eq!(at(39.0, 48.0), None, "on a vertex");
+        let edges = LayerEdges::new(&area);
         assert_eq!(
-            layer_contains(&[&diamond], &[Coord { x: 37.5, y: 48.0 }]).map(|v| v[0]),
+            edges.contains(&[Coord { x: 37.5, y: 48.0 }]).map(|v| v[0]),
             Some(true)
         );
         assert_eq!(
-            layer_contains(&[&diamond], &[Coord { x: 38.5, y: 48.5 }]).map(|v| v[0]),
+            edges.contains(&[Coord { x: 38.5, y: 48.5 }]).map(|v| v[0]),
             None
+        );
+        assert_eq!(
+            edges.contains(&[Coord { x: 39.5, y: 48.0 }]).map(|v| v[0]),
+            Some(false)
         );
     }
 

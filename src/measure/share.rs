@@ -507,6 +507,148 @@ impl<'a> Regions<'a> {
         let near = snapshot.clipped(self.cut_box());
         self.regions.iter().map(|r| near.share_in(r)).collect()
     }
+
+    /// [`Regions::shares`] packed in a [`ShareTable`].
+    ///
+    /// # Errors
+    ///
+    /// An error when a measure breaks the [`Share`] invariants.
+    pub fn table(&self, snapshot: &Snapshot) -> Result<ShareTable> {
+        Ok(ShareTable::pack(&self.shares(snapshot)?))
+    }
+}
+
+/// The shares of every region of a [`Regions`] in one snapshot, in one array of
+/// figures (the regions' labels and ids stay in the [`Regions`]): about a tenth
+/// of the memory of the [`Share`]s, for series of thousands of regions over
+/// hundreds of snapshots. [`ShareTable::share`] gives each region's [`Share`]
+/// back, equal to the one [`Snapshot::share_in`] measures.
+///
+/// ```
+/// use frontline::{import, measure::Regions, Status};
+/// let towns = import::read_places("data/city.geojson")?;
+/// let regions = Regions::new(&towns.iter().collect::<Vec<_>>())?;
+/// let snapshot = import::read_zones("data/snapshots/deepstate_20250801.geojson", None)?.snapshot;
+/// let table = regions.table(&snapshot)?;
+/// assert_eq!(table.len(), 2);
+/// assert_eq!(table.share(&regions, 1), regions.shares(&snapshot)?[1]);
+/// assert_eq!(table.statuses()[0], Status::OCCUPIED);
+/// # Ok::<(), frontline::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShareTable {
+    statuses: Vec<Status>,
+    split: bool,
+    /// Per region: km² and % of each status, of unmarked, then (when `split`)
+    /// of occupied since 2014 and since 2022.
+    values: Vec<f64>,
+}
+
+impl ShareTable {
+    fn width(statuses: usize, split: bool) -> usize {
+        2 * statuses + 2 + if split { 4 } else { 0 }
+    }
+
+    /// Packs the shares of one snapshot (all measured with the same statuses).
+    fn pack(shares: &[Share]) -> ShareTable {
+        let statuses: Vec<Status> = shares
+            .first()
+            .map(|s| s.statuses.iter().map(|(s, _)| s.clone()).collect())
+            .unwrap_or_default();
+        let split = shares.first().is_some_and(|s| s.occupied_split.is_some());
+        let mut values = Vec::with_capacity(shares.len() * Self::width(statuses.len(), split));
+        for share in shares {
+            debug_assert_eq!(share.statuses.len(), statuses.len());
+            for (_, a) in &share.statuses {
+                values.extend([a.km2, a.pct]);
+            }
+            values.extend([share.unmarked.km2, share.unmarked.pct]);
+            if let Some(p) = share.occupied_split.filter(|_| split) {
+                values.extend([p.since_2014.km2, p.since_2014.pct]);
+                values.extend([p.since_2022.km2, p.since_2022.pct]);
+            }
+        }
+        ShareTable {
+            statuses,
+            split,
+            values,
+        }
+    }
+
+    /// The number of regions.
+    pub fn len(&self) -> usize {
+        self.values.len() / Self::width(self.statuses.len(), self.split)
+    }
+
+    /// Whether it holds no region.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The statuses measured, strongest first (the same for every region).
+    pub fn statuses(&self) -> &[Status] {
+        &self.statuses
+    }
+
+    /// Whether the snapshot told occupied since 2014 from since 2022.
+    pub fn splits_occupation(&self) -> bool {
+        self.split
+    }
+
+    /// The share of region `i` of `regions` (the [`Regions`] the table was
+    /// measured for).
+    ///
+    /// # Panics
+    ///
+    /// When `i` is not below [`ShareTable::len`].
+    pub fn share(&self, regions: &Regions<'_>, i: usize) -> Share {
+        let width = Self::width(self.statuses.len(), self.split);
+        let row = &self.values[i * width..(i + 1) * width];
+        let amount = |j: usize| Amount {
+            km2: row[j],
+            pct: row[j + 1],
+        };
+        let n = self.statuses.len();
+        let region = &regions.regions[i];
+        Share {
+            region: region.label.to_string(),
+            id: region.id.map(str::to_string),
+            area_km2: region.area_km2,
+            statuses: (0..n).map(|k| (self.statuses[k].clone(), amount(2 * k))).collect(),
+            unmarked: amount(2 * n),
+            occupied_split: self.split.then(|| OccupiedSplit {
+                since_2014: amount(2 * n + 2),
+                since_2022: amount(2 * n + 4),
+            }),
+        }
+    }
+
+    /// km² of one status in region `i` (zero when not measured); for the parts
+    /// of occupied, NaN when the split is unknown, as [`Share::km2`].
+    ///
+    /// # Panics
+    ///
+    /// When `i` is not below [`ShareTable::len`].
+    pub fn km2(&self, i: usize, status: &Status) -> f64 {
+        let width = Self::width(self.statuses.len(), self.split);
+        let row = &self.values[i * width..(i + 1) * width];
+        let n = self.statuses.len();
+        match Occupation::from_status(status) {
+            Some(_) if !self.split => f64::NAN,
+            Some(Occupation::Since2014) => row[2 * n + 2],
+            Some(Occupation::Since2022) => row[2 * n + 4],
+            None => self
+                .statuses
+                .iter()
+                .position(|s| s == status)
+                .map_or(0.0, |k| row[2 * k]),
+        }
+    }
+
+    /// Every region's share, in order.
+    pub fn shares(&self, regions: &Regions<'_>) -> Vec<Share> {
+        (0..self.len()).map(|i| self.share(regions, i)).collect()
+    }
 }
 
 impl Snapshot {

@@ -8,6 +8,7 @@ use rstar::{AABB, RTree};
 
 use super::Status;
 use crate::measure::GeodesicAreaKm2;
+use crate::measure::LayerEdges;
 use crate::measure::clip::{clip_to, rect_union};
 
 type PartBox = GeomWithData<Rectangle<[f64; 2]>, usize>;
@@ -39,6 +40,9 @@ pub struct Layer {
     // Measured on first use: shares of regions never need the whole layer's area.
     area_km2: OnceLock<f64>,
     index: RTree<PartBox>,
+    // Prepared on first measure: layers that are only drawn or exported never
+    // need it.
+    edges: OnceLock<LayerEdges>,
 }
 
 impl Layer {
@@ -56,6 +60,7 @@ impl Layer {
             .collect();
         Layer {
             area_km2: OnceLock::new(),
+            edges: OnceLock::new(),
             index: RTree::bulk_load(boxes),
             status,
             geometry,
@@ -77,6 +82,11 @@ impl Layer {
         *self
             .area_km2
             .get_or_init(|| self.geometry.geodesic_area_km2())
+    }
+
+    /// Its rings prepared for measuring regions, built on first use.
+    pub(crate) fn edges(&self) -> &LayerEdges {
+        self.edges.get_or_init(|| LayerEdges::new(&self.geometry))
     }
 
     /// The polygons whose bounding boxes meet `rect`.

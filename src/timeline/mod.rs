@@ -47,7 +47,10 @@ pub use diff::{Diff, StatusChange, diff};
 pub use history::{
     Histories, PlaceHistory, assemble, histories, load_histories, load_history_timeline,
 };
-pub use series::{load_series, series, write_series_csv, write_series_wide_csv};
+pub use series::{
+    load_series, load_share_tables, series, write_series_csv, write_series_wide_csv,
+    write_share_tables_csv,
+};
 
 /// Called after each file is read (from the worker threads), e.g. to move a
 /// progress bar.

@@ -24,6 +24,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
+use crate::measure::{Regions, ShareTable};
 use crate::timeline::Timeline;
 use crate::{Share, Status};
 
@@ -196,23 +197,74 @@ impl std::fmt::Display for Outlier {
 /// ```
 pub fn outliers(series: &Timeline<Vec<Share>>, rule: &OutlierRule) -> Vec<Outlier> {
     let entries = series.entries();
-    let mut found = Vec::new();
     let Some(first) = entries.first() else {
-        return found;
+        return Vec::new();
     };
-    for (r, share) in first.value.iter().enumerate() {
-        let mut statuses: Vec<&Status> = share.statuses.iter().map(|(s, _)| s).collect();
+    flag(
+        &entries.iter().map(|e| e.date).collect::<Vec<_>>(),
+        first.value.len(),
+        |r| first.value[r].statuses.iter().map(|(s, _)| s.clone()).collect(),
+        |r| first.value[r].region.clone(),
+        |i, r, status| entries[i].value.get(r).map_or(0.0, |s| s.km2(status)),
+        rule,
+    )
+}
+
+/// [`outliers`] of packed shares ([`crate::measure::ShareTable`]), measured for
+/// `regions`: the same outliers as of the shares unpacked.
+///
+/// ```
+/// use frontline::measure::Regions;
+/// use frontline::timeline::{LoadOptions, load_share_tables, quality::{OutlierRule, outliers_in_tables}};
+/// let towns = frontline::import::read_places("data/city.geojson")?;
+/// let regions = Regions::new(&towns.iter().collect::<Vec<_>>())?;
+/// let tables = load_share_tables(&["data/snapshots"], &regions, &LoadOptions::default())?;
+/// assert!(outliers_in_tables(&tables, &regions, &OutlierRule::default()).is_empty());
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn outliers_in_tables(
+    series: &Timeline<ShareTable>,
+    regions: &Regions<'_>,
+    rule: &OutlierRule,
+) -> Vec<Outlier> {
+    let entries = series.entries();
+    let Some(first) = entries.first() else {
+        return Vec::new();
+    };
+    flag(
+        &entries.iter().map(|e| e.date).collect::<Vec<_>>(),
+        first.value.len(),
+        |_| first.value.statuses().to_vec(),
+        |r| regions.regions()[r].label().to_string(),
+        |i, r, status| {
+            let table = &entries[i].value;
+            if r < table.len() { table.km2(r, status) } else { 0.0 }
+        },
+        rule,
+    )
+}
+
+/// The outliers of every region's km² of every status it has in the first
+/// snapshot, in the order of the snapshots.
+fn flag(
+    dates: &[DateTime<Utc>],
+    regions: usize,
+    statuses_of: impl Fn(usize) -> Vec<Status>,
+    label: impl Fn(usize) -> String,
+    km2: impl Fn(usize, usize, &Status) -> f64,
+    rule: &OutlierRule,
+) -> Vec<Outlier> {
+    let mut found = Vec::new();
+    for r in 0..regions {
+        let mut statuses = statuses_of(r);
         statuses.dedup();
         for status in statuses {
-            let values: Vec<f64> = entries
-                .iter()
-                .map(|e| e.value.get(r).map_or(0.0, |s| s.km2(status)))
-                .collect();
+            let values: Vec<f64> = (0..dates.len()).map(|i| km2(i, r, &status)).collect();
             for i in rule.flag(&values) {
                 found.push(Outlier {
-                    date: entries[i].date,
+                    date: dates[i],
                     index: i,
-                    region: share.region.clone(),
+                    region: label(r),
                     status: status.clone(),
                     km2: values[i],
                     neighbours_km2: (values[i - 1] + values[i + 1]) / 2.0,

@@ -1,10 +1,14 @@
 //! Time series: every snapshot's km² and % per status in a set of regions.
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::measure::{Regions, figure_names};
-use crate::timeline::{LoadOptions, Timeline};
+use rayon::prelude::*;
+
+use crate::measure::{Regions, ShareTable, figure_names};
+use crate::timeline::{Entry, LoadOptions, Timeline};
 use crate::{Error, Place, Precedence, Result, Share, Snapshot, Status};
 
 /// The shares of `regions` in every snapshot of a loaded timeline, measured in
@@ -55,17 +59,90 @@ pub fn load_series(
     options: &LoadOptions,
 ) -> Result<Timeline<Vec<Share>>> {
     let prepared = Regions::new(regions)?;
-    // Only what reaches into the regions' box is checked and kept.
-    let options = options.clone().within(prepared.cut_box());
-    Timeline::load_with(inputs, &options, |snapshot| prepared.shares(&snapshot))
+    load_share_tables(inputs, &prepared, options)?.map(|e| Ok(e.value.shares(&prepared)))
+}
+
+/// As [`load_series`], keeping each snapshot's shares packed in a [`ShareTable`]
+/// (a tenth of the memory): the way to measure thousands of regions over
+/// hundreds of snapshots. Only what reaches into the regions' box is checked
+/// and kept.
+///
+/// ```
+/// use frontline::measure::Regions;
+/// use frontline::timeline::{LoadOptions, load_share_tables};
+/// let towns = frontline::import::read_places("data/city.geojson")?;
+/// let regions = Regions::new(&towns.iter().collect::<Vec<_>>())?;
+/// let tables = load_share_tables(&["data/snapshots"], &regions, &LoadOptions::default())?;
+/// assert_eq!(tables.entries()[0].value.len(), 2);
+/// # Ok::<(), frontline::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// An error when the load fails (see [`Timeline::load_with`]) or a measure
+/// breaks the [`Share`] invariants.
+pub fn load_share_tables(
+    inputs: &[impl AsRef<Path>],
+    regions: &Regions<'_>,
+    options: &LoadOptions,
+) -> Result<Timeline<ShareTable>> {
+    let options = options.clone().within(regions.cut_box());
+    Timeline::load_with(inputs, &options, |snapshot| regions.table(&snapshot))
+}
+
+/// A snapshot's shares as a series CSV reads them: whole, or packed.
+trait SnapshotShares: Sync {
+    /// How many regions.
+    fn count(&self) -> usize;
+    /// The statuses measured.
+    fn statuses(&self) -> Vec<Status>;
+    /// Region `i`'s share.
+    fn share_at(&self, i: usize) -> Cow<'_, Share>;
+}
+
+impl SnapshotShares for Vec<Share> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn statuses(&self) -> Vec<Status> {
+        let mut out: Vec<Status> = Vec::new();
+        for share in self {
+            for (s, _) in &share.statuses {
+                if !out.contains(s) {
+                    out.push(s.clone());
+                }
+            }
+        }
+        out
+    }
+    fn share_at(&self, i: usize) -> Cow<'_, Share> {
+        Cow::Borrowed(&self[i])
+    }
+}
+
+/// A packed snapshot with the regions it was measured for.
+struct Packed<'r, 'a>(&'r ShareTable, &'r Regions<'a>);
+
+impl SnapshotShares for Packed<'_, '_> {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+    fn statuses(&self) -> Vec<Status> {
+        self.0.statuses().to_vec()
+    }
+    fn share_at(&self, i: usize) -> Cow<'_, Share> {
+        Cow::Owned(self.0.share(self.1, i))
+    }
 }
 
 /// Writes a series as CSV: one row per snapshot and region, with
-/// `date,file,region,id,area_km2` (`id`: the region's [`Place::id`]), then
-/// `<status>_km2,<status>_pct` for every status met anywhere in the series
-/// (strongest first; `occupied` followed by its parts `occupied_since_2014` and
-/// `occupied_since_2022`, empty where a snapshot cannot tell them apart), then
-/// `unmarked_km2,unmarked_pct`. Numbers are written in full precision.
+/// `date,region,id,area_km2` (`date` names the snapshot: a timeline has one per
+/// date; `id`: the region's [`Place::id`]), then `<status>_km2,<status>_pct` for
+/// every status met anywhere in the series (strongest first; `occupied` followed
+/// by its parts `occupied_since_2014` and `occupied_since_2022`, empty where a
+/// snapshot cannot tell them apart), then `unmarked_km2,unmarked_pct`. Numbers
+/// are written in full precision. Each snapshot's file is in the JSON output,
+/// once: a path repeated on each of a million rows made most of the file.
 ///
 /// ```
 /// use frontline::timeline::{LoadOptions, load_series, write_series_csv};
@@ -74,7 +151,7 @@ pub fn load_series(
 /// let mut out = Vec::new();
 /// write_series_csv(&shares, &mut out)?;
 /// let text = String::from_utf8(out).unwrap();
-/// assert!(text.starts_with("date,file,region,id,area_km2,occupied_km2,occupied_pct,"));
+/// assert!(text.starts_with("date,region,id,area_km2,occupied_km2,occupied_pct,"));
 /// assert_eq!(text.lines().count(), 3);
 /// # Ok::<(), frontline::Error>(())
 /// ```
@@ -83,21 +160,62 @@ pub fn load_series(
 ///
 /// An error when writing to `out` fails.
 pub fn write_series_csv(series: &Timeline<Vec<Share>>, out: impl Write) -> Result<()> {
+    write_long_csv(series.entries(), out)
+}
+
+/// [`write_series_csv`] of packed shares, for the `regions` they were measured
+/// for: the same text as of the shares unpacked. Rows are formatted on every
+/// core, a few snapshots at a time.
+///
+/// ```
+/// use frontline::measure::Regions;
+/// use frontline::timeline::{LoadOptions, load_series, load_share_tables, write_series_csv, write_share_tables_csv};
+/// let towns = frontline::import::read_places("data/city.geojson")?;
+/// let places: Vec<_> = towns.iter().collect();
+/// let regions = Regions::new(&places)?;
+/// let tables = load_share_tables(&["data/snapshots"], &regions, &LoadOptions::default())?;
+/// let (mut packed, mut whole) = (Vec::new(), Vec::new());
+/// write_share_tables_csv(&tables, &regions, &mut packed)?;
+/// write_series_csv(&load_series(&["data/snapshots"], &places, &LoadOptions::default())?, &mut whole)?;
+/// assert_eq!(packed, whole);
+/// # Ok::<(), frontline::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// An error when writing to `out` fails.
+pub fn write_share_tables_csv(
+    series: &Timeline<ShareTable>,
+    regions: &Regions<'_>,
+    out: impl Write,
+) -> Result<()> {
+    let packed: Vec<Entry<Packed<'_, '_>>> = series
+        .entries()
+        .iter()
+        .map(|e| Entry {
+            date: e.date,
+            path: PathBuf::new(),
+            report: Default::default(),
+            fingerprint: e.fingerprint,
+            value: Packed(&e.value, regions),
+        })
+        .collect();
+    write_long_csv(&packed, out)
+}
+
+fn write_long_csv<T: SnapshotShares>(entries: &[Entry<T>], mut out: impl Write) -> Result<()> {
     let mut statuses: Vec<Status> = Vec::new();
-    for e in series {
-        for share in &e.value {
-            for (s, _) in &share.statuses {
-                if !statuses.contains(s) {
-                    statuses.push(s.clone());
-                }
+    for e in entries {
+        for s in e.value.statuses() {
+            if !statuses.contains(&s) {
+                statuses.push(s);
             }
         }
     }
     Precedence::default().sort(&mut statuses);
     let figures = figure_names(statuses);
     let failed = |e: csv::Error| Error::Invalid(format!("cannot write the series: {e}"));
-    let mut w = csv::Writer::from_writer(out);
-    let mut header: Vec<String> = ["date", "file", "region", "id", "area_km2"]
+    let mut header: Vec<String> = ["date", "region", "id", "area_km2"]
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -105,30 +223,53 @@ pub fn write_series_csv(series: &Timeline<Vec<Share>>, out: impl Write) -> Resul
         header.push(format!("{s}_km2"));
         header.push(format!("{s}_pct"));
     }
+    let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&header).map_err(failed)?;
-    for e in series {
-        for share in &e.value {
-            let mut row = vec![
-                e.date.to_rfc3339(),
-                e.path.display().to_string(),
-                share.region.clone(),
-                share.id.clone().unwrap_or_default(),
-                share.area_km2.to_string(),
-            ];
-            for s in &figures {
-                match share.figure(s) {
-                    Some(a) => {
-                        row.push(a.km2.to_string());
-                        row.push(a.pct.to_string());
+    let text = w.into_inner().map_err(|e| failed(e.into_error().into()))?;
+    let io = |e: std::io::Error| Error::Invalid(format!("cannot write the series: {e}"));
+    out.write_all(&text).map_err(io)?;
+    // Formatted in parallel a few snapshots at a time, written in order: the
+    // text of a whole archive is never held at once.
+    for batch in entries.chunks(32) {
+        let texts: Vec<Result<Vec<u8>>> = batch
+            .par_iter()
+            .map(|e| {
+                let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+                let date = e.date.to_rfc3339();
+                let mut number = String::new();
+                let mut row: Vec<String> = Vec::with_capacity(4 + 2 * figures.len());
+                for i in 0..e.value.count() {
+                    let share = e.value.share_at(i);
+                    row.clear();
+                    row.push(date.clone());
+                    row.push(share.region.clone());
+                    row.push(share.id.clone().unwrap_or_default());
+                    let mut push = |row: &mut Vec<String>, v: f64| {
+                        number.clear();
+                        let _ = write!(number, "{v}");
+                        row.push(number.clone());
+                    };
+                    push(&mut row, share.area_km2);
+                    for s in &figures {
+                        match share.figure(s) {
+                            Some(a) => {
+                                push(&mut row, a.km2);
+                                push(&mut row, a.pct);
+                            }
+                            None => row.extend([String::new(), String::new()]),
+                        }
                     }
-                    None => row.extend([String::new(), String::new()]),
+                    w.write_record(&row).map_err(failed)?;
                 }
-            }
-            w.write_record(&row).map_err(failed)?;
+                w.into_inner().map_err(|e| failed(e.into_error().into()))
+            })
+            .collect();
+        for text in texts {
+            let text: Vec<u8> = text?;
+            out.write_all(&text).map_err(io)?;
         }
     }
-    w.flush()
-        .map_err(|e| Error::Invalid(format!("cannot write the series: {e}")))
+    out.flush().map_err(io)
 }
 
 /// The columns of a wide series: for each region (in their order; a name met

@@ -177,18 +177,20 @@ pub fn run(args: &SeriesArgs) -> Result<()> {
     };
     let places = crate::places::read(regions_file, &args.places, "regions")?;
     let selected = crate::places::select(&places, &args.name, "regions")?;
+    let regions = frontline::measure::Regions::new(&selected)?;
     let (options, bar) = load_options(&args.snapshots, args.source, args.strict)?;
-    let loaded = timeline::load_series(&args.snapshots, &selected, &options);
+    // Packed shares: a whole archive of every hromada fits in little memory.
+    let loaded = timeline::load_share_tables(&args.snapshots, &regions, &options);
     bar.finish_and_clear();
-    let mut series = loaded?;
-    report_issues(series.issues());
-    crate::warn_imports(series.iter().map(|e| &e.report));
-    series.retain_range(from, to)?;
-    let dates: Vec<_> = series.iter().map(|e| e.date).collect();
+    let mut tables = loaded?;
+    report_issues(tables.issues());
+    crate::warn_imports(tables.iter().map(|e| &e.report));
+    tables.retain_range(from, to)?;
+    let dates: Vec<_> = tables.iter().map(|e| e.date).collect();
     for gap in quality::gaps(&dates) {
         eprintln!("frontline: warning: gap: {gap}");
     }
-    let flagged = quality::outliers(&series, &quality::OutlierRule::default());
+    let flagged = quality::outliers_in_tables(&tables, &regions, &quality::OutlierRule::default());
     for o in &flagged {
         eprintln!(
             "frontline: warning: {o}{}",
@@ -196,11 +198,21 @@ pub fn run(args: &SeriesArgs) -> Result<()> {
         );
     }
     if args.skip_outliers {
-        series.retain(|e| !flagged.iter().any(|o| o.date == e.date));
+        tables.retain(|e| !flagged.iter().any(|o| o.date == e.date));
     }
-    if series.is_empty() {
+    if tables.is_empty() {
         eprintln!("frontline: warning: no snapshot falls in the range asked for");
     }
+    // The long CSV is written from the packed shares; the other outputs take
+    // whole ones (they are for fewer rows).
+    if chart.is_none() && output.is_none() && !args.wide && args.format == Format::Csv {
+        return write_out(|out| {
+            timeline::write_share_tables_csv(&tables, &regions, &mut *out)
+                .map_err(std::io::Error::other)
+        });
+    }
+    let series = tables.map(|e| Ok(e.value.shares(&regions)))?;
+    drop(tables);
     if let Some(mut file) = chart {
         let names: Vec<&str> = selected.iter().map(|p| p.label()).collect();
         let options = timeline::chart::ChartOptions {
