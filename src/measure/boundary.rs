@@ -21,7 +21,6 @@ use geo::{BoundingRect, Coord, MultiPolygon, Rect, Winding};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
-use super::area::s12_cached;
 use crate::model::Layer;
 
 /// A region's boundary prepared for measuring layers: its rings with the ground on
@@ -516,7 +515,7 @@ fn within(c: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> bool {
 /// The geodesic term of an edge; crossings, too, come back unchanged in the next
 /// snapshot wherever the front did not move.
 fn term(a: Coord<f64>, b: Coord<f64>) -> f64 {
-    s12_cached([a.x, a.y], [b.x, b.y])
+    super::area::s12([a.x, a.y], [b.x, b.y])
 }
 
 impl EdgeGrid {

@@ -505,7 +505,11 @@ impl<'a> Regions<'a> {
     /// An error when a measure breaks the [`Share`] invariants.
     pub fn shares(&self, snapshot: &Snapshot) -> Result<Vec<Share>> {
         let near = snapshot.clipped(self.cut_box());
-        self.regions.iter().map(|r| near.share_in(r)).collect()
+        let layers = near.measured_layers();
+        self.regions
+            .iter()
+            .map(|r| near.share_with(&layers, r))
+            .collect()
     }
 
     /// [`Regions::shares`] packed in a [`ShareTable`].
@@ -630,18 +634,36 @@ impl ShareTable {
     ///
     /// When `i` is not below [`ShareTable::len`].
     pub fn km2(&self, i: usize, status: &Status) -> f64 {
+        self.figure(i, status).map_or(f64::NAN, |a| a.km2)
+    }
+
+    /// The amount of a status, of one of occupied's parts, or of `unmarked` in
+    /// region `i`, as [`Share::figure`] gives it.
+    ///
+    /// # Panics
+    ///
+    /// When `i` is not below [`ShareTable::len`].
+    pub fn figure(&self, i: usize, status: &Status) -> Option<Amount> {
         let width = Self::width(self.statuses.len(), self.split);
         let row = &self.values[i * width..(i + 1) * width];
+        let amount = |j: usize| Amount {
+            km2: row[j],
+            pct: row[j + 1],
+        };
         let n = self.statuses.len();
+        if status.as_str() == UNMARKED {
+            return Some(amount(2 * n));
+        }
         match Occupation::from_status(status) {
-            Some(_) if !self.split => f64::NAN,
-            Some(Occupation::Since2014) => row[2 * n + 2],
-            Some(Occupation::Since2022) => row[2 * n + 4],
-            None => self
-                .statuses
-                .iter()
-                .position(|s| s == status)
-                .map_or(0.0, |k| row[2 * k]),
+            Some(_) if !self.split => None,
+            Some(Occupation::Since2014) => Some(amount(2 * n + 2)),
+            Some(Occupation::Since2022) => Some(amount(2 * n + 4)),
+            None => Some(
+                self.statuses
+                    .iter()
+                    .position(|s| s == status)
+                    .map_or_else(Amount::default, |k| amount(2 * k)),
+            ),
         }
     }
 
@@ -649,6 +671,13 @@ impl ShareTable {
     pub fn shares(&self, regions: &Regions<'_>) -> Vec<Share> {
         (0..self.len()).map(|i| self.share(regions, i)).collect()
     }
+}
+
+/// A snapshot's layers as its shares measure them: each status's, and, when the
+/// snapshot splits occupied ground, the part held since 2014 (`Some(None)`: none).
+struct MeasuredLayers<'s> {
+    statuses: Vec<(Status, Option<&'s Layer>)>,
+    older: Option<Option<&'s Layer>>,
 }
 
 impl Snapshot {
@@ -679,6 +708,27 @@ impl Snapshot {
     ///
     /// An error when the measure breaks the [`Share`] invariants.
     pub fn share_in(&self, region: &Region<'_>) -> Result<Share> {
+        self.share_with(&self.measured_layers(), region)
+    }
+
+    /// The layers every share measures, found once per snapshot.
+    fn measured_layers(&self) -> MeasuredLayers<'_> {
+        MeasuredLayers {
+            statuses: self
+                .statuses()
+                .into_iter()
+                .map(|s| {
+                    let layer = self.layer(&s);
+                    (s, layer)
+                })
+                .collect(),
+            older: self
+                .splits_occupation()
+                .then(|| self.occupied_part(Occupation::Since2014)),
+        }
+    }
+
+    fn share_with(&self, layers: &MeasuredLayers<'_>, region: &Region<'_>) -> Result<Share> {
         let area_km2 = region.area_km2;
         let pct = |km2: f64| {
             if area_km2 > 0.0 {
@@ -694,13 +744,10 @@ impl Snapshot {
                 0.0
             }
         };
-        let mut measured: Vec<(Status, f64)> = self
-            .statuses()
-            .into_iter()
-            .map(|status| {
-                let km2 = self.layer(&status).map_or(0.0, |l| region.km2_of(l));
-                (status, km2)
-            })
+        let mut measured: Vec<(Status, f64)> = layers
+            .statuses
+            .iter()
+            .map(|(status, layer)| (status.clone(), layer.map_or(0.0, |l| region.km2_of(l))))
             .collect();
         let marked: f64 = measured.iter().map(|(_, km2)| km2).sum();
         // Layers are disjoint, so what is left is unmarked. The layers' km² can
@@ -723,11 +770,9 @@ impl Snapshot {
             .iter()
             .find(|(s, _)| *s == Status::OCCUPIED)
             .map_or(0.0, |(_, km2)| *km2);
-        let occupied_split = self.splits_occupation().then(|| {
+        let occupied_split = layers.older.map(|older| {
             let older = zero_signed(
-                (self
-                    .occupied_part(Occupation::Since2014)
-                    .map_or(0.0, |l| region.km2_of(l))
+                (older.map_or(0.0, |l| region.km2_of(l))
                     * scale)
                     .min(occupied),
             );

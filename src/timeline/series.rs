@@ -1,6 +1,5 @@
 //! Time series: every snapshot's km² and % per status in a set of regions.
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -96,8 +95,10 @@ trait SnapshotShares: Sync {
     fn count(&self) -> usize;
     /// The statuses measured.
     fn statuses(&self) -> Vec<Status>;
-    /// Region `i`'s share.
-    fn share_at(&self, i: usize) -> Cow<'_, Share>;
+    /// Region `i`'s label, id and area.
+    fn region(&self, i: usize) -> (&str, Option<&str>, f64);
+    /// A figure of region `i` ([`Share::figure`]).
+    fn figure(&self, i: usize, status: &Status) -> Option<crate::Amount>;
 }
 
 impl SnapshotShares for Vec<Share> {
@@ -115,8 +116,11 @@ impl SnapshotShares for Vec<Share> {
         }
         out
     }
-    fn share_at(&self, i: usize) -> Cow<'_, Share> {
-        Cow::Borrowed(&self[i])
+    fn region(&self, i: usize) -> (&str, Option<&str>, f64) {
+        (&self[i].region, self[i].id.as_deref(), self[i].area_km2)
+    }
+    fn figure(&self, i: usize, status: &Status) -> Option<crate::Amount> {
+        self[i].figure(status)
     }
 }
 
@@ -130,8 +134,12 @@ impl SnapshotShares for Packed<'_, '_> {
     fn statuses(&self) -> Vec<Status> {
         self.0.statuses().to_vec()
     }
-    fn share_at(&self, i: usize) -> Cow<'_, Share> {
-        Cow::Owned(self.0.share(self.1, i))
+    fn region(&self, i: usize) -> (&str, Option<&str>, f64) {
+        let r = &self.1.regions()[i];
+        (r.label(), r.id(), r.area_km2())
+    }
+    fn figure(&self, i: usize, status: &Status) -> Option<crate::Amount> {
+        self.0.figure(i, status)
     }
 }
 
@@ -234,32 +242,33 @@ fn write_long_csv<T: SnapshotShares>(entries: &[Entry<T>], mut out: impl Write) 
         let texts: Vec<Result<Vec<u8>>> = batch
             .par_iter()
             .map(|e| {
-                let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+                let mut w = csv::Writer::from_writer(Vec::new());
                 let date = e.date.to_rfc3339();
                 let mut number = String::new();
-                let mut row: Vec<String> = Vec::with_capacity(4 + 2 * figures.len());
+                let mut field = |w: &mut csv::Writer<Vec<u8>>, v: f64| {
+                    number.clear();
+                    let _ = write!(number, "{v}");
+                    w.write_field(&number)
+                };
                 for i in 0..e.value.count() {
-                    let share = e.value.share_at(i);
-                    row.clear();
-                    row.push(date.clone());
-                    row.push(share.region.clone());
-                    row.push(share.id.clone().unwrap_or_default());
-                    let mut push = |row: &mut Vec<String>, v: f64| {
-                        number.clear();
-                        let _ = write!(number, "{v}");
-                        row.push(number.clone());
-                    };
-                    push(&mut row, share.area_km2);
+                    let (label, id, area) = e.value.region(i);
+                    w.write_field(&date).map_err(failed)?;
+                    w.write_field(label).map_err(failed)?;
+                    w.write_field(id.unwrap_or_default()).map_err(failed)?;
+                    field(&mut w, area).map_err(failed)?;
                     for s in &figures {
-                        match share.figure(s) {
+                        match e.value.figure(i, s) {
                             Some(a) => {
-                                push(&mut row, a.km2);
-                                push(&mut row, a.pct);
+                                field(&mut w, a.km2).map_err(failed)?;
+                                field(&mut w, a.pct).map_err(failed)?;
                             }
-                            None => row.extend([String::new(), String::new()]),
+                            None => {
+                                w.write_field("").map_err(failed)?;
+                                w.write_field("").map_err(failed)?;
+                            }
                         }
                     }
-                    w.write_record(&row).map_err(failed)?;
+                    w.write_record(None::<&[u8]>).map_err(failed)?;
                 }
                 w.into_inner().map_err(|e| failed(e.into_error().into()))
             })
