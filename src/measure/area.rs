@@ -175,6 +175,23 @@ impl EdgeTerms {
     }
 }
 
+/// [`s12`] through a per-thread cache: the edges of a layer mostly come back
+/// unchanged in the next snapshot of an archive.
+pub(crate) fn s12_cached(a: [f64; 2], b: [f64; 2]) -> f64 {
+    // Bounded: a long archive of changing fronts must not grow it without end.
+    const MAX_EDGES: usize = 1 << 20;
+    thread_local! {
+        static TERMS: std::cell::RefCell<HashMap<EdgeKey, f64, foldhash::fast::FixedState>> =
+            std::cell::RefCell::new(HashMap::default());
+    }
+    TERMS.with_borrow_mut(|terms| {
+        if terms.len() >= MAX_EDGES {
+            terms.clear();
+        }
+        *terms.entry(key(a, b)).or_insert_with(|| s12(a, b))
+    })
+}
+
 /// An edge's area term (m²), additive around a ring, clockwise-positive:
 /// GeographicLib's `S12` on WGS84, or the Chamberlain–Duquette term on the sphere.
 pub(crate) fn s12(a: [f64; 2], b: [f64; 2]) -> f64 {

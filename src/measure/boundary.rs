@@ -515,7 +515,7 @@ fn within(c: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> bool {
 /// The geodesic term of an edge; crossings, too, come back unchanged in the next
 /// snapshot wherever the front did not move.
 fn term(a: Coord<f64>, b: Coord<f64>) -> f64 {
-    super::area::s12([a.x, a.y], [b.x, b.y])
+    super::area::s12_cached([a.x, a.y], [b.x, b.y])
 }
 
 impl EdgeGrid {
