@@ -36,6 +36,7 @@ mod report;
 pub(crate) mod seal;
 pub(crate) mod time;
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use geo::MultiPolygon;
@@ -301,6 +302,9 @@ fn zones_from_document(
     // Every feature's class first, from its properties alone: whether the file can
     // split the occupied ground, and whether anything at all could be classified,
     // are questions about the whole file, not the box read.
+    // A snapshot's hundreds of features share a few dozen names: each (name,
+    // fill) is classified once.
+    let mut known: HashMap<(&str, Option<&str>), Option<Class>> = HashMap::new();
     let mut classes: Vec<Option<Class>> = doc
         .features
         .iter()
@@ -308,11 +312,15 @@ fn zones_from_document(
             let props = f.properties.as_ref();
             let text = |k: &str| props.and_then(|p| p.get(k)).and_then(Value::as_str);
             match &source {
-                Source::DeepState => deepstate::classify_on(
-                    text("name").unwrap_or(""),
-                    text("fill"),
-                    date.map(|d| d.date_naive()),
-                ),
+                Source::DeepState => {
+                    let (name, fill) = (text("name").unwrap_or(""), text("fill"));
+                    known
+                        .entry((name, fill))
+                        .or_insert_with(|| {
+                            deepstate::classify_on(name, fill, date.map(|d| d.date_naive()))
+                        })
+                        .clone()
+                }
                 Source::Occupied => Some(Class {
                     status: Status::OCCUPIED,
                     layer: "occupied".into(),
@@ -516,6 +524,7 @@ impl Evidence {
             bare: 0,
             by_name: NameKind::of(path),
         };
+        let mut known: HashMap<&str, bool> = HashMap::new();
         for f in &doc.features {
             let props = f.properties.as_ref();
             let name = props.and_then(|p| p.get("name")).and_then(Value::as_str);
@@ -536,7 +545,10 @@ impl Evidence {
             };
             e.named += 1;
             // By name alone: a colour is no sign of DeepState's kind.
-            if deepstate::classify(name, None).is_some() {
+            let knows = *known
+                .entry(name)
+                .or_insert_with(|| deepstate::classify(name, None).is_some());
+            if knows {
                 e.deepstate_names += 1;
                 e.example.get_or_insert_with(|| deepstate::normalise(name));
             }
