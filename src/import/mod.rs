@@ -305,10 +305,16 @@ fn zones_from_document(
     // A snapshot's hundreds of features share a few dozen names: each (name,
     // fill) is classified once.
     let mut known: HashMap<(&str, Option<&str>), Option<Class>> = HashMap::new();
+    let polygonal = |f: &Feature| f.geometry.as_ref().is_some_and(shape::Shape::may_be_ground);
     let mut classes: Vec<Option<Class>> = doc
         .features
         .iter()
         .map(|f| {
+            // Only ground has a class: markers (most of a raw snapshot's
+            // features) are kept without one.
+            if !polygonal(f) {
+                return None;
+            }
             let props = f.properties.as_ref();
             let text = |k: &str| props.and_then(|p| p.get(k)).and_then(Value::as_str);
             match &source {
@@ -330,7 +336,6 @@ fn zones_from_document(
             }
         })
         .collect();
-    let polygonal = |f: &Feature| f.geometry.as_ref().is_some_and(shape::Shape::may_be_ground);
     let classified = doc
         .features
         .iter()
@@ -361,6 +366,12 @@ fn zones_from_document(
     for (index, (feature, class)) in doc.features.into_iter().zip(classes).enumerate() {
         let props = feature.properties.as_ref();
         let text = |k: &str| props.and_then(|p| p.get(k)).and_then(Value::as_str);
+        if let Some(geometry) = &feature.geometry
+            && within.is_some_and(|bbox| !geometry.may_meet(bbox))
+        {
+            report.outside += 1;
+            continue;
+        }
         let label = text("name").map(deepstate::normalise);
         let at = FeatureRef {
             path,
@@ -371,10 +382,6 @@ fn zones_from_document(
             report.ignored.push(skipped(at, "no geometry"));
             continue;
         };
-        if within.is_some_and(|bbox| !geometry.may_meet(bbox)) {
-            report.outside += 1;
-            continue;
-        }
         let parts = geometry::parts(geometry, at, &mut report.warnings, sealed)?;
         if parts.polygons.is_empty() {
             if parts.points.is_empty() {
