@@ -874,8 +874,10 @@ impl Export {
     /// let june = import::read_zones("data/snapshots/deepstate_20250601.geojson", None)?.snapshot;
     /// let august = import::read_zones("data/snapshots/deepstate_20250801.geojson", None)?.snapshot;
     /// let mut export = Export::new(ExportOptions::default())?;
-    /// // The same map twice: written once with changed_only.
-    /// assert_eq!(export.series([&june, &june.clone(), &august], true)?, 6);
+    /// // The same map twice: written once with changed_only (4 features: occupied
+    /// // since 2014 and since 2022, contested, liberated); in August all but
+    /// // the part since 2014 have changed.
+    /// assert_eq!(export.series([&june, &june.clone(), &august], true)?, 7);
     /// assert!(export.is_time_enabled());
     /// # Ok::<(), frontline::Error>(())
     /// ```
