@@ -611,6 +611,7 @@ impl Export {
             }
         }
         self.check_hit(snapshot, clipped.is_empty())?;
+        let splits = snapshot.splits_occupation();
         let mut added = 0;
         for (zone, g) in clipped {
             let mut p = self.base("zone", &zone.status, snapshot.date());
@@ -625,7 +626,7 @@ impl Export {
             }
             if zone.status == Status::OCCUPIED {
                 let since = match zone.occupation {
-                    Some(o) if snapshot.splits_occupation() => OccupiedSince::Known(o),
+                    Some(o) if splits => OccupiedSince::Known(o),
                     _ => OccupiedSince::Unknown,
                 };
                 insert_since(&mut p, since);
@@ -925,8 +926,9 @@ impl Export {
                     layers
                         .iter()
                         .map(|p| Piece {
+                            status: p.status.clone(),
+                            since: p.since,
                             geometry: round_polygons(&p.geometry, d),
-                            ..p.clone()
                         })
                         .collect()
                 })
