@@ -11,7 +11,7 @@ use std::process::Output;
 
 use frontline::export::{Aoi, Export, ExportOptions, SvgOptions, svg_map};
 use frontline::proximity::{Front, FrontOptions};
-use frontline::{GeodesicAreaKm2, Snapshot, Status, import};
+use frontline::{GeodesicAreaKm2, Occupation, Snapshot, Status, import};
 use geo::{BooleanOps, CoordsIter, MultiPolygon, Winding};
 
 const JUNE: &str = "data/snapshots/deepstate_20250601.geojson";
@@ -68,7 +68,8 @@ fn round_trip_layers_zones_changes_places_front() {
     let places = import::read_places("data/places.geojson").unwrap();
     let front = Front::derive(&august, &FrontOptions::default()).unwrap();
     let mut export = Export::new(ExportOptions::default().with_bbox(true)).unwrap();
-    assert_eq!(export.layers(&august).unwrap(), 3);
+    // Occupied in its two parts (the sample draws ORDLO), contested, liberated.
+    assert_eq!(export.layers(&august).unwrap(), 4);
     assert_eq!(export.zones(&august).unwrap(), august.zones().len());
     assert!(export.changes(&june, &august).unwrap() >= 2);
     assert_eq!(export.front(&front, august.date()).unwrap(), 1);
@@ -101,32 +102,55 @@ fn round_trip_layers_zones_changes_places_front() {
     }
     assert!(lengths.len() > 1000 && lengths.iter().all(|&n| n == 2));
 
-    // Layers: same ground and area as the snapshot's, within rounding.
+    // Layers: same ground and area as the snapshot's, within rounding; the
+    // occupied layer as its two parts, which together make it up.
+    let original_of = |status: &Status, since: Option<&str>| match since {
+        Some("2014") => august.occupied_part(Occupation::Since2014),
+        Some(_) => august.occupied_part(Occupation::Since2022),
+        None => august.layer(status),
+    };
     for status in [Status::OCCUPIED, Status::CONTESTED, Status::LIBERATED] {
-        let f = fc
+        let written: Vec<_> = fc
             .features
             .iter()
-            .find(|f| {
+            .filter(|f| {
                 f.property("kind").unwrap() == "layer"
                     && f.property("status").unwrap() == status.as_str()
             })
-            .unwrap();
-        let written = polygons(f).unwrap();
-        let original = august.layer(&status).unwrap().geometry();
-        let stated = f.property("area_km2").unwrap().as_f64().unwrap();
-        let measured = original.geodesic_area_km2();
-        assert!((stated - measured).abs() <= 0.0005 + 1e-12, "{status}");
-        assert!(
-            (written.geodesic_area_km2() - measured).abs() < 1e-4 * measured.max(1.0),
-            "{status}"
+            .collect();
+        assert_eq!(
+            written.len(),
+            if status == Status::OCCUPIED { 2 } else { 1 }
         );
-        let apart = written.xor(original).geodesic_area_km2();
-        assert!(apart < 1e-5 * measured, "{status}: {apart} km² differ");
-        assert_eq!(f.property("date").unwrap(), "2025-08-01T09:00:00Z");
-        assert_eq!(f.property("time").unwrap(), 1_754_038_800_000i64);
-        for key in ["fill", "fill-opacity", "stroke", "stroke-width", "name"] {
-            assert!(f.property(key).is_some(), "{key}");
+        let mut together = MultiPolygon::<f64>(Vec::new());
+        for f in written {
+            let since = f.property("occupied_since").map(|v| v.as_str().unwrap());
+            assert_eq!(since.is_some(), status == Status::OCCUPIED, "{status}");
+            let what = format!("{status} {since:?}");
+            let geometry = polygons(f).unwrap();
+            let original = original_of(&status, since).unwrap().geometry();
+            let stated = f.property("area_km2").unwrap().as_f64().unwrap();
+            let measured = original.geodesic_area_km2();
+            assert!((stated - measured).abs() <= 0.0005 + 1e-12, "{what}");
+            assert!(
+                (geometry.geodesic_area_km2() - measured).abs() < 1e-4 * measured.max(1.0),
+                "{what}"
+            );
+            let apart = geometry.xor(original).geodesic_area_km2();
+            assert!(apart < 1e-5 * measured, "{what}: {apart} km² differ");
+            assert_eq!(f.property("date").unwrap(), "2025-08-01T09:00:00Z");
+            assert_eq!(f.property("time").unwrap(), 1_754_038_800_000i64);
+            for key in ["fill", "fill-opacity", "stroke", "stroke-width", "name"] {
+                assert!(f.property(key).is_some(), "{key}");
+            }
+            together.0.extend(geometry.0);
         }
+        let layer = august.layer(&status).unwrap().geometry();
+        let apart = together.xor(layer).geodesic_area_km2();
+        assert!(
+            apart < 1e-5 * layer.geodesic_area_km2(),
+            "{status}: {apart} km²"
+        );
     }
     let occupied = fc
         .features
@@ -177,7 +201,7 @@ fn time_enabled_series_and_changed_only() {
     let mut all = Export::new(ExportOptions::default()).unwrap();
     all.series([&august, &june], false).unwrap();
     let fc = all.to_feature_collection();
-    assert_eq!(fc.features.len(), 6);
+    assert_eq!(fc.features.len(), 8); // occupied in two parts, twice
     // Sorted by date; the first frame lasts until the second.
     assert_eq!(
         fc.features[0].property("date").unwrap(),
@@ -187,7 +211,7 @@ fn time_enabled_series_and_changed_only() {
         fc.features[0].property("until").unwrap(),
         "2025-08-01T09:00:00Z"
     );
-    assert!(fc.features[5].property("until").is_none());
+    assert!(fc.features[7].property("until").is_none());
     assert!(
         fc.features
             .iter()
@@ -200,13 +224,17 @@ fn time_enabled_series_and_changed_only() {
         june.zones().to_vec(),
     );
     let mut changed = Export::new(ExportOptions::default()).unwrap();
+    // The part since 2014 (ORDLO) is the same in June and August: written once.
     assert_eq!(
         changed.series([&june, &june_again, &august], true).unwrap(),
-        6
+        7
     );
     let fc = changed.to_feature_collection();
+    let since = |i: usize| fc.features[i].property("occupied_since").unwrap().clone();
+    assert_eq!((since(0), since(1)), ("2014".into(), "2022".into()));
+    assert!(fc.features[0].property("until").is_none());
     assert_eq!(
-        fc.features[0].property("until").unwrap(),
+        fc.features[1].property("until").unwrap(),
         "2025-08-01T09:00:00Z"
     );
     let undated = Snapshot::new(None, june.zones().to_vec());
@@ -344,13 +372,13 @@ fn cli_writes_geojson_html_and_svg() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("features 18;"), "{out}");
+    assert!(out.contains("features 19;"), "{out}");
     let fc: geojson::FeatureCollection = std::fs::read_to_string(&g).unwrap().parse().unwrap();
-    assert_eq!(fc.features.len(), 18);
+    assert_eq!(fc.features.len(), 19);
     check_rfc7946(&fc, 5);
     let page = std::fs::read_to_string(&h).unwrap();
     assert!(page.contains("https://unpkg.com/leaflet@1.9.4/dist/leaflet.js"));
-    assert_eq!(svg_shapes(&std::fs::read_to_string(&s).unwrap()), 18);
+    assert_eq!(svg_shapes(&std::fs::read_to_string(&s).unwrap()), 19);
     // Only the three files: no temporary file left behind.
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -405,5 +433,280 @@ fn cli_bad_input() {
         stderr(&o)
     );
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The layer features of a feature collection whose status is occupied, by
+/// their `occupied_since` as written (`None`: the property is absent).
+fn occupied_layers(
+    fc: &geojson::FeatureCollection,
+) -> Vec<(Option<serde_json::Value>, &geojson::Feature)> {
+    fc.features
+        .iter()
+        .filter(|f| {
+            f.property("kind").unwrap() == "layer" && f.property("status").unwrap() == "occupied"
+        })
+        .map(|f| (f.property("occupied_since").cloned(), f))
+        .collect()
+}
+
+fn contains(f: &geojson::Feature, x: f64, y: f64) -> bool {
+    use geo::Contains;
+    polygons(f).unwrap().contains(&geo::point!(x: x, y: y))
+}
+
+/// The raw daily map of 27 October 2025 over Donetsk oblast: the occupied layer
+/// in its two parts, each with `occupied_since`, whose km² are those of the
+/// independent reference (tests/reference/daily_reference.py: Shapely and
+/// pyproj) within 0.01 %; Donetsk city lies in the part since 2014, Mariupol in
+/// the part since 2022. The occupied-only file of the same day: one occupied
+/// feature whose `occupied_since` is null. RFC 7946 throughout.
+#[test]
+fn real_layers_carry_occupied_since() {
+    let Some(data) = common::shared_data("real_layers_carry_occupied_since") else {
+        return;
+    };
+    let text = std::fs::read_to_string(common::repo().join("tests/reference/daily_reference.json"))
+        .unwrap();
+    let reference: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let day = reference["donetsk"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["file"] == "deepstatemap_data_20251027_polygons.geojson.gz")
+        .unwrap();
+    let oblast_ref = &day["regions"][0];
+    assert_eq!(oblast_ref["name"], "Donetsk Oblast");
+    let expected = |part: &str| oblast_ref["status"][part]["km2"].as_f64().unwrap();
+
+    let oblast = import::read_places(data.join("admin/donetsk/oblast.geojson"))
+        .unwrap()
+        .union()
+        .unwrap();
+    let options = || ExportOptions::default().aoi(Aoi::new("Donetsk Oblast", oblast.clone()));
+    let raw = snapshot(
+        data.join("deepstate/raw-daily/deepstatemap_data_20251027_polygons.geojson.gz")
+            .to_str()
+            .unwrap(),
+    );
+    let mut export = Export::new(options()).unwrap();
+    export.layers(&raw).unwrap();
+    let text = export.to_geojson_string();
+    let fc: geojson::FeatureCollection = text.parse().unwrap();
+    check_rfc7946(&fc, 6);
+    let occupied = occupied_layers(&fc);
+    assert_eq!(
+        occupied.len(),
+        2,
+        "{:?}",
+        occupied.iter().map(|o| &o.0).collect::<Vec<_>>()
+    );
+    let (older, newer) = (occupied[0].1, occupied[1].1);
+    assert_eq!(occupied[0].0, Some("2014".into()));
+    assert_eq!(occupied[1].0, Some("2022".into()));
+    assert_eq!(older.property("name").unwrap(), "Occupied since 2014");
+    assert_eq!(newer.property("name").unwrap(), "Occupied since 2022");
+    for (f, part) in [
+        (older, "occupied_since_2014"),
+        (newer, "occupied_since_2022"),
+    ] {
+        let km2 = f.property("area_km2").unwrap().as_f64().unwrap();
+        common::assert_km2(km2, expected(part), 0.01, part);
+        assert_eq!(f.property("fill").unwrap(), "#a52714");
+    }
+    // Donetsk city (held since 2014) and Mariupol (taken in 2022).
+    assert!(contains(older, 37.80, 48.00) && !contains(newer, 37.80, 48.00));
+    assert!(contains(newer, 37.55, 47.10) && !contains(older, 37.55, 47.10));
+    // Other statuses have no such property.
+    for f in &fc.features {
+        if f.property("status").unwrap() != "occupied" {
+            assert!(
+                f.property("occupied_since").is_none(),
+                "{:?}",
+                f.property("status")
+            );
+        }
+    }
+
+    // The occupied-only file: the same ground, since unknown (null, not absent).
+    let plain = snapshot(
+        data.join("deepstate/occupied-daily/deepstatemap_data_20251027.geojson")
+            .to_str()
+            .unwrap(),
+    );
+    let mut export = Export::new(options()).unwrap();
+    export.layers(&plain).unwrap();
+    let text = export.to_geojson_string();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let features = value["features"].as_array().unwrap();
+    assert_eq!(features.len(), 1);
+    let p = features[0]["properties"].as_object().unwrap();
+    assert_eq!(p.get("occupied_since"), Some(&serde_json::Value::Null));
+    assert_eq!(p["name"], "Occupied");
+    // Within 0.5 % of the raw file's occupied ground (tests/daily.rs).
+    let km2 = p["area_km2"].as_f64().unwrap();
+    let whole = expected("occupied");
+    assert!((km2 - whole).abs() < 0.005 * whole, "{km2} vs {whole}");
+    let fc: geojson::FeatureCollection = text.parse().unwrap();
+    check_rfc7946(&fc, 6);
+}
+
+/// Zones as drawn carry their own class's year; changes and places carry the
+/// year of their ground; nothing is written twice under the diff's part
+/// statuses. Ground taken in October 2025 is all since 2022.
+#[test]
+fn real_zones_changes_and_places_carry_occupied_since() {
+    let Some(data) = common::shared_data("real_zones_changes_and_places_carry_occupied_since")
+    else {
+        return;
+    };
+    let daily = |d: &str| {
+        snapshot(
+            data.join(format!(
+                "deepstate/raw-daily/deepstatemap_data_{d}_polygons.geojson.gz"
+            ))
+            .to_str()
+            .unwrap(),
+        )
+    };
+    let (october, end) = (daily("20251001"), daily("20251027"));
+    let oblast = import::read_places(data.join("admin/donetsk/oblast.geojson"))
+        .unwrap()
+        .union()
+        .unwrap();
+    let options = || ExportOptions::default().aoi(Aoi::new("Donetsk Oblast", oblast.clone()));
+
+    let mut zones = Export::new(options()).unwrap();
+    zones.zones(&end).unwrap();
+    let fc = zones.to_feature_collection();
+    let mut years = std::collections::BTreeMap::new();
+    for f in &fc.features {
+        let name = f.property("name").unwrap().as_str().unwrap().to_string();
+        let since = f.property("occupied_since").cloned();
+        let expected = match name.as_str() {
+            "CADR and CALR" | "Occupied Crimea" | "Occupied Tuzla Island" => Some("2014".into()),
+            "Occupied" => Some("2022".into()),
+            _ => None,
+        };
+        assert_eq!(since, expected, "{name}");
+        *years.entry(name).or_insert(0) += 1;
+    }
+    assert!(
+        years.contains_key("CADR and CALR") && years.contains_key("Occupied"),
+        "{years:?}"
+    );
+
+    let mut changes = Export::new(options()).unwrap();
+    changes.changes(&october, &end).unwrap();
+    let fc = changes.to_feature_collection();
+    check_rfc7946(&fc, 6);
+    let gained: Vec<_> = fc
+        .features
+        .iter()
+        .filter(|f| {
+            f.property("status").unwrap() == "occupied" && f.property("change").unwrap() == "gained"
+        })
+        .collect();
+    assert!(!gained.is_empty());
+    for f in &gained {
+        assert_eq!(f.property("occupied_since").unwrap(), "2022");
+        assert_eq!(f.property("name").unwrap(), "Occupied since 2022 gained");
+    }
+    let km2: f64 = gained
+        .iter()
+        .map(|f| f.property("area_km2").unwrap().as_f64().unwrap())
+        .sum();
+    assert!(km2 > 10.0, "{km2} km² gained in October 2025");
+    assert!(
+        fc.features.iter().all(|f| !f
+            .property("status")
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .starts_with("occupied_since")),
+        "the diff's parts are not written again"
+    );
+
+    let places = import::read_places(data.join("admin/donetsk/places.geojson")).unwrap();
+    let mut export = Export::new(options()).unwrap();
+    export.places(&places, &end, None).unwrap();
+    let fc = export.to_feature_collection();
+    let place = |n: &str| {
+        fc.features
+            .iter()
+            .find(|f| f.property("name").unwrap() == n)
+            .unwrap()
+    };
+    assert_eq!(place("Donetsk").property("occupied_since").unwrap(), "2014");
+    assert_eq!(
+        place("Horlivka").property("occupied_since").unwrap(),
+        "2014"
+    );
+    assert_eq!(
+        place("Mariupol").property("occupied_since").unwrap(),
+        "2022"
+    );
+    assert_eq!(place("Kramatorsk").property("status").unwrap(), "unmarked");
+    assert!(place("Kramatorsk").property("occupied_since").is_none());
+}
+
+/// The command writes the property to GeoJSON and KML (where null, which KML
+/// cannot hold, is left out, as for every null property).
+#[test]
+fn cli_export_writes_occupied_since() {
+    let Some(data) = common::shared_data("cli_export_writes_occupied_since") else {
+        return;
+    };
+    let dir = temp_dir("cli-since");
+    let raw = data.join("deepstate/raw-daily/deepstatemap_data_20251027_polygons.geojson.gz");
+    let plain = data.join("deepstate/occupied-daily/deepstatemap_data_20251027.geojson");
+    let aoi = data.join("admin/donetsk/oblast.geojson");
+    let run = |zones: &std::path::Path, out: &std::path::Path| {
+        let o = frontline(&[
+            "export",
+            zones.to_str().unwrap(),
+            "--aoi",
+            aoi.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    };
+    for name in ["raw.geojson", "raw.kml"] {
+        let out = dir.join(name);
+        run(&raw, &out);
+        let read = import::read_places(&out).unwrap();
+        let mut since: Vec<String> = read
+            .iter()
+            .filter(|p| p.properties["status"] == "occupied")
+            .map(|p| p.properties["occupied_since"].as_str().unwrap().to_string())
+            .collect();
+        since.sort();
+        assert_eq!(since, ["2014", "2022"], "{name}");
+    }
+    let out = dir.join("plain.geojson");
+    run(&plain, &out);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(
+        v["features"][0]["properties"]["occupied_since"],
+        serde_json::Value::Null
+    );
+    assert!(
+        v["features"][0]["properties"]
+            .as_object()
+            .unwrap()
+            .contains_key("occupied_since")
+    );
+    let out = dir.join("plain.kml");
+    run(&plain, &out);
+    let read = import::read_places(&out).unwrap();
+    let p = &read.iter().next().unwrap().properties;
+    assert_eq!(p["status"], "occupied");
+    assert!(
+        p.get("occupied_since")
+            .is_none_or(serde_json::Value::is_null),
+        "{p:?}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

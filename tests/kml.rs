@@ -183,7 +183,9 @@ fn a_series_exports_to_kml_and_kmz_that_gdal_and_geopandas_read() {
     let geojson = dir.join("series.geojson");
     export(&geojson);
     let original = keyed(&import::read_places(&geojson).unwrap());
-    assert_eq!(original.len(), 6);
+    // Per date: occupied since 2014 and since 2022 (the sample draws ORDLO),
+    // contested, liberated.
+    assert_eq!(original.len(), 8);
     let gdal = have("ogrinfo", &["--version"], test);
     let gpd = have("python3", &["-c", "import geopandas, pyproj"], test);
     for name in ["series.kml", "series.kmz"] {
@@ -209,8 +211,15 @@ fn a_series_exports_to_kml_and_kmz_that_gdal_and_geopandas_read() {
                 .iter()
                 .filter(|p| text(&p.properties, "end") == Some("2025-08-01T09:00:00Z"))
                 .count(),
-            3
+            4
         );
+        // Since when, in ExtendedData, for the occupied features only.
+        let mut since: Vec<&str> = places
+            .iter()
+            .filter_map(|p| text(&p.properties, "occupied_since"))
+            .collect();
+        since.sort();
+        assert_eq!(since, ["2014", "2014", "2022", "2022"], "{name}");
         if gdal {
             // LIBKML: features, names and time spans.
             let o = Command::new("ogrinfo")
@@ -220,17 +229,18 @@ fn a_series_exports_to_kml_and_kmz_that_gdal_and_geopandas_read() {
                 .unwrap();
             let info = String::from_utf8_lossy(&o.stdout);
             assert!(info.contains("using driver `LIBKML'"), "{info}");
-            assert_eq!(info.matches("OGRFeature(").count(), 6, "{info}");
-            assert_eq!(info.matches("Name (String) = Occupied").count(), 2);
+            assert_eq!(info.matches("OGRFeature(").count(), 8, "{info}");
+            assert_eq!(info.matches("Name (String) = Occupied since 20").count(), 4);
+            assert_eq!(info.matches("occupied_since (String) = 2014").count(), 2);
             assert_eq!(
                 info.matches("begin (DateTime) = 2025/06/01 09:00:00+00")
                     .count(),
-                3
+                4
             );
             assert_eq!(
                 info.matches("end (DateTime) = 2025/08/01 09:00:00+00")
                     .count(),
-                3
+                4
             );
             assert!(info.contains("BRUSH(fc:#A52714"), "{info}");
             // GDAL's geometry, back through GeoJSON: the same km².
@@ -258,7 +268,7 @@ fn a_series_exports_to_kml_and_kmz_that_gdal_and_geopandas_read() {
                 .unwrap();
             let info = String::from_utf8_lossy(&o.stdout);
             assert!(info.contains("using driver `KML'"), "{info}");
-            assert_eq!(info.matches("OGRFeature(").count(), 6, "{info}");
+            assert_eq!(info.matches("OGRFeature(").count(), 8, "{info}");
             assert_eq!(info.matches("Name (String) = Liberated").count(), 2);
         }
         if gpd && name.ends_with(".kml") {
@@ -270,7 +280,7 @@ fn a_series_exports_to_kml_and_kmz_that_gdal_and_geopandas_read() {
                 .unwrap();
             assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
             let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-            assert_eq!(v["count"], 6, "{v}");
+            assert_eq!(v["count"], 8, "{v}");
             let ours = km2(&places);
             for (f, ours) in v["features"].as_array().unwrap().iter().zip(&ours) {
                 let name = f["properties"]["Name"]
@@ -278,7 +288,13 @@ fn a_series_exports_to_kml_and_kmz_that_gdal_and_geopandas_read() {
                     .or(f["properties"]["name"].as_str())
                     .unwrap();
                 assert!(
-                    ["Occupied", "Contested (grey zone)", "Liberated"].contains(&name),
+                    [
+                        "Occupied since 2014",
+                        "Occupied since 2022",
+                        "Contested (grey zone)",
+                        "Liberated"
+                    ]
+                    .contains(&name),
                     "{f}"
                 );
                 same_km2(f["area_km2"].as_f64().unwrap(), *ours, "GeoPandas");
@@ -316,15 +332,21 @@ fn a_real_series_with_changed_only_plays_in_order() {
     let o = frontline(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let places = import::read_places(&out).unwrap();
-    // Per status, the spans follow one another: each begins where the last ended.
+    // Per status (and part of occupied), the spans follow one another: each
+    // begins where the last ended.
     let mut spans: BTreeMap<String, Vec<(String, Option<String>)>> = BTreeMap::new();
     for p in places.iter() {
-        let status = text(&p.properties, "status").unwrap().to_string();
+        let mut status = text(&p.properties, "status").unwrap().to_string();
+        if let Some(since) = text(&p.properties, "occupied_since") {
+            status = format!("{status} since {since}");
+        }
         let begin = text(&p.properties, "begin").unwrap().to_string();
         let end = text(&p.properties, "end").map(str::to_string);
         spans.entry(status).or_default().push((begin, end));
     }
-    assert!(spans.contains_key("occupied"), "{spans:?}");
+    assert!(spans.contains_key("occupied since 2014"), "{spans:?}");
+    assert!(spans.contains_key("occupied since 2022"), "{spans:?}");
+    assert!(!spans.contains_key("occupied"), "{spans:?}");
     for (status, mut s) in spans {
         s.sort();
         for w in s.windows(2) {

@@ -14,13 +14,28 @@
 //! `area_km2`, names, and simplestyle-spec styling (`fill`, `fill-opacity`,
 //! `stroke`, `stroke-width`; `marker-color` for places) from a [`Style`].
 //!
+//! Every occupied feature (layers, zones, changes, places) also carries
+//! `occupied_since`: `"2014"` for ground held since 2014 (Crimea, ORDLO,
+//! Tuzla), `"2022"` for ground taken since 24 February 2022, or `null` where the
+//! snapshot cannot tell ([`Snapshot::splits_occupation`]: occupied-only
+//! archives, 2022 maps without the standing territories). Features of other
+//! statuses do not have it. The occupied layer is written as one feature per
+//! part, named `Occupied since 2014` and `Occupied since 2022` (both with
+//! `status` `occupied` and its colour; disjoint, since 2014 winning where the
+//! zones overlap), or as one feature named `Occupied` when the split is unknown.
+//!
 //! ```
 //! use frontline::{export::{Export, ExportOptions}, import};
 //! let snapshot = import::read_zones("data/snapshots/deepstate_20250801.geojson", None)?.snapshot;
 //! let mut export = Export::new(ExportOptions::default())?;
 //! export.layers(&snapshot)?;
 //! let collection = export.to_feature_collection();
-//! assert_eq!(collection.features.len(), 3); // occupied, contested, liberated
+//! // Occupied (the ORDLO part since 2014, the rest since 2022), contested, liberated.
+//! assert_eq!(collection.features.len(), 4);
+//! let since: Vec<_> = collection.features.iter().map(|f| f.property("occupied_since")).collect();
+//! assert_eq!(since[0].unwrap(), "2014");
+//! assert_eq!(since[1].unwrap(), "2022");
+//! assert_eq!(since[2], None); // contested: no such property
 //! assert_eq!(collection.features[0].property("fill").unwrap(), "#a52714");
 //! # Ok::<(), frontline::Error>(())
 //! ```
@@ -55,12 +70,20 @@ pub(crate) mod svg_colours {
 
 use crate::measure::clip::clip_to;
 use crate::model::UNMARKED;
-use crate::proximity::{Front, ProximityIndex};
+use crate::proximity::{Front, OccupiedSince, ProximityIndex};
 use crate::timeline::diff;
-use crate::{Error, GeodesicAreaKm2, Places, Result, Snapshot, Status};
+use crate::{Error, GeodesicAreaKm2, Occupation, Places, Result, Snapshot, Status};
 
-/// Per status, its ground.
-type Layers = Vec<(Status, MultiPolygon<f64>)>;
+/// The ground of one feature: a status and, for occupied ground, since when.
+#[derive(Clone, Debug, PartialEq)]
+struct Piece {
+    status: Status,
+    since: Option<OccupiedSince>,
+    geometry: MultiPolygon<f64>,
+}
+
+/// Per status (occupied per part), its ground.
+type Layers = Vec<Piece>;
 
 /// An area of interest: exports keep only what lies inside it.
 ///
@@ -418,20 +441,45 @@ impl Export {
         })
     }
 
-    /// Per status, the snapshot's resolved ground within the area of interest.
-    fn clipped_layers(&self, snapshot: &Snapshot) -> Layers {
-        snapshot
-            .layers()
-            .iter()
-            .map(|l| {
-                let g = match &self.options.aoi {
-                    Some(aoi) => l.intersection(aoi.area()),
-                    None => l.geometry().clone(),
-                };
-                (l.status().clone(), g)
-            })
-            .filter(|(_, g)| !g.0.is_empty())
-            .collect()
+    /// Per status, the snapshot's resolved ground within the area of interest;
+    /// the occupied layer in its parts since 2014 and since 2022 when `splits`
+    /// (the whole snapshot's [`Snapshot::splits_occupation`]: `near` may be it
+    /// cut down to the area's box).
+    fn clipped_layers(&self, near: &Snapshot, splits: bool) -> Layers {
+        let clip = |l: &crate::Layer| match &self.options.aoi {
+            Some(aoi) => l.intersection(aoi.area()),
+            None => l.geometry().clone(),
+        };
+        let mut pieces = Vec::new();
+        for l in near.layers() {
+            let status = l.status().clone();
+            if status != Status::OCCUPIED {
+                pieces.push(Piece {
+                    since: None,
+                    geometry: clip(l),
+                    status,
+                });
+            } else if !splits {
+                pieces.push(Piece {
+                    since: Some(OccupiedSince::Unknown),
+                    geometry: clip(l),
+                    status,
+                });
+            } else {
+                for o in Occupation::ALL {
+                    // The cut-down map keeps every zone's occupation: it splits too.
+                    if let Some(part) = near.occupied_part(o) {
+                        pieces.push(Piece {
+                            status: status.clone(),
+                            since: Some(OccupiedSince::Known(o)),
+                            geometry: clip(part),
+                        });
+                    }
+                }
+            }
+        }
+        pieces.retain(|p| !p.geometry.0.is_empty());
+        pieces
     }
 
     fn base(&self, kind: &str, status: &Status, date: Option<DateTime<Utc>>) -> Map<String, Value> {
@@ -444,6 +492,25 @@ impl Export {
             p.insert("time".into(), d.timestamp_millis().into());
         }
         self.options.style.paint(status).apply(&mut p);
+        p
+    }
+
+    /// [`base`](Self::base) for a piece: occupied ground also gets
+    /// `occupied_since` (`null` when unknown) and a name that says it.
+    fn piece_base(
+        &self,
+        kind: &str,
+        piece: &Piece,
+        date: Option<DateTime<Utc>>,
+    ) -> Map<String, Value> {
+        let mut p = self.base(kind, &piece.status, date);
+        if let Some(since) = piece.since {
+            insert_since(&mut p, since);
+            if let Some(o) = since.occupation() {
+                let name = format!("{} since {}", status_name(&piece.status), o.year());
+                p.insert("name".into(), name.into());
+            }
+        }
         p
     }
 
@@ -466,12 +533,12 @@ impl Export {
     /// when clipping to it fails.
     pub fn layers(&mut self, snapshot: &Snapshot) -> Result<usize> {
         let near = self.near(snapshot)?;
-        let layers = self.clipped_layers(&near);
+        let layers = self.clipped_layers(&near, snapshot.splits_occupation());
         self.check_hit(snapshot, layers.is_empty())?;
         let mut added = 0;
-        for (status, g) in layers {
-            let p = self.base("layer", &status, snapshot.date());
-            added += usize::from(self.push_polygons(&g, p));
+        for piece in layers {
+            let p = self.piece_base("layer", &piece, snapshot.date());
+            added += usize::from(self.push_polygons(&piece.geometry, p));
         }
         Ok(added)
     }
@@ -493,11 +560,11 @@ impl Export {
     /// An error when clipping to the area of interest fails.
     pub fn layers_in_aoi(&mut self, snapshot: &Snapshot) -> Result<usize> {
         let near = self.near(snapshot)?;
-        let layers = self.clipped_layers(&near);
+        let layers = self.clipped_layers(&near, snapshot.splits_occupation());
         let mut added = 0;
-        for (status, g) in layers {
-            let p = self.base("layer", &status, snapshot.date());
-            added += usize::from(self.push_polygons(&g, p));
+        for piece in layers {
+            let p = self.piece_base("layer", &piece, snapshot.date());
+            added += usize::from(self.push_polygons(&piece.geometry, p));
         }
         Ok(added)
     }
@@ -516,7 +583,9 @@ impl Export {
 
     /// One feature per zone as the source drew it (overlapping, unresolved), with
     /// its label (`name`), source class (`layer`) and feature index; coloured by
-    /// the style (not the source's own colours).
+    /// the style (not the source's own colours). An occupied zone's
+    /// `occupied_since` is its own class (`null` when the snapshot cannot tell):
+    /// as drawn, a zone since 2022 may overlap one since 2014.
     ///
     /// ```
     /// use frontline::{export::{Export, ExportOptions}, import};
@@ -542,6 +611,7 @@ impl Export {
             }
         }
         self.check_hit(snapshot, clipped.is_empty())?;
+        let splits = snapshot.splits_occupation();
         let mut added = 0;
         for (zone, g) in clipped {
             let mut p = self.base("zone", &zone.status, snapshot.date());
@@ -554,6 +624,13 @@ impl Export {
             if let Some(i) = zone.source.feature {
                 p.insert("feature".into(), i.into());
             }
+            if zone.status == Status::OCCUPIED {
+                let since = match zone.occupation {
+                    Some(o) if splits => OccupiedSince::Known(o),
+                    _ => OccupiedSince::Unknown,
+                };
+                insert_since(&mut p, since);
+            }
             added += usize::from(self.push_polygons(&g, p));
         }
         Ok(added)
@@ -561,9 +638,9 @@ impl Export {
 
     /// Places as points (an area is exported as its interior point), with their
     /// names (`name` and every `name:*`), `population`, the `status` of the ground
-    /// they stand on in `snapshot` (or `unmarked`) and, given a front, their
-    /// geodesic `front_km` to it. An error when there are places but none in the
-    /// area of interest.
+    /// they stand on in `snapshot` (or `unmarked`; on occupied ground also
+    /// `occupied_since`) and, given a front, their geodesic `front_km` to it. An
+    /// error when there are places but none in the area of interest.
     ///
     /// ```
     /// use frontline::{export::{Export, ExportOptions}, import, proximity::{Front, FrontOptions}};
@@ -609,6 +686,7 @@ impl Export {
                 ))
             };
             let status = index.status_at(point).map_err(at)?;
+            let since = index.occupied_since_at(point).map_err(at)?;
             let mut p = Map::new();
             p.insert("kind".into(), "place".into());
             p.insert("name".into(), place.label().into());
@@ -624,6 +702,9 @@ impl Export {
                 "status".into(),
                 status.map_or(UNMARKED, Status::as_str).into(),
             );
+            if let Some(since) = since {
+                insert_since(&mut p, since);
+            }
             if let Some(d) = snapshot.date() {
                 p.insert("date".into(), iso(d).into());
                 p.insert("time".into(), d.timestamp_millis().into());
@@ -711,12 +792,24 @@ impl Export {
     /// `to`, `date` (= `to`) and `area_km2`. Lost ground is drawn hollow
     /// (fill opacity 0.1).
     ///
+    /// Occupied ground gained is split by `newer`'s parts, ground lost by
+    /// `older`'s, each piece with its `occupied_since` (`null` where that
+    /// snapshot cannot tell); the diff's own part statuses
+    /// (`occupied_since_2014`, `occupied_since_2022`) are not written again, as
+    /// they would cover the same ground twice.
+    ///
     /// ```
     /// use frontline::{export::{Export, ExportOptions}, import};
     /// let june = import::read_zones("data/snapshots/deepstate_20250601.geojson", None)?.snapshot;
     /// let august = import::read_zones("data/snapshots/deepstate_20250801.geojson", None)?.snapshot;
     /// let mut export = Export::new(ExportOptions::default())?;
     /// assert!(export.changes(&june, &august)? > 0);
+    /// let fc = export.to_feature_collection();
+    /// let gained = fc.features.iter()
+    ///     .find(|f| f.property("status").unwrap() == "occupied" && f.property("change").unwrap() == "gained")
+    ///     .unwrap();
+    /// assert_eq!(gained.property("occupied_since").unwrap(), "2022");
+    /// assert!(fc.features.iter().all(|f| f.property("status").unwrap() != "occupied_since_2022"));
     /// # Ok::<(), frontline::Error>(())
     /// ```
     ///
@@ -730,21 +823,36 @@ impl Export {
         let d = diff(&a, &b, region)?;
         let mut added = 0;
         for c in &d.changes {
-            for (kind, geometry, opacity) in
-                [("gained", &c.gained, None), ("lost", &c.lost, Some(0.1))]
-            {
-                let mut p = self.base("change", &c.status, Some(d.to));
-                p.insert("change".into(), kind.into());
-                p.insert(
-                    "name".into(),
-                    format!("{} {kind}", status_name(&c.status)).into(),
-                );
-                p.insert("from".into(), iso(d.from).into());
-                p.insert("to".into(), iso(d.to).into());
-                if let Some(o) = opacity {
-                    p.insert("fill-opacity".into(), o.into());
+            if Occupation::from_status(&c.status).is_some() {
+                continue; // within the occupied change, split below
+            }
+            for (kind, geometry, opacity, side, whole) in [
+                ("gained", &c.gained, None, &*b, newer),
+                ("lost", &c.lost, Some(0.1), &*a, older),
+            ] {
+                let pieces = if c.status == Status::OCCUPIED {
+                    occupied_pieces(geometry, side, whole.splits_occupation())
+                } else {
+                    vec![(None, geometry.clone())]
+                };
+                for (since, geometry) in pieces {
+                    let mut p = self.base("change", &c.status, Some(d.to));
+                    p.insert("change".into(), kind.into());
+                    let mut name = status_name(&c.status);
+                    if let Some(since) = since {
+                        insert_since(&mut p, since);
+                        if let Some(o) = since.occupation() {
+                            name = format!("{name} since {}", o.year());
+                        }
+                    }
+                    p.insert("name".into(), format!("{name} {kind}").into());
+                    p.insert("from".into(), iso(d.from).into());
+                    p.insert("to".into(), iso(d.to).into());
+                    if let Some(o) = opacity {
+                        p.insert("fill-opacity".into(), o.into());
+                    }
+                    added += usize::from(self.push_polygons(&geometry, p));
                 }
-                added += usize::from(self.push_polygons(geometry, p));
             }
         }
         Ok(added)
@@ -755,17 +863,22 @@ impl Export {
     /// QGIS's Temporal Controller (start and end fields) and kepler.gl (`time`)
     /// animate them. Snapshots need dates and are sorted by them.
     ///
-    /// With `changed_only`, a status's ground is written only when it differs
-    /// from the previous snapshot's: the feature then lasts `until` its next
-    /// change (or disappearance).
+    /// With `changed_only`, a status's ground (each part of occupied ground) is
+    /// written only when it differs from the previous snapshot's, as rounded to
+    /// the export's precision: the feature then lasts `until` its next change
+    /// (or disappearance). (The part since 2014 is cut from the occupied layer,
+    /// so a change elsewhere in that layer can move its unrounded coordinates
+    /// by a few ulps without moving the ground.)
     ///
     /// ```
     /// use frontline::{export::{Export, ExportOptions}, import};
     /// let june = import::read_zones("data/snapshots/deepstate_20250601.geojson", None)?.snapshot;
     /// let august = import::read_zones("data/snapshots/deepstate_20250801.geojson", None)?.snapshot;
     /// let mut export = Export::new(ExportOptions::default())?;
-    /// // The same map twice: written once with changed_only.
-    /// assert_eq!(export.series([&june, &june.clone(), &august], true)?, 6);
+    /// // The same map twice: written once with changed_only (4 features: occupied
+    /// // since 2014 and since 2022, contested, liberated); in August all but
+    /// // the part since 2014 have changed.
+    /// assert_eq!(export.series([&june, &june.clone(), &august], true)?, 7);
     /// assert!(export.is_time_enabled());
     /// # Ok::<(), frontline::Error>(())
     /// ```
@@ -794,7 +907,7 @@ impl Export {
         for (d, s) in &dated {
             any_zones |= !s.zones().is_empty();
             let near = self.near(s)?;
-            frames.push((*d, self.clipped_layers(&near)));
+            frames.push((*d, self.clipped_layers(&near, s.splits_occupation())));
         }
         if let Some(aoi) = &self.options.aoi
             && any_zones
@@ -804,14 +917,28 @@ impl Export {
         }
         self.time_enabled = true;
         let mut added = 0;
-        for (i, (date, layers)) in frames.iter().enumerate() {
-            for (status, g) in layers {
-                let same_as = |j: usize| {
-                    frames[j]
-                        .1
+        // What is compared: each piece as rounded to the precision written.
+        let rounded: Vec<Vec<Piece>> = if changed_only {
+            let d = self.options.precision;
+            frames
+                .iter()
+                .map(|(_, layers)| {
+                    layers
                         .iter()
-                        .any(|(s, other)| s == status && other == g)
-                };
+                        .map(|p| Piece {
+                            status: p.status.clone(),
+                            since: p.since,
+                            geometry: round_polygons(&p.geometry, d),
+                        })
+                        .collect()
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for (i, (date, layers)) in frames.iter().enumerate() {
+            for (k, piece) in layers.iter().enumerate() {
+                let same_as = |j: usize| rounded[j].iter().any(|other| *other == rounded[i][k]);
                 if changed_only && i > 0 && same_as(i - 1) {
                     continue;
                 }
@@ -819,11 +946,11 @@ impl Export {
                 while changed_only && end < frames.len() && same_as(end) {
                     end += 1;
                 }
-                let mut p = self.base("layer", status, Some(*date));
+                let mut p = self.piece_base("layer", piece, Some(*date));
                 if let Some((until, _)) = frames.get(end) {
                     p.insert("until".into(), iso(*until).into());
                 }
-                added += usize::from(self.push_polygons(g, p));
+                added += usize::from(self.push_polygons(&piece.geometry, p));
             }
         }
         Ok(added)
@@ -867,6 +994,37 @@ impl Export {
         crate::atomic::write(path, &bytes)?;
         Ok(bytes.len())
     }
+}
+
+/// Sets `occupied_since`: `"2014"`, `"2022"`, or `null` when unknown.
+fn insert_since(p: &mut Map<String, Value>, since: OccupiedSince) {
+    let value = since.occupation().map_or(Value::Null, |o| o.year().into());
+    p.insert("occupied_since".into(), value);
+}
+
+/// Occupied ground (a change) split by a snapshot's parts: `(since, ground)`,
+/// one piece with since unknown when the whole snapshot (`splits`) cannot tell.
+fn occupied_pieces(
+    ground: &MultiPolygon<f64>,
+    side: &Snapshot,
+    splits: bool,
+) -> Vec<(Option<OccupiedSince>, MultiPolygon<f64>)> {
+    if !splits || ground.0.is_empty() {
+        return vec![(Some(OccupiedSince::Unknown), ground.clone())];
+    }
+    let older = side.occupied_part(Occupation::Since2014);
+    let (in_older, rest) = match older {
+        Some(l) => (l.intersection(ground), ground.difference(l.geometry())),
+        None => (MultiPolygon(Vec::new()), ground.clone()),
+    };
+    [
+        (Occupation::Since2014, in_older),
+        (Occupation::Since2022, rest),
+    ]
+    .into_iter()
+    .filter(|(_, g)| !g.0.is_empty())
+    .map(|(o, g)| (Some(OccupiedSince::Known(o)), g))
+    .collect()
 }
 
 /// The box around every feature's geometry, `[W, S, E, N]`.

@@ -316,7 +316,10 @@ enum Key {
 /// export.layers(&snapshot)?;
 /// let svg = svg_map(&export.to_feature_collection(), &SvgOptions::default())?;
 /// assert!(svg.starts_with("<svg"));
-/// assert_eq!(svg.matches(r#"class="feature"#).count(), 3);
+/// // Occupied since 2014 and since 2022, contested, liberated; one legend entry
+/// // for occupied.
+/// assert_eq!(svg.matches(r#"class="feature"#).count(), 4);
+/// assert_eq!(svg.matches(">Occupied</text>").count(), 1);
 /// assert!(svg.contains("Zones: DeepStateMap"));
 /// # Ok::<(), frontline::Error>(())
 /// ```

@@ -95,6 +95,20 @@ impl Occupation {
     pub fn from_status(status: &Status) -> Option<Occupation> {
         Occupation::ALL.into_iter().find(|o| &o.status() == status)
     }
+
+    /// The year it names, as exports and histories write it: `"2014"` or `"2022"`.
+    ///
+    /// ```
+    /// use frontline::Occupation;
+    /// assert_eq!(Occupation::Since2014.year(), "2014");
+    /// assert_eq!(Occupation::Since2022.year(), "2022");
+    /// ```
+    pub fn year(self) -> &'static str {
+        match self {
+            Occupation::Since2014 => "2014",
+            Occupation::Since2022 => "2022",
+        }
+    }
 }
 
 /// The source's own description of a zone, kept so that exports and reports can

@@ -37,7 +37,7 @@ use geographiclib_rs::Geodesic;
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
 
-use crate::model::{Snapshot, Status};
+use crate::model::{Occupation, Snapshot, Status};
 use crate::{Error, Result};
 use distance::{Segment, SegmentIndex};
 use index::PolygonGrid;
@@ -47,6 +47,57 @@ pub use places::{Band, Coverage, PlaceDistance, PlaceIndex};
 
 /// Built once: `Geodesic::wgs84()` derives series coefficients on every call.
 static WGS84: LazyLock<Geodesic> = LazyLock::new(Geodesic::wgs84);
+
+/// Since when the occupied ground at a point has been held, as far as its
+/// snapshot tells ([`Snapshot::splits_occupation`]): what
+/// [`ProximityIndex::occupied_since_at`] answers for an occupied point, and what
+/// a [`PlaceHistory`](crate::timeline::PlaceHistory) records for each date.
+///
+/// Written as `"2014"`, `"2022"` or `"unknown"` (its [`as_str`](Self::as_str),
+/// also in JSON).
+///
+/// ```
+/// use frontline::{Occupation, proximity::OccupiedSince};
+/// let crimea = OccupiedSince::Known(Occupation::Since2014);
+/// assert_eq!(crimea.as_str(), "2014");
+/// assert_eq!(crimea.occupation(), Some(Occupation::Since2014));
+/// // An occupied-only archive draws occupied ground without saying since when.
+/// assert_eq!(OccupiedSince::Unknown.occupation(), None);
+/// assert_eq!(serde_json::to_string(&OccupiedSince::Unknown).unwrap(), r#""unknown""#);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OccupiedSince {
+    /// Held since 2014 (Crimea, ORDLO, Tuzla) or taken since 24 February 2022.
+    Known(Occupation),
+    /// Occupied, but the snapshot cannot tell since when: an occupied-only
+    /// archive, or a map that does not draw Crimea and ORDLO as standing
+    /// territories. Never to be read as either year.
+    Unknown,
+}
+
+impl OccupiedSince {
+    /// The part, when known.
+    pub fn occupation(self) -> Option<Occupation> {
+        match self {
+            OccupiedSince::Known(o) => Some(o),
+            OccupiedSince::Unknown => None,
+        }
+    }
+
+    /// `"2014"`, `"2022"` or `"unknown"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OccupiedSince::Known(o) => o.year(),
+            OccupiedSince::Unknown => "unknown",
+        }
+    }
+}
+
+impl serde::Serialize for OccupiedSince {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
 
 /// The nearest point of some ground or line, and how far it is.
 ///
@@ -190,6 +241,11 @@ pub struct ProximityIndex {
     grids: Vec<(usize, PolygonGrid)>,
     /// Each layer's edges, indexed on first use; `None` for a status-only index.
     edges: Option<Vec<OnceLock<SegmentIndex>>>,
+    /// The parts of the zones occupied since 2014, when the snapshot tells the
+    /// split; `None` when it cannot.
+    older: Option<Vec<geo::Polygon<f64>>>,
+    /// Their envelopes and grids, built on the first question that needs them.
+    older_grids: OnceLock<(RTree<PartBox>, Vec<PolygonGrid>)>,
 }
 
 impl ProximityIndex {
@@ -227,11 +283,24 @@ impl ProximityIndex {
             }
         }
         let edges = with_edges.then(|| statuses.iter().map(|_| OnceLock::new()).collect());
+        // Since 2014 wins where zones of both overlap: an occupied point inside
+        // any zone held since 2014 is in that part (Snapshot::occupied_part).
+        let older = snapshot.splits_occupation().then(|| {
+            snapshot
+                .zones()
+                .iter()
+                .filter(|z| z.status == Status::OCCUPIED)
+                .filter(|z| z.occupation == Some(Occupation::Since2014))
+                .flat_map(|z| z.geometry.0.iter().cloned())
+                .collect()
+        });
         ProximityIndex {
             statuses,
             parts: RTree::bulk_load(boxes),
             grids,
             edges,
+            older,
+            older_grids: OnceLock::new(),
         }
     }
 
@@ -278,6 +347,80 @@ impl ProximityIndex {
                     .map_err(|e| Error::Invalid(format!("point {}: {e}", i + 1)))
             })
             .collect()
+    }
+
+    /// Since when the ground at `point` has been occupied: `None` when it is not
+    /// occupied (or unmarked), [`OccupiedSince::Unknown`] when the snapshot
+    /// cannot tell ([`Snapshot::splits_occupation`]), else the part of the
+    /// occupied layer it lies in ([`Snapshot::occupied_part`]; since 2014 wins
+    /// where zones of both overlap).
+    ///
+    /// ```
+    /// use frontline::{proximity::{OccupiedSince, ProximityIndex}, Occupation, Snapshot, Status, Zone};
+    /// use geo::{point, polygon, MultiPolygon};
+    /// let square = |x0: f64| MultiPolygon(vec![polygon![
+    ///     (x: x0, y: 48.0), (x: x0 + 1.0, y: 48.0), (x: x0 + 1.0, y: 49.0), (x: x0, y: 49.0)]]);
+    /// let split = Snapshot::new(None, vec![
+    ///     Zone::new(Status::OCCUPIED, square(38.0)).occupied_since(Occupation::Since2014),
+    ///     Zone::new(Status::OCCUPIED, square(37.5)).occupied_since(Occupation::Since2022),
+    /// ]);
+    /// let index = ProximityIndex::new(&split);
+    /// let since = |x: f64| index.occupied_since_at(point!(x: x, y: 48.5)).unwrap();
+    /// assert_eq!(since(37.7), Some(OccupiedSince::Known(Occupation::Since2022)));
+    /// assert_eq!(since(38.2), Some(OccupiedSince::Known(Occupation::Since2014))); // in both
+    /// assert_eq!(since(39.5), None); // not occupied
+    /// // The same ground from a file that does not tell: occupied, since unknown.
+    /// let plain = Snapshot::new(None, vec![Zone::new(Status::OCCUPIED, square(38.0))]);
+    /// let index = ProximityIndex::new(&plain);
+    /// assert_eq!(index.occupied_since_at(point!(x: 38.2, y: 48.5))?, Some(OccupiedSince::Unknown));
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error for a point out of range or not a number.
+    pub fn occupied_since_at(&self, point: Point<f64>) -> Result<Option<OccupiedSince>> {
+        let q = check_point(point)?;
+        Ok(self.status_and_since(q).1)
+    }
+
+    /// The status at a checked position and, when it is occupied, since when.
+    pub(crate) fn status_and_since(
+        &self,
+        q: Coord<f64>,
+    ) -> (Option<&Status>, Option<OccupiedSince>) {
+        let status = self.status_of(q);
+        if status != Some(&Status::OCCUPIED) {
+            return (status, None);
+        }
+        let Some(older) = &self.older else {
+            return (status, Some(OccupiedSince::Unknown));
+        };
+        let (tree, grids) = self.older_grids.get_or_init(|| {
+            let mut boxes = Vec::new();
+            let mut grids = Vec::new();
+            for polygon in older {
+                let (Some(grid), Some(r)) = (
+                    PolygonGrid::new(polygon),
+                    geo::BoundingRect::bounding_rect(polygon),
+                ) else {
+                    continue;
+                };
+                let rect = Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+                boxes.push(GeomWithData::new(rect, grids.len() as u32));
+                grids.push(grid);
+            }
+            (RTree::bulk_load(boxes), grids)
+        });
+        let in_older = tree
+            .locate_all_at_point(&[q.x, q.y])
+            .any(|b| grids[b.data as usize].contains(q));
+        let part = if in_older {
+            Occupation::Since2014
+        } else {
+            Occupation::Since2022
+        };
+        (status, Some(OccupiedSince::Known(part)))
     }
 
     pub(crate) fn status_of(&self, q: Coord<f64>) -> Option<&Status> {

@@ -45,7 +45,8 @@ use crate::{Error, Result, Snapshot};
 
 pub use diff::{Diff, StatusChange, diff};
 pub use history::{
-    Histories, PlaceHistory, assemble, histories, load_histories, load_history_timeline,
+    Histories, PlaceHistory, PlaceStatus, assemble, histories, load_histories,
+    load_history_timeline,
 };
 pub use series::{
     load_series, load_share_tables, series, write_series_csv, write_series_wide_csv,

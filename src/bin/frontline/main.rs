@@ -129,6 +129,22 @@ pub(crate) fn warn_import(report: &frontline::import::ImportReport) {
     warn(&report.path, &report.warnings);
 }
 
+/// Says that the occupied ground of some input is not split by date: `what`
+/// names it (a file, or some snapshots of a timeline), `files` says how many
+/// files that is. One wording for every command that reports the split.
+pub(crate) fn unknown_split_note(what: &dyn std::fmt::Display, files: usize) {
+    eprintln!(
+        "frontline: note: {what}: the split of occupied ground into occupied_since_2014 and \
+         occupied_since_2022 is unknown: {} not tell them apart (an occupied-only \
+         archive, or a map that does not draw Crimea and ORDLO as standing territories)",
+        if files == 1 {
+            "the file does"
+        } else {
+            "these files do"
+        }
+    );
+}
+
 /// [`warn_import`] for the files of a timeline: their notices and unclassified
 /// polygons, ten files at most, then a count.
 pub(crate) fn warn_imports<'a>(

@@ -69,7 +69,7 @@ pub fn run(args: &DiffArgs) -> Result<()> {
     let (older, newer) = (read(&args.older)?, read(&args.newer)?);
     for (path, snap) in [(&args.older, &older), (&args.newer, &newer)] {
         if !snap.splits_occupation() {
-            crate::commands::share::unknown_split_note(path);
+            crate::unknown_split_note(&path.display(), 1);
         }
     }
     let (before, after) = (older.drawn_statuses(), newer.drawn_statuses());

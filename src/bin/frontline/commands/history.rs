@@ -1,4 +1,5 @@
-//! `frontline history`: each place's status through a timeline.
+//! `frontline history`: each place's status through a timeline, and since when
+//! where it is occupied.
 
 use std::path::PathBuf;
 
@@ -7,10 +8,11 @@ use serde::Serialize;
 
 use crate::args::{Format, SnapshotKind};
 use crate::commands::series::{load_options, report_issues};
-use crate::output::{Cell, Table, emit};
+use crate::output::{Cell, Table, count, emit};
 use crate::places::PlaceArgs;
 use crate::write_out;
 use frontline::Result;
+use frontline::proximity::OccupiedSince;
 use frontline::timeline::{self, Histories, Issue};
 
 #[derive(Debug, Args)]
@@ -38,9 +40,21 @@ pub struct HistoryArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Output format: a summary table; CSV adds one status column per date; JSON
-    /// has every date's status.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    /// Output format: a summary table; CSV adds two columns per date, the status
+    /// (`YYYY-MM-DD`) and since when where occupied (`YYYY-MM-DD_occupied_since`);
+    /// JSON has every date's `statuses` and `occupied_since`.
+    ///
+    /// Occupied ground is `occupied` in the status columns; `occupied_since` tells
+    /// its two parts, as `share` reports occupied_since_2014 and
+    /// occupied_since_2022: `2014` (Crimea, ORDLO, Tuzla), `2022` (taken since
+    /// 24 February 2022), `unknown` where the snapshot cannot tell (occupied-only
+    /// archives, 2022 maps without the standing territories; empty in CSV,
+    /// "unknown" in JSON, and a note on stderr), `-` (JSON null) where the place is
+    /// not occupied. `first_occupied_since_2022` is the first date it was occupied
+    /// in ground taken since 2022 (`-` for ground held since 2014). A first date
+    /// that is the timeline's first says only that the place was already occupied
+    /// or contested then.
+    #[arg(long, value_enum, default_value_t = Format::Table, verbatim_doc_comment)]
     pub format: Format,
 }
 
@@ -52,11 +66,62 @@ pub fn run(args: &HistoryArgs) -> Result<()> {
     bar.finish_and_clear();
     let (per_date, histories) = loaded?;
     report_issues(per_date.issues());
+    notes(&histories);
     print(args.format, &histories, per_date.issues())
 }
 
 fn day(d: Option<chrono::DateTime<chrono::Utc>>) -> Cell {
     Cell::text(d.map_or("-".to_string(), |d| d.format("%F").to_string()))
+}
+
+/// Since when a place was occupied on one date: `2014`, `2022`, unknown
+/// (`unknown`, empty in CSV) or `-` where it was not occupied.
+fn since(s: Option<OccupiedSince>) -> Cell {
+    match s {
+        Some(OccupiedSince::Unknown) => Cell::Unknown,
+        Some(s) => Cell::text(s.as_str()),
+        None => Cell::text("-"),
+    }
+}
+
+/// What the figures cannot say, on stderr: the dates on which the split of
+/// occupied ground is unknown for a place shown occupied, and the places whose
+/// first date is the timeline's first (taken on or before it).
+fn notes(h: &Histories) {
+    let unknown: std::collections::BTreeSet<usize> =
+        h.places.iter().flat_map(|p| p.unknown_split()).collect();
+    if let (Some(first), Some(last)) = (unknown.first(), unknown.last()) {
+        let (first, last) = (h.dates[*first].format("%F"), h.dates[*last].format("%F"));
+        let range = if first.to_string() == last.to_string() {
+            format!("{first}")
+        } else {
+            format!("between {first} and {last}")
+        };
+        let what = format!(
+            "{} of {} ({range}; occupied_since unknown there)",
+            unknown.len(),
+            count(h.dates.len(), "snapshot")
+        );
+        crate::unknown_split_note(&what, unknown.len());
+    }
+    let Some(start) = h.dates.first() else {
+        return;
+    };
+    let at_start = h
+        .places
+        .iter()
+        .filter(|p| p.first_occupied == Some(*start) || p.first_contested == Some(*start))
+        .count();
+    if at_start > 0 && h.dates.len() > 1 {
+        eprintln!(
+            "frontline: note: {} of {} were already occupied or contested on the first date, \
+             {}: for them that date is where the timeline begins, not when they were taken or \
+             contested",
+            at_start,
+            count(h.places.len(), "place"),
+            start.format("%F")
+        );
+    }
 }
 
 fn print(format: Format, h: &Histories, issues: &[Issue]) -> Result<()> {
@@ -73,14 +138,20 @@ fn print(format: Format, h: &Histories, issues: &[Issue]) -> Result<()> {
         "lat",
         "first_contested",
         "first_occupied",
+        "first_occupied_since_2022",
         "days_contested",
         "latest_status",
+        "latest_occupied_since",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
     if format == Format::Csv {
-        columns.extend(h.dates.iter().map(|d| d.format("%F").to_string()));
+        for d in &h.dates {
+            let d = d.format("%F");
+            columns.push(d.to_string());
+            columns.push(format!("{d}_occupied_since"));
+        }
     }
     let mut table = Table::new(columns);
     for p in &h.places {
@@ -94,11 +165,18 @@ fn print(format: Format, h: &Histories, issues: &[Issue]) -> Result<()> {
             Cell::Number(p.point.y(), 5),
             day(p.first_contested),
             day(p.first_occupied),
+            day(p.first_occupied_since_2022),
             Cell::Number(p.days_contested, 1),
             p.statuses.last().map_or(Cell::text("-"), status),
+            p.occupied_since
+                .last()
+                .map_or(Cell::text("-"), |s| since(*s)),
         ];
         if format == Format::Csv {
-            row.extend(p.statuses.iter().map(status));
+            for (s, o) in p.statuses.iter().zip(&p.occupied_since) {
+                row.push(status(s));
+                row.push(since(*o));
+            }
         }
         table.rows.push(row);
     }

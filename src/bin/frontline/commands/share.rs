@@ -157,19 +157,9 @@ fn print_shares(args: &ShareArgs, import: &Import, shares: &[Share]) -> Result<(
         table.rows.push(row);
     }
     if shares.iter().any(|s| s.occupied_split.is_none()) {
-        unknown_split_note(&import.report.path);
+        crate::unknown_split_note(&import.report.path.display(), 1);
     }
     with_report(args, import, &table, &shares)
-}
-
-/// Says that the occupied ground of a file is not split by date.
-pub(crate) fn unknown_split_note(path: &std::path::Path) {
-    eprintln!(
-        "frontline: note: {}: the split of occupied ground into occupied_since_2014 and \
-         occupied_since_2022 is unknown: the file does not tell them apart (an occupied-only \
-         archive, or a map that does not draw Crimea and ORDLO as standing territories)",
-        path.display()
-    );
 }
 
 /// One status's total; `km2` is `null` for a part of occupied the file cannot
@@ -214,7 +204,7 @@ fn print_totals(args: &ShareArgs, import: &Import) -> Result<()> {
         })
         .collect();
     if !import.snapshot.splits_occupation() {
-        unknown_split_note(&import.report.path);
+        crate::unknown_split_note(&import.report.path.display(), 1);
     }
     let mut columns = vec!["status", "km2"];
     if inside.is_some() {
