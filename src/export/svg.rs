@@ -320,6 +320,8 @@ enum Key {
 /// // for occupied.
 /// assert_eq!(svg.matches(r#"class="feature"#).count(), 4);
 /// assert_eq!(svg.matches(">Occupied</text>").count(), 1);
+/// // The edge between the two parts is named.
+/// assert!(svg.contains(">Line of contact, 23 Feb 2022</text>"));
 /// assert!(svg.contains("Zones: DeepStateMap"));
 /// # Ok::<(), frontline::Error>(())
 /// ```
@@ -417,6 +419,24 @@ pub fn svg_map(collection: &geojson::FeatureCollection, options: &SvgOptions) ->
     let line_key = has_line.map(Key::Line);
     if let Some(l) = &line_key {
         keys.push(("Front line".into(), l));
+    }
+    // Occupied ground drawn in its two parts shows the edge between them: the
+    // line of contact before the full-scale invasion, which the legend names.
+    let since = |year: &str| {
+        items.iter().find_map(|(g, p)| {
+            let area = matches!(g, Geometry::Polygon(_) | Geometry::MultiPolygon(_));
+            (area && p.get("occupied_since").and_then(Value::as_str) == Some(year)).then(|| {
+                text(p, "stroke")
+                    .or_else(|| text(p, "fill"))
+                    .unwrap_or_else(|| INK.into())
+            })
+        })
+    };
+    let contact_key = since("2014")
+        .filter(|_| since("2022").is_some())
+        .map(Key::Line);
+    if let Some(l) = &contact_key {
+        keys.push(("Line of contact, 23 Feb 2022".into(), l));
     }
     let marker_key = Key::Marker;
     if has_points {

@@ -281,7 +281,8 @@ fn short_s12_with(a: [f64; 2], b: [f64; 2], za: f64, zb: f64) -> f64 {
     // −φ'' Δλ³ of the geodesic, written in Δφ and Δλ so that it holds for
     // meridional edges too: φ'' = −sin φ (2 M/P φ'² + P/M) − 3 e² sin φ cos φ φ'²/D.
     let m_over_p = (1.0 - E2) / (d * c);
-    let curvature = s * ((2.0 * m_over_p + 3.0 * E2 * c / d) * dp * dp * dl + dl * dl * dl / m_over_p);
+    let curvature =
+        s * ((2.0 * m_over_p + 3.0 * E2 * c / d) * dp * dp * dl + dl * dl * dl / m_over_p);
     line + w * curvature / 12.0
 }
 
@@ -524,7 +525,10 @@ mod tests {
             let a = [next() * 360.0 - 180.0, next() * 160.0 - 80.0];
             let len = SHORT_EDGE_DEG * next().powi(2);
             let t = next() * std::f64::consts::TAU;
-            let b = [a[0] + len * t.cos(), (a[1] + len * t.sin()).clamp(-80.0, 80.0)];
+            let b = [
+                a[0] + len * t.cos(),
+                (a[1] + len * t.sin()).clamp(-80.0, 80.0),
+            ];
             let Some(short) = short_s12(a, b) else {
                 continue;
             };
@@ -550,7 +554,10 @@ mod tests {
             "donetsk/oblast.geojson",
         ];
         if !admin.join(files[0]).is_file() {
-            eprintln!("NOTICE: short-edge validation skipped: {} not found", admin.display());
+            eprintln!(
+                "NOTICE: short-edge validation skipped: {} not found",
+                admin.display()
+            );
             return;
         }
         let (mut edges, mut short, mut worst_edge, mut worst_ratio): (usize, usize, f64, f64) =
@@ -560,7 +567,11 @@ mod tests {
             for place in places.iter() {
                 let Some(area) = place.area() else { continue };
                 let mut off = 0.0;
-                for ring in area.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())) {
+                for ring in area
+                    .0
+                    .iter()
+                    .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                {
                     for w in ring.0.windows(2) {
                         let (a, b) = ([w[0].x, w[0].y], [w[1].x, w[1].y]);
                         edges += 1;

@@ -197,10 +197,7 @@ impl Outline {
     /// Every crossing of the layer's rings with the region's: positions on each
     /// ring and the points; `None` when they touch or overlap.
     #[allow(clippy::type_complexity)]
-    fn crossings(
-        &self,
-        paths: &[Path],
-    ) -> Option<(Vec<Vec<At>>, Vec<Vec<At>>, Vec<Coord<f64>>)> {
+    fn crossings(&self, paths: &[Path]) -> Option<(Vec<Vec<At>>, Vec<Vec<At>>, Vec<Coord<f64>>)> {
         let mut on_layer: Vec<Vec<At>> = vec![Vec::new(); paths.len()];
         let mut on_region: Vec<Vec<At>> = vec![Vec::new(); self.rings.len()];
         let mut points = Vec::new();

@@ -618,7 +618,9 @@ impl ShareTable {
             region: region.label.to_string(),
             id: region.id.map(str::to_string),
             area_km2: region.area_km2,
-            statuses: (0..n).map(|k| (self.statuses[k].clone(), amount(2 * k))).collect(),
+            statuses: (0..n)
+                .map(|k| (self.statuses[k].clone(), amount(2 * k)))
+                .collect(),
             unmarked: amount(2 * n),
             occupied_split: self.split.then(|| OccupiedSplit {
                 since_2014: amount(2 * n + 2),
@@ -771,11 +773,8 @@ impl Snapshot {
             .find(|(s, _)| *s == Status::OCCUPIED)
             .map_or(0.0, |(_, km2)| *km2);
         let occupied_split = layers.older.map(|older| {
-            let older = zero_signed(
-                (older.map_or(0.0, |l| region.km2_of(l))
-                    * scale)
-                    .min(occupied),
-            );
+            let older =
+                zero_signed((older.map_or(0.0, |l| region.km2_of(l)) * scale).min(occupied));
             // The newer part is the rest: the two sum to occupied exactly.
             let newer = zero_signed((occupied - older).max(0.0));
             OccupiedSplit {

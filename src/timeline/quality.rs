@@ -203,7 +203,13 @@ pub fn outliers(series: &Timeline<Vec<Share>>, rule: &OutlierRule) -> Vec<Outlie
     flag(
         &entries.iter().map(|e| e.date).collect::<Vec<_>>(),
         first.value.len(),
-        |r| first.value[r].statuses.iter().map(|(s, _)| s.clone()).collect(),
+        |r| {
+            first.value[r]
+                .statuses
+                .iter()
+                .map(|(s, _)| s.clone())
+                .collect()
+        },
         |r| first.value[r].region.clone(),
         |i, r, status| entries[i].value.get(r).map_or(0.0, |s| s.km2(status)),
         rule,
@@ -238,7 +244,11 @@ pub fn outliers_in_tables(
         |r| regions.regions()[r].label().to_string(),
         |i, r, status| {
             let table = &entries[i].value;
-            if r < table.len() { table.km2(r, status) } else { 0.0 }
+            if r < table.len() {
+                table.km2(r, status)
+            } else {
+                0.0
+            }
         },
         rule,
     )
