@@ -54,11 +54,12 @@ def main():
                    "--regions", raions, "--format", "csv"], crate_csv)
     peer = timed([sys.executable, os.path.join("benches", "peer", "peer.py"), snapshots, raions], peer_csv)
 
-    def rows(path, file_key):
+    def rows(path):
         with open(path, encoding="utf-8") as fh:
-            return {(os.path.basename(r[file_key]), r["region"]): r for r in csv.DictReader(fh)}
+            return {(r["date"], r["region"]): r for r in csv.DictReader(fh)}
 
-    c, p = rows(crate_csv, "file"), rows(peer_csv, "file")
+    # Snapshots are told apart by date (the crate's CSV names each snapshot by its date).
+    c, p = rows(crate_csv), rows(peer_csv)
     if set(c) != set(p):
         sys.exit(f"compare: different rows: only crate {sorted(set(c) - set(p))[:5]}, only peer {sorted(set(p) - set(c))[:5]}")
     worst, bad = 0.0, []
