@@ -126,12 +126,44 @@ impl Outline {
 
     /// m² of `layer` within the region; `None` when the boundaries touch or
     /// overlap somewhere.
+    #[cfg(test)]
     pub(crate) fn layer_m2(&self, layer: &Layer) -> Option<f64> {
+        self.measure(&self.near(layer)?)
+    }
+
+    /// What the measure of `layer` within the region reads: the stretches of
+    /// its boundary whose edges' boxes meet the region's box (the rest of a
+    /// country-wide layer is never walked), and whether each region ring starts
+    /// inside it; `None` when a ring starts on its boundary. [`Near::key`]
+    /// digests all of it, so that equal keys give equal measures.
+    pub(crate) fn near<'a>(&self, layer: &'a Layer) -> Option<Near<'a>> {
         let edges = layer.edges();
-        // Only the runs of layer edges whose boxes meet the region's: the rest of
-        // a country-wide layer is never walked.
         let paths = edges.paths_near(&self.bbox);
-        let (on_layer, on_region, points) = self.crossings(&paths)?;
+        let starts: Vec<Coord<f64>> = self.rings.iter().map(|r| r.points[0]).collect();
+        let starts_inside = edges.contains(&starts)?;
+        let mut key = KeyHasher::new();
+        for path in &paths {
+            key.add(u64::from(path.starts_outside) | (path.points.len() as u64) << 1);
+            for p in path.points {
+                key.add(p.x.to_bits());
+                key.add(p.y.to_bits());
+            }
+        }
+        for inside in &starts_inside {
+            key.add(u64::from(*inside));
+        }
+        Some(Near {
+            key: key.finish(),
+            paths,
+            starts_inside,
+        })
+    }
+
+    /// m² of the layer [`Outline::near`] read within the region; `None` when the
+    /// boundaries touch or overlap somewhere.
+    pub(crate) fn measure(&self, near: &Near<'_>) -> Option<f64> {
+        let paths = &near.paths;
+        let (on_layer, on_region, points) = self.crossings(paths)?;
         let mut sum = 0.0;
         // The layer's boundary inside the region.
         for (path, mut at) in paths.iter().zip(on_layer) {
@@ -156,9 +188,8 @@ impl Outline {
             }
         }
         // The region's boundary inside the layer.
-        let starts: Vec<Coord<f64>> = self.rings.iter().map(|r| r.points[0]).collect();
-        let starts_inside = edges.contains(&starts)?;
-        for ((ring, mut at), mut inside) in self.rings.iter().zip(on_region).zip(starts_inside) {
+        for ((ring, mut at), &inside) in self.rings.iter().zip(on_region).zip(&near.starts_inside) {
+            let mut inside = inside;
             let start = ring.points[0];
             let last = ring.points.len() - 1;
             if at.is_empty() {
@@ -311,6 +342,37 @@ pub(crate) struct LayerEdges {
     index: RTree<RunBox>,
 }
 
+/// The part of a layer one region's measure reads ([`Outline::near`]).
+pub(crate) struct Near<'a> {
+    /// A digest of everything below (128 bits: two hashes with different seeds).
+    pub(crate) key: u128,
+    paths: Vec<Path<'a>>,
+    starts_inside: Vec<bool>,
+}
+
+/// Two independent 64-bit hashes of a sequence of words.
+struct KeyHasher(foldhash::fast::FoldHasher<'static>, foldhash::fast::FoldHasher<'static>);
+
+impl KeyHasher {
+    fn new() -> KeyHasher {
+        use std::hash::BuildHasher;
+        static A: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x243f_6a88_85a3_08d3);
+        static B: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x1319_8a2e_0370_7344);
+        KeyHasher(A.build_hasher(), B.build_hasher())
+    }
+
+    fn add(&mut self, word: u64) {
+        use std::hash::Hasher;
+        self.0.write_u64(word);
+        self.1.write_u64(word);
+    }
+
+    fn finish(&self) -> u128 {
+        use std::hash::Hasher;
+        u128::from(self.0.finish()) << 64 | u128::from(self.1.finish())
+    }
+}
+
 /// A stretch of a layer ring: consecutive edges, ground on the left.
 pub(crate) struct Path<'a> {
     points: &'a [Coord<f64>],
@@ -369,7 +431,7 @@ impl LayerEdges {
     /// begins after a run not meeting `rect` begins outside it; a stretch from a
     /// ring's first point does not know (rings are closed: it may continue one
     /// that ends there).
-    fn paths_near(&self, rect: &Rect<f64>) -> Vec<Path<'_>> {
+    fn paths_near<'s>(&'s self, rect: &Rect<f64>) -> Vec<Path<'s>> {
         let aabb = AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
         let mut runs: Vec<(u32, u32)> = self
             .index
@@ -377,25 +439,44 @@ impl LayerEdges {
             .map(|b| b.data)
             .collect();
         runs.sort_unstable();
+        // The stretches are the runs of consecutive edges whose own boxes meet
+        // `rect`, whatever the runs of the index: so they depend on the layer's
+        // edges near `rect` alone, not on where in the ring those edges fall.
+        let meets = |a: Coord<f64>, b: Coord<f64>| {
+            a.x.max(b.x) >= rect.min().x
+                && a.x.min(b.x) <= rect.max().x
+                && a.y.max(b.y) >= rect.min().y
+                && a.y.min(b.y) <= rect.max().y
+        };
         let mut paths = Vec::new();
-        let mut i = 0;
-        while i < runs.len() {
-            let (ring, first) = runs[i];
-            let mut last = first;
-            while i + 1 < runs.len() && runs[i + 1] == (ring, last + 1) {
-                i += 1;
-                last += 1;
+        let mut open: Option<(u32, usize, usize)> = None;
+        let rings = &self.rings;
+        let close = |open: &mut Option<(u32, usize, usize)>, paths: &mut Vec<Path<'s>>| {
+            if let Some((ring, from, to)) = open.take() {
+                paths.push(Path {
+                    points: &rings[ring as usize][from..=to],
+                    starts_outside: from > 0,
+                });
             }
-            i += 1;
+        };
+        for (ring, run) in runs {
             let points = &self.rings[ring as usize];
             let edges = points.len() - 1;
-            let from = first as usize * RUN;
-            let to = ((last as usize + 1) * RUN).min(edges);
-            paths.push(Path {
-                points: &points[from..=to],
-                starts_outside: first > 0,
-            });
+            for e in run as usize * RUN..((run as usize + 1) * RUN).min(edges) {
+                if !meets(points[e], points[e + 1]) {
+                    close(&mut open, &mut paths);
+                    continue;
+                }
+                match &mut open {
+                    Some((r, _, to)) if *r == ring && *to == e => *to = e + 1,
+                    _ => {
+                        close(&mut open, &mut paths);
+                        open = Some((ring, e, e + 1));
+                    }
+                }
+            }
         }
+        close(&mut open, &mut paths);
         paths
     }
 
