@@ -351,13 +351,18 @@ pub(crate) struct Near<'a> {
 }
 
 /// Two independent 64-bit hashes of a sequence of words.
-struct KeyHasher(foldhash::fast::FoldHasher<'static>, foldhash::fast::FoldHasher<'static>);
+struct KeyHasher(
+    foldhash::fast::FoldHasher<'static>,
+    foldhash::fast::FoldHasher<'static>,
+);
 
 impl KeyHasher {
     fn new() -> KeyHasher {
         use std::hash::BuildHasher;
-        static A: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x243f_6a88_85a3_08d3);
-        static B: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x1319_8a2e_0370_7344);
+        static A: foldhash::fast::FixedState =
+            foldhash::fast::FixedState::with_seed(0x243f_6a88_85a3_08d3);
+        static B: foldhash::fast::FixedState =
+            foldhash::fast::FixedState::with_seed(0x1319_8a2e_0370_7344);
         KeyHasher(A.build_hasher(), B.build_hasher())
     }
 

@@ -89,6 +89,22 @@ pub fn load_share_tables(
     Timeline::load_with(inputs, &options, |snapshot| regions.table(&snapshot))
 }
 
+/// Writes `v` as `Display` does (the shortest digits that read back as `v`, no
+/// exponent), from ryu's digits, which are the same, three times faster; where
+/// ryu's layout differs (an exponent), through `Display` itself.
+fn display(digits: &mut ryu::Buffer, out: &mut String, v: f64) {
+    if !v.is_finite() {
+        let _ = write!(out, "{v}");
+        return;
+    }
+    let text = digits.format_finite(v);
+    if text.contains('e') {
+        let _ = write!(out, "{v}");
+    } else {
+        out.push_str(text.strip_suffix(".0").unwrap_or(text));
+    }
+}
+
 /// A snapshot's shares as a series CSV reads them: whole, or packed.
 trait SnapshotShares: Sync {
     /// How many regions.
@@ -245,9 +261,10 @@ fn write_long_csv<T: SnapshotShares>(entries: &[Entry<T>], mut out: impl Write) 
                 let mut w = csv::Writer::from_writer(Vec::new());
                 let date = e.date.to_rfc3339();
                 let mut number = String::new();
+                let mut digits = ryu::Buffer::new();
                 let mut field = |w: &mut csv::Writer<Vec<u8>>, v: f64| {
                     number.clear();
-                    let _ = write!(number, "{v}");
+                    display(&mut digits, &mut number, v);
                     w.write_field(&number)
                 };
                 for i in 0..e.value.count() {
@@ -375,4 +392,46 @@ pub fn write_series_wide_csv(series: &Timeline<Vec<Share>>, out: impl Write) -> 
     }
     w.flush()
         .map_err(|e| Error::Invalid(format!("cannot write the series: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path writes exactly what `Display` writes.
+    #[test]
+    fn numbers_are_written_as_display_writes_them() {
+        let mut digits = ryu::Buffer::new();
+        let mut rng = 0x853c_49e6_748f_ea9b_u64;
+        let mut values = vec![
+            0.0,
+            -0.0,
+            100.0,
+            1.0,
+            0.1,
+            1e-7,
+            1e-300,
+            1e21,
+            1e16,
+            123456789.0,
+            5e-324,
+        ];
+        for _ in 0..200_000 {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let v = f64::from_bits(rng);
+            if v.is_finite() {
+                values.push(v);
+            }
+            values
+                .push((rng >> 11) as f64 / (1u64 << 53) as f64 * 10f64.powi((rng % 9) as i32 - 3));
+        }
+        let mut out = String::new();
+        for v in values {
+            out.clear();
+            display(&mut digits, &mut out, v);
+            assert_eq!(out, v.to_string(), "{v:e}");
+        }
+    }
 }
