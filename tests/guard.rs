@@ -318,7 +318,7 @@ fn regions_of_one_name_are_kept_apart_by_id() {
     ]);
     assert!(o.status.success(), "{}", err(&o));
     let csv = out(&o);
-    assert!(csv.starts_with("date,file,region,id,area_km2,"), "{csv}");
+    assert!(csv.starts_with("date,region,id,area_km2,"), "{csv}");
     assert_eq!(csv.matches(",UA02,").count(), 2, "{csv}");
     let back = frontline::import::read_places(&parquet).unwrap();
     assert!(back.iter().all(|f| f.properties["id"].is_string()));

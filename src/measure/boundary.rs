@@ -128,7 +128,7 @@ impl Outline {
     /// overlap somewhere.
     #[cfg(test)]
     pub(crate) fn layer_m2(&self, layer: &Layer) -> Option<f64> {
-        self.measure(&self.near(layer)?)
+        self.measure(&self.near(layer)?, false).map(|(m2, _)| m2)
     }
 
     /// What the measure of `layer` within the region reads: the stretches of
@@ -161,9 +161,21 @@ impl Outline {
 
     /// m² of the layer [`Outline::near`] read within the region; `None` when the
     /// boundaries touch or overlap somewhere.
-    pub(crate) fn measure(&self, near: &Near<'_>) -> Option<f64> {
+    ///
+    /// Also gives how many edge terms it computed, for the error bound of the
+    /// short-edge series ([`super::area::within_bound`]); `exact` computes them
+    /// with GeographicLib instead.
+    pub(crate) fn measure(&self, near: &Near<'_>, exact: bool) -> Option<(f64, usize)> {
         let paths = &near.paths;
         let (on_layer, on_region, points) = self.crossings(paths)?;
+        let count = std::cell::Cell::new(0usize);
+        let term = |a: Coord<f64>, b: Coord<f64>| {
+            count.set(count.get() + 1);
+            match exact {
+                true => super::area::s12([a.x, a.y], [b.x, b.y]),
+                false => term(a, b),
+            }
+        };
         let mut sum = 0.0;
         // The layer's boundary inside the region.
         for (path, mut at) in paths.iter().zip(on_layer) {
@@ -222,7 +234,7 @@ impl Outline {
                 sum += arc(from, next, last - 1, ring.points[last]);
             }
         }
-        Some((-sum).max(0.0))
+        Some(((-sum).max(0.0), count.get()))
     }
 
     /// Every crossing of the layer's rings with the region's: positions on each

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
-use crate::measure::area::{area_km2_from_terms, ring_terms};
+use crate::measure::area::{area_km2_from_terms, ring_terms, within_bound};
 use crate::measure::boundary::Outline;
 use crate::measure::clip::rect_union;
 use crate::measure::overlay::Grid;
@@ -402,9 +402,17 @@ impl<'a> Region<'a> {
             if let Some(m2) = self.memo.get(near.key) {
                 return m2 / 1e6;
             }
-            if let Some(m2) = outline.measure(&near) {
-                self.memo.put(near.key, m2);
-                return m2 / 1e6;
+            if let Some((m2, terms)) = outline.measure(&near, false) {
+                // The short-edge series is within its bound of GeographicLib
+                // unless the region is too small for that many terms.
+                let m2 = match within_bound(terms, self.area_km2 * 1e6) {
+                    true => Some(m2),
+                    false => outline.measure(&near, true).map(|(m2, _)| m2),
+                };
+                if let Some(m2) = m2 {
+                    self.memo.put(near.key, m2);
+                    return m2 / 1e6;
+                }
             }
         }
         let Some(grid) = self

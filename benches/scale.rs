@@ -1,0 +1,71 @@
+//! Scale benchmarks (every hromada of Ukraine), when ../shared/data is present:
+//!
+//! - `hromadas/prepare`: reading `ukraine_hromadas.geojson.gz` and preparing its
+//!   1,466 regions (their geodesic edge terms, outlines and grids);
+//! - `hromadas/share-one-day`: one occupied-only daily snapshot measured in all of
+//!   them, the regions prepared once (what `frontline share` does after reading);
+//! - `hromadas/occupied-daily-30`: 30 consecutive occupied-only daily snapshots
+//!   into packed share tables (`load_share_tables`), the job of the whole-archive
+//!   series on a 30-day stretch.
+//!
+//! The end-to-end comparison with GeoPandas and DuckDB spatial on the whole
+//! archive is `benches/peer/scale.py`.
+
+use std::path::Path;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use frontline::import;
+use frontline::measure::Regions;
+use frontline::timeline::{LoadOptions, load_share_tables, snapshot_files};
+
+fn bench(c: &mut Criterion) {
+    let data = Path::new("../shared/data");
+    let hromadas = data.join("admin/ukraine_hromadas.geojson.gz");
+    if !hromadas.is_file() {
+        eprintln!(
+            "skipped the scale benchmarks: {} is absent",
+            hromadas.display()
+        );
+        return;
+    }
+    let mut group = c.benchmark_group("hromadas");
+    group.sample_size(10);
+    group.bench_function("prepare", |b| {
+        b.iter(|| {
+            let places = import::read_places(&hromadas).expect("hromadas");
+            let all: Vec<_> = places.iter().collect();
+            Regions::new(&all).expect("regions").regions().len()
+        })
+    });
+    let places = import::read_places(&hromadas).expect("hromadas");
+    let all: Vec<_> = places.iter().collect();
+    let regions = Regions::new(&all).expect("regions");
+    let files = snapshot_files(&[data.join("deepstate/occupied-daily")]).expect("occupied-daily");
+    let day = &files[files.len() / 2];
+    let snapshot = import::read_zones(day, None)
+        .expect("a daily snapshot")
+        .snapshot;
+    group.bench_function("share-one-day", |b| {
+        // A fresh snapshot each time (its layers are resolved as part of the job),
+        // and fresh regions (a clone remembers no measure).
+        b.iter_batched(
+            || (snapshot.clone(), regions.clone()),
+            |(s, r)| r.table(&s).expect("shares").len(),
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    let month = &files[files.len() / 2..files.len() / 2 + 30];
+    group.bench_function("occupied-daily-30", |b| {
+        b.iter(|| {
+            // New regions each time, so that no measure is remembered from a run before.
+            let regions = Regions::new(&all).expect("regions");
+            load_share_tables(month, &regions, &LoadOptions::default())
+                .expect("series")
+                .len()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
