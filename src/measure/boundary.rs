@@ -500,15 +500,24 @@ impl LayerEdges {
     /// Whether each point is inside the layer: crossings of a ray eastwards, over
     /// the runs the ray meets; `None` when one is on the boundary.
     fn contains(&self, points: &[Coord<f64>]) -> Option<Vec<bool>> {
-        let east = self.index.root().envelope().upper()[0];
+        let envelope = self.index.root().envelope();
+        let ([west, south], [east, north]) = (envelope.lower(), envelope.upper());
+        let mirror = |c: Coord<f64>| Coord { x: -c.x, y: c.y };
         points
             .iter()
             .map(|&p| {
                 let mut inside = false;
-                if p.x > east {
+                if !(west..=east).contains(&p.x) || !(south..=north).contains(&p.y) {
                     return Some(false);
                 }
-                let ray = AABB::from_corners([p.x, p.y], [east, p.y]);
+                // The ray goes to the nearer side of the layer's box, so it meets
+                // fewer runs. Westwards it is the eastward test mirrored
+                // (negating longitudes is exact).
+                let westwards = p.x - west < east - p.x;
+                let ray = match westwards {
+                    true => AABB::from_corners([west, p.y], [p.x, p.y]),
+                    false => AABB::from_corners([p.x, p.y], [east, p.y]),
+                };
                 for run in self.index.locate_in_envelope_intersecting(&ray) {
                     let (ring, run) = run.data;
                     let points = &self.rings[ring as usize];
@@ -516,7 +525,11 @@ impl LayerEdges {
                     let run_points =
                         &points[run as usize * RUN..=((run as usize + 1) * RUN).min(edges)];
                     for w in run_points.windows(2) {
-                        match ray_crosses(w[0], w[1], p) {
+                        let crosses = match westwards {
+                            true => ray_crosses(mirror(w[0]), mirror(w[1]), mirror(p)),
+                            false => ray_crosses(w[0], w[1], p),
+                        };
+                        match crosses {
                             Some(true) => inside = !inside,
                             Some(false) => {}
                             None => return None,
@@ -786,6 +799,24 @@ mod tests {
             edges.contains(&[Coord { x: 39.5, y: 48.0 }]).map(|v| v[0]),
             Some(false)
         );
+        // Both ways round: rays westwards from the west half, eastwards from the
+        // east half, through a vertex too.
+        for (x, y, inside) in [
+            (37.2, 48.0, Some(true)),
+            (37.0, 48.0, None),
+            (37.6, 47.5, Some(true)),
+            (37.3, 47.5, Some(false)),
+            (38.7, 48.5, Some(false)),
+            (38.6, 48.2, Some(true)),
+            (38.0, 48.999, Some(true)),
+        ] {
+            assert_eq!(
+                edges.contains(&[Coord { x, y }]).map(|v| v[0]),
+                inside,
+                "{x} {y}"
+            );
+            assert_eq!(outline.contains(Coord { x, y }), inside, "{x} {y}");
+        }
     }
 
     /// On real snapshots, every raion and status: the same m² as the boolean

@@ -721,6 +721,42 @@ impl ShareTable {
         }
     }
 
+    /// Where each of `figures` is in a region's row (for [`ShareTable::amount_at`]),
+    /// found once for all regions; `None` for a part of occupied the snapshot
+    /// cannot tell, `Some(None)` for a status it did not measure (a zero amount,
+    /// as [`Share::figure`] gives it).
+    pub(crate) fn columns(&self, figures: &[Status]) -> Vec<Option<Option<usize>>> {
+        let n = self.statuses.len();
+        figures
+            .iter()
+            .map(|status| {
+                if status.as_str() == UNMARKED {
+                    return Some(Some(2 * n));
+                }
+                match Occupation::from_status(status) {
+                    Some(_) if !self.split => None,
+                    Some(Occupation::Since2014) => Some(Some(2 * n + 2)),
+                    Some(Occupation::Since2022) => Some(Some(2 * n + 4)),
+                    None => Some(
+                        self.statuses
+                            .iter()
+                            .position(|s| s == status)
+                            .map(|k| 2 * k),
+                    ),
+                }
+            })
+            .collect()
+    }
+
+    /// The amount at a column [`ShareTable::columns`] found, in region `i`.
+    pub(crate) fn amount_at(&self, i: usize, column: Option<usize>) -> Amount {
+        let width = Self::width(self.statuses.len(), self.split);
+        column.map_or_else(Amount::default, |j| Amount {
+            km2: self.values[i * width + j],
+            pct: self.values[i * width + j + 1],
+        })
+    }
+
     /// Every region's share, in order.
     pub fn shares(&self, regions: &Regions<'_>) -> Vec<Share> {
         (0..self.len()).map(|i| self.share(regions, i)).collect()

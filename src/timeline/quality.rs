@@ -211,7 +211,7 @@ pub fn outliers(series: &Timeline<Vec<Share>>, rule: &OutlierRule) -> Vec<Outlie
                 .collect()
         },
         |r| first.value[r].region.clone(),
-        |i, r, status| entries[i].value.get(r).map_or(0.0, |s| s.km2(status)),
+        |i, r, _, status| entries[i].value.get(r).map_or(0.0, |s| s.km2(status)),
         rule,
     )
 }
@@ -237,17 +237,19 @@ pub fn outliers_in_tables(
     let Some(first) = entries.first() else {
         return Vec::new();
     };
+    let statuses = first.value.statuses().to_vec();
+    // Where each status is in each snapshot's rows, found once per snapshot.
+    let columns: Vec<_> = entries.iter().map(|e| e.value.columns(&statuses)).collect();
     flag(
         &entries.iter().map(|e| e.date).collect::<Vec<_>>(),
         first.value.len(),
-        |_| first.value.statuses().to_vec(),
+        |_| statuses.clone(),
         |r| regions.regions()[r].label().to_string(),
-        |i, r, status| {
+        |i, r, k, _| {
             let table = &entries[i].value;
-            if r < table.len() {
-                table.km2(r, status)
-            } else {
-                0.0
+            match columns[i][k] {
+                Some(column) if r < table.len() => table.amount_at(r, column).km2,
+                _ => 0.0,
             }
         },
         rule,
@@ -261,15 +263,17 @@ fn flag(
     regions: usize,
     statuses_of: impl Fn(usize) -> Vec<Status>,
     label: impl Fn(usize) -> String,
-    km2: impl Fn(usize, usize, &Status) -> f64,
+    km2: impl Fn(usize, usize, usize, &Status) -> f64,
     rule: &OutlierRule,
 ) -> Vec<Outlier> {
     let mut found = Vec::new();
     for r in 0..regions {
-        let mut statuses = statuses_of(r);
-        statuses.dedup();
-        for status in statuses {
-            let values: Vec<f64> = (0..dates.len()).map(|i| km2(i, r, &status)).collect();
+        let statuses = statuses_of(r);
+        for (k, status) in statuses.iter().enumerate() {
+            if statuses[..k].contains(status) {
+                continue;
+            }
+            let values: Vec<f64> = (0..dates.len()).map(|i| km2(i, r, k, status)).collect();
             for i in rule.flag(&values) {
                 found.push(Outlier {
                     date: dates[i],

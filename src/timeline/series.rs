@@ -115,8 +115,17 @@ trait SnapshotShares: Sync {
     fn statuses(&self) -> Vec<Status>;
     /// Region `i`'s label, id and area.
     fn region(&self, i: usize) -> (&str, Option<&str>, f64);
-    /// A figure of region `i` ([`Share::figure`]).
-    fn figure(&self, i: usize, status: &Status) -> Option<crate::Amount>;
+    /// The figures of region `i` ([`Share::figure`] of each of `figures`), into
+    /// `out`; `columns`: what [`SnapshotShares::columns`] gave for `figures`.
+    fn figures(
+        &self,
+        i: usize,
+        figures: &[Status],
+        columns: &[Option<Option<usize>>],
+        out: &mut Vec<Option<crate::Amount>>,
+    );
+    /// Where `figures` are, found once per snapshot (empty: looked up by name).
+    fn columns(&self, figures: &[Status]) -> Vec<Option<Option<usize>>>;
 }
 
 impl SnapshotShares for Vec<Share> {
@@ -137,8 +146,17 @@ impl SnapshotShares for Vec<Share> {
     fn region(&self, i: usize) -> (&str, Option<&str>, f64) {
         (&self[i].region, self[i].id.as_deref(), self[i].area_km2)
     }
-    fn figure(&self, i: usize, status: &Status) -> Option<crate::Amount> {
-        self[i].figure(status)
+    fn figures(
+        &self,
+        i: usize,
+        figures: &[Status],
+        _: &[Option<Option<usize>>],
+        out: &mut Vec<Option<crate::Amount>>,
+    ) {
+        out.extend(figures.iter().map(|s| self[i].figure(s)));
+    }
+    fn columns(&self, _: &[Status]) -> Vec<Option<Option<usize>>> {
+        Vec::new()
     }
 }
 
@@ -156,8 +174,17 @@ impl SnapshotShares for Packed<'_, '_> {
         let r = &self.1.regions()[i];
         (r.label(), r.id(), r.area_km2())
     }
-    fn figure(&self, i: usize, status: &Status) -> Option<crate::Amount> {
-        self.0.figure(i, status)
+    fn figures(
+        &self,
+        i: usize,
+        _: &[Status],
+        columns: &[Option<Option<usize>>],
+        out: &mut Vec<Option<crate::Amount>>,
+    ) {
+        out.extend(columns.iter().map(|c| c.map(|c| self.0.amount_at(i, c))));
+    }
+    fn columns(&self, figures: &[Status]) -> Vec<Option<Option<usize>>> {
+        self.0.columns(figures)
     }
 }
 
@@ -269,14 +296,18 @@ fn write_long_csv<T: SnapshotShares>(entries: &[Entry<T>], mut out: impl Write) 
                     display(&mut digits, &mut number, v);
                     w.write_field(&number)
                 };
+                let columns = e.value.columns(&figures);
+                let mut amounts = Vec::with_capacity(figures.len());
                 for i in 0..e.value.count() {
                     let (label, id, area) = e.value.region(i);
                     w.write_field(&date).map_err(failed)?;
                     w.write_field(label).map_err(failed)?;
                     w.write_field(id.unwrap_or_default()).map_err(failed)?;
                     field(&mut w, area).map_err(failed)?;
-                    for s in &figures {
-                        match e.value.figure(i, s) {
+                    amounts.clear();
+                    e.value.figures(i, &figures, &columns, &mut amounts);
+                    for amount in &amounts {
+                        match amount {
                             Some(a) => {
                                 field(&mut w, a.km2).map_err(failed)?;
                                 field(&mut w, a.pct).map_err(failed)?;
