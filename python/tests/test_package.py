@@ -74,13 +74,16 @@ def test_no_memory_growth_over_1000_calls():
 
 
 def test_long_work_releases_the_gil():
-    # One long call into the crate (a region of 200,000 vertices, whose geodesic
+    # One long call into the crate (a region of 2,000,000 vertices, whose geodesic
     # edge terms are computed with the GIL released): another Python thread keeps
     # running meanwhile. With the GIL held it could not tick at all.
     import shapely
 
     snap = frontline.read_zones("data/snapshots/deepstate_20250801.geojson")
-    region = {"disc": shapely.Point(37.4, 48.3).buffer(0.5, quad_segs=50_000)}
+    import numpy as np
+
+    t = np.linspace(0.0, 2.0 * np.pi, 2_000_000)
+    region = {"disc": shapely.Polygon(np.c_[37.4 + 0.5 * np.cos(t), 48.3 + 0.5 * np.sin(t)])}
     ticks = []
     started = threading.Event()
     stop = threading.Event()

@@ -985,6 +985,48 @@ mod tests {
         }
     }
 
+    /// Remembered measures give the figures a fresh measure gives, bit for bit,
+    /// whatever was measured in between; a changed layer is measured anew.
+    #[test]
+    fn remembered_measures_are_the_measures() {
+        let towns = crate::import::read_places("data/city.geojson").unwrap();
+        let places: Vec<_> = towns.iter().collect();
+        let read = |f: &str| {
+            crate::import::read_zones(format!("data/snapshots/{f}"), None)
+                .unwrap()
+                .snapshot
+        };
+        let (june, august) = (
+            read("deepstate_20250601.geojson"),
+            read("deepstate_20250801.geojson"),
+        );
+        let fresh = |s: &Snapshot| Regions::new(&places).unwrap().shares(s).unwrap();
+        let (june_fresh, august_fresh) = (fresh(&june), fresh(&august));
+        assert_ne!(june_fresh, august_fresh);
+        let kept = Regions::new(&places).unwrap();
+        for s in [&june, &august, &june, &june, &august] {
+            let got = kept.shares(s).unwrap();
+            let want = if std::ptr::eq(s, &june) {
+                &june_fresh
+            } else {
+                &august_fresh
+            };
+            assert_eq!(&got, want);
+        }
+        // Something is remembered, and a clone starts afresh.
+        assert!(
+            kept.regions()
+                .iter()
+                .any(|r| !r.memo.0.lock().unwrap().is_empty())
+        );
+        let copy = kept.clone();
+        assert!(
+            copy.regions()
+                .iter()
+                .all(|r| r.memo.0.lock().unwrap().is_empty())
+        );
+    }
+
     #[test]
     fn touching_layers_are_measured_too() {
         let region = MultiPolygon(vec![polygon![
