@@ -698,27 +698,7 @@ impl ShareTable {
     ///
     /// When `i` is not below [`ShareTable::len`].
     pub fn figure(&self, i: usize, status: &Status) -> Option<Amount> {
-        let width = Self::width(self.statuses.len(), self.split);
-        let row = &self.values[i * width..(i + 1) * width];
-        let amount = |j: usize| Amount {
-            km2: row[j],
-            pct: row[j + 1],
-        };
-        let n = self.statuses.len();
-        if status.as_str() == UNMARKED {
-            return Some(amount(2 * n));
-        }
-        match Occupation::from_status(status) {
-            Some(_) if !self.split => None,
-            Some(Occupation::Since2014) => Some(amount(2 * n + 2)),
-            Some(Occupation::Since2022) => Some(amount(2 * n + 4)),
-            None => Some(
-                self.statuses
-                    .iter()
-                    .position(|s| s == status)
-                    .map_or_else(Amount::default, |k| amount(2 * k)),
-            ),
-        }
+        self.columns(std::slice::from_ref(status))[0].map(|column| self.amount_at(i, column))
     }
 
     /// Where each of `figures` is in a region's row (for [`ShareTable::amount_at`]),
