@@ -357,6 +357,8 @@ pub(crate) struct LayerEdges {
 /// The part of a layer one region's measure reads ([`Outline::near`]).
 pub(crate) struct Near<'a> {
     /// A digest of everything below (128 bits: two hashes with different seeds).
+    /// The measure is a function of these inputs and the region alone, whatever
+    /// layer they came from: equal keys in one region, equal figures.
     pub(crate) key: u128,
     paths: Vec<Path<'a>>,
     starts_inside: Vec<bool>,
@@ -444,10 +446,10 @@ impl LayerEdges {
         }
     }
 
-    /// The stretches of the rings whose runs' boxes meet `rect`. A stretch that
-    /// begins after a run not meeting `rect` begins outside it; a stretch from a
-    /// ring's first point does not know (rings are closed: it may continue one
-    /// that ends there).
+    /// The stretches of consecutive ring edges whose boxes meet `rect` (found
+    /// through the index of runs). A stretch that begins after an edge not
+    /// meeting `rect` begins outside it; one from a ring's first point does not
+    /// know (rings are closed: it may continue one that ends there).
     fn paths_near<'s>(&'s self, rect: &Rect<f64>) -> Vec<Path<'s>> {
         let aabb = AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
         let mut runs: Vec<(u32, u32)> = self
@@ -497,8 +499,9 @@ impl LayerEdges {
         paths
     }
 
-    /// Whether each point is inside the layer: crossings of a ray eastwards, over
-    /// the runs the ray meets; `None` when one is on the boundary.
+    /// Whether each point is inside the layer: crossings of a ray to the nearer
+    /// side of the layer's box (east or west), over the runs the ray meets;
+    /// `None` when one is on the boundary.
     fn contains(&self, points: &[Coord<f64>]) -> Option<Vec<bool>> {
         let envelope = self.index.root().envelope();
         let ([west, south], [east, north]) = (envelope.lower(), envelope.upper());
