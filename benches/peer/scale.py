@@ -42,6 +42,14 @@ import sys
 
 REL, ABS = 0.0005, 0.001
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from timing import timed as timed_mib  # noqa: E402
+
+
+def timed(cmd, out_path):
+    """Wall seconds, CPU seconds, peak MiB."""
+    wall, mib, cpu = timed_mib(cmd, out_path)
+    return wall, cpu, mib
 
 
 def day_of(name):
@@ -111,23 +119,6 @@ def duckdb_peer(files, regions_path):
         date = day_of(path)
         for i, km2 in rows:
             out.writerow([date, i, repr(km2)])
-
-
-def timed(cmd, out_path):
-    with open(out_path, "w", encoding="utf-8") as out:
-        p = subprocess.run(["/usr/bin/time", "-v", *cmd], stdout=out, stderr=subprocess.PIPE, text=True)
-    err = p.stderr
-    if p.returncode != 0:
-        sys.exit(f"scale: {' '.join(cmd)} failed:\n{err[-3000:]}")
-    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", err).group(1)
-    secs = 0.0
-    for part in wall.split(":"):
-        secs = secs * 60 + float(part)
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err).group(1)) / 1024
-    cpu = float(re.search(r"User time \(seconds\): (\S+)", err).group(1)) + float(
-        re.search(r"System time \(seconds\): (\S+)", err).group(1)
-    )
-    return secs, cpu, rss
 
 
 def figures(path, key):
