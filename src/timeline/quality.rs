@@ -244,7 +244,12 @@ pub fn outliers_in_tables(
         &entries.iter().map(|e| e.date).collect::<Vec<_>>(),
         first.value.len(),
         |_| statuses.clone(),
-        |r| regions.regions()[r].label().to_string(),
+        |r| {
+            regions
+                .regions()
+                .get(r)
+                .map_or_else(|| format!("region {r}"), |g| g.label().to_string())
+        },
         |i, r, k, _| {
             let table = &entries[i].value;
             match columns[i][k] {

@@ -236,12 +236,25 @@ pub fn write_series_csv(series: &Timeline<Vec<Share>>, out: impl Write) -> Resul
 ///
 /// # Errors
 ///
-/// An error when writing to `out` fails.
+/// An error when writing to `out` fails, or when a table holds another number
+/// of regions than `regions`.
 pub fn write_share_tables_csv(
     series: &Timeline<ShareTable>,
     regions: &Regions<'_>,
     out: impl Write,
 ) -> Result<()> {
+    // Tables measured for other regions would be labelled wrongly: refused.
+    if let Some(e) = series
+        .iter()
+        .find(|e| e.value.len() != regions.regions().len())
+    {
+        return Err(Error::Invalid(format!(
+            "the shares of {} are of {} regions, not the {} given",
+            e.date,
+            e.value.len(),
+            regions.regions().len()
+        )));
+    }
     let packed: Vec<Entry<Packed<'_, '_>>> = series
         .entries()
         .iter()
