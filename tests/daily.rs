@@ -331,3 +331,86 @@ fn occupied_only_files_leave_the_split_unknown() {
     let totals = snapshot.total_figures();
     assert_eq!(totals[1], (Status::OCCUPIED_SINCE_2014, None));
 }
+
+/// An occupied-only file records occupied ground and nothing else: the grey
+/// zone and liberated ground are unknown there (`None`, NaN, empty in CSV, `null`
+/// in JSON), never a zero that would read as "no grey zone"; a raw file of the
+/// same day measures them.
+#[test]
+fn occupied_only_files_leave_the_grey_zone_unknown() {
+    let Some(data) = shared_data("occupied_only_files_leave_the_grey_zone_unknown") else {
+        return;
+    };
+    let occ = data.join("deepstate/occupied-daily/deepstatemap_data_20251027.geojson");
+    let raw = data.join("deepstate/raw-daily/deepstatemap_data_20251027_polygons.geojson.gz");
+    let oblast_path = data.join("admin/donetsk/oblast.geojson");
+    let oblast = import::read_places(&oblast_path).unwrap();
+    let place = oblast.iter().next().unwrap();
+    let occupied_only = import::read_zones(&occ, None).unwrap().snapshot;
+    let share = occupied_only.share(place).unwrap();
+    assert!(share.figure(&Status::CONTESTED).is_none());
+    assert!(share.km2(&Status::LIBERATED).is_nan());
+    assert!(share.figure(&Status::OCCUPIED).is_some());
+    let totals = occupied_only.total_figures();
+    assert!(totals.contains(&(Status::CONTESTED, None)), "{totals:?}");
+    // The raw file of the day has grey zone in the oblast: measured, not zero.
+    let raw_share = import::read_zones(&raw, None)
+        .unwrap()
+        .snapshot
+        .share(place)
+        .unwrap();
+    assert!(raw_share.km2(&Status::CONTESTED) > 100.0);
+
+    let occ_s = occ.to_str().unwrap();
+    let regions = oblast_path.to_str().unwrap();
+    let out = frontline(&["share", occ_s, "--regions", regions, "--format", "json"]);
+    assert!(out.status.success());
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let status = &json[0]["status"];
+    assert!(status["occupied"]["km2"].as_f64().unwrap() > 20_000.0);
+    for unknown in ["contested", "liberated", "other"] {
+        assert!(status[unknown].is_null(), "{unknown}: {status}");
+    }
+    let out = frontline(&["share", occ_s, "--regions", regions, "--format", "csv"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let cell = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+    assert_eq!(cell("contested_km2"), "");
+    assert_eq!(cell("liberated_pct"), "");
+    assert!(cell("occupied_km2").parse::<f64>().unwrap() > 20_000.0);
+    // Totals: contested unknown.
+    let out = frontline(&["share", occ_s, "--format", "json"]);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let contested = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["status"] == "contested")
+        .unwrap();
+    assert!(contested["km2"].is_null(), "{contested}");
+
+    // A history over occupied-only files cannot count days contested.
+    let places = data.join("admin/donetsk/places.geojson");
+    let out = frontline(&[
+        "history",
+        occ_s,
+        "--places",
+        places.to_str().unwrap(),
+        "--name",
+        "Pokrovsk",
+        "--format",
+        "csv",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let cell = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+    assert_eq!(cell("days_contested"), "");
+    assert_eq!(cell("first_contested"), "");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("record occupied ground only"), "{stderr}");
+}

@@ -25,7 +25,7 @@ fn samples_histories() {
     );
     assert_eq!(day(dunmere.first_contested), "2025-06-01");
     assert_eq!(day(dunmere.first_occupied), "2025-08-01");
-    assert!((dunmere.days_contested - 61.0).abs() < 0.01);
+    assert!((dunmere.days_contested.unwrap() - 61.0).abs() < 0.01);
     let birchmoor = get("Birchmoor");
     assert_eq!(
         birchmoor.statuses,
@@ -67,7 +67,7 @@ fn real_histories_of_known_towns() {
                 p.place.clone(),
                 day(p.first_contested),
                 day(p.first_occupied),
-                p.days_contested,
+                p.days_contested.unwrap(),
             )
         })
         .collect();

@@ -201,8 +201,7 @@ fn figures_of<'a>(shares: impl IntoIterator<Item = &'a Share>, first: &[Status])
             }
         }
     }
-    frontline::Precedence::default().sort(&mut statuses);
-    figure_names(statuses)
+    figure_names(frontline::measure::listed_statuses(statuses))
 }
 
 /// An amount, NaN where the share cannot tell it (occupied since 2014 or 2022

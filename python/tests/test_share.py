@@ -109,6 +109,9 @@ def test_occupied_only_files_leave_the_split_unknown(cli, shared):
     assert frame["occupied_km2"][0] > 0
     assert math.isnan(frame["occupied_since_2014_km2"][0])
     assert math.isnan(frame["occupied_since_2022_pct"][0])
+    # Nor does it record the grey zone or liberated ground: NaN, never 0.
+    for column in ["contested_km2", "contested_pct", "liberated_km2", "other_pct"]:
+        assert math.isnan(frame[column][0]), column
     assert_rows_equal(frame, cli_json(cli, "share", path, "--regions", oblast))
 
 

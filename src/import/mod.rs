@@ -419,8 +419,14 @@ fn zones_from_document(
             },
         });
     }
-    let snapshot =
-        Snapshot::with_precedence(date, zones, &Precedence::default()).with_markers(markers);
+    // An occupied-only archive records occupied ground and nothing else: its
+    // snapshot measures occupied alone, so that results show the grey zone and
+    // liberated ground as unknown there, never as a zero.
+    let precedence = match source {
+        Source::Occupied => Precedence::new([Status::OCCUPIED]),
+        _ => Precedence::default(),
+    };
+    let snapshot = Snapshot::with_precedence(date, zones, &precedence).with_markers(markers);
     Ok(Import {
         snapshot,
         source,

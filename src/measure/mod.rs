@@ -10,4 +10,6 @@ mod share;
 pub use area::{AreaModel, GeodesicAreaKm2, area_model, set_area_model};
 pub(crate) use boundary::LayerEdges;
 pub(crate) use share::zero_signed;
-pub use share::{Amount, OccupiedSplit, Region, Regions, Share, ShareTable, figure_names};
+pub use share::{
+    Amount, OccupiedSplit, Region, Regions, Share, ShareTable, figure_names, listed_statuses,
+};

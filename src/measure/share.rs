@@ -25,8 +25,11 @@ pub struct Amount {
 
 /// How a region's ground divides between statuses in one snapshot.
 ///
-/// Every status of the snapshot's precedence is listed (zero when absent), then any
-/// other status present, then `unmarked`: ground that no zone covers. Besides,
+/// Every status the snapshot measures is listed: those of its precedence (zero
+/// when absent), then any other status present, then `unmarked`: ground that no
+/// zone covers. A status the snapshot does not measure (the grey zone in an
+/// occupied-only archive file) is unknown: [`Share::figure`] gives `None`, and
+/// [`Share::km2`] NaN, never a zero that would read as none. Besides,
 /// the occupied ground divides into its parts since 2014 and since 2022
 /// ([`Share::occupied_split`]) where the snapshot tells
 /// ([`Snapshot::splits_occupation`]); the parts are not added to the 100.
@@ -178,28 +181,21 @@ impl Share {
         Ok(())
     }
 
-    /// The amount of one status (zero when not listed). For the parts of occupied
-    /// ([`Status::OCCUPIED_SINCE_2014`], [`Status::OCCUPIED_SINCE_2022`]): the part,
-    /// or NaN km² and % when the split is unknown, never a zero that looks known.
+    /// The amount of one status, of one of occupied's parts
+    /// ([`Status::OCCUPIED_SINCE_2014`], [`Status::OCCUPIED_SINCE_2022`]) or of
+    /// `unmarked`; NaN km² and % where the share cannot tell it (a status the
+    /// snapshot does not measure, or a part when the split is unknown), never a
+    /// zero that looks known.
     pub fn get(&self, status: &Status) -> Amount {
-        if let Some(occupation) = Occupation::from_status(status) {
-            return self.occupied_split.map_or(
-                Amount {
-                    km2: f64::NAN,
-                    pct: f64::NAN,
-                },
-                |split| split.get(occupation),
-            );
-        }
-        self.statuses
-            .iter()
-            .find(|(s, _)| s == status)
-            .map(|(_, a)| *a)
-            .unwrap_or_default()
+        self.figure(status).unwrap_or(Amount {
+            km2: f64::NAN,
+            pct: f64::NAN,
+        })
     }
 
     /// The amount of a status, of one of occupied's parts, or of `unmarked`, as
-    /// results show it: `None` for a part when the split is unknown.
+    /// results show it: `None` for a status the snapshot does not measure, and for
+    /// a part when the split is unknown.
     ///
     /// ```
     /// use frontline::{Snapshot, Status, Zone};
@@ -211,6 +207,9 @@ impl Share {
     /// assert!(share.figure(&Status::OCCUPIED).is_some());
     /// assert!(share.figure(&Status::OCCUPIED_SINCE_2014).is_none());
     /// assert!(share.figure(&Status::new("unmarked")).is_some());
+    /// // Measured, with no ground: zero. Not measured at all: unknown.
+    /// assert_eq!(share.figure(&Status::CONTESTED).map(|a| a.km2), Some(0.0));
+    /// assert!(share.figure(&Status::new("disputed")).is_none());
     /// # Ok::<(), frontline::Error>(())
     /// ```
     pub fn figure(&self, status: &Status) -> Option<Amount> {
@@ -219,13 +218,19 @@ impl Share {
         }
         match Occupation::from_status(status) {
             Some(occupation) => self.occupied_split.map(|s| s.get(occupation)),
-            None => Some(self.get(status)),
+            None => self
+                .statuses
+                .iter()
+                .find(|(s, _)| s == status)
+                .map(|(_, a)| *a),
         }
     }
 
-    /// Every figure results show, in order: each status (the parts of occupied
-    /// right after it, `None` when unknown), then `unmarked`. What tables, CSV,
-    /// JSON and exports list, so that they all list the same.
+    /// Every figure results show, in order: each status ([`listed_statuses`]: the
+    /// standard four, measured or not, and any other measured; the parts of
+    /// occupied right after it), then `unmarked`; `None` where the share cannot
+    /// tell it. What tables, CSV, JSON and exports list, so that they all list the
+    /// same, and files of every kind line up.
     ///
     /// ```
     /// use frontline::{Snapshot, Status, Zone};
@@ -241,7 +246,7 @@ impl Share {
     /// # Ok::<(), frontline::Error>(())
     /// ```
     pub fn figures(&self) -> Vec<(Status, Option<Amount>)> {
-        let statuses = self.statuses.iter().map(|(s, _)| s.clone());
+        let statuses = listed_statuses(self.statuses.iter().map(|(s, _)| s.clone()));
         figure_names(statuses)
             .into_iter()
             .map(|s| {
@@ -282,6 +287,30 @@ impl Serialize for Share {
         s.serialize_field("status", &ByStatus(self))?;
         s.end()
     }
+}
+
+/// The statuses results list for a snapshot that measures `measured`: the
+/// default precedence's four (occupied, contested, liberated, other), whether
+/// measured or not, so that results of every kind of file line up (unknown where
+/// not measured), then any other measured status; strongest first.
+///
+/// ```
+/// use frontline::measure::listed_statuses;
+/// use frontline::Status;
+/// let names = listed_statuses([Status::new("disputed"), Status::OCCUPIED]);
+/// let names: Vec<&str> = names.iter().map(Status::as_str).collect();
+/// assert_eq!(names, ["occupied", "contested", "liberated", "other", "disputed"]);
+/// ```
+pub fn listed_statuses(measured: impl IntoIterator<Item = Status>) -> Vec<Status> {
+    let precedence = crate::model::Precedence::default();
+    let mut all = precedence.statuses().to_vec();
+    for status in measured {
+        if !all.contains(&status) {
+            all.push(status);
+        }
+    }
+    precedence.sort(&mut all);
+    all
 }
 
 /// The names results list for these statuses (strongest first): each status, the
@@ -681,8 +710,9 @@ impl ShareTable {
         }
     }
 
-    /// km² of one status in region `i` (zero when not measured); for the parts
-    /// of occupied, NaN when the split is unknown, as [`Share::km2`].
+    /// km² of one status in region `i`; NaN where the table cannot tell it (a
+    /// status not measured, or a part of occupied when the split is unknown), as
+    /// [`Share::km2`].
     ///
     /// # Panics
     ///
@@ -702,39 +732,38 @@ impl ShareTable {
     }
 
     /// Where each of `figures` is in a region's row (for [`ShareTable::amount_at`]),
-    /// found once for all regions; `None` for a part of occupied the snapshot
-    /// cannot tell, `Some(None)` for a status it did not measure (a zero amount,
-    /// as [`Share::figure`] gives it).
-    pub(crate) fn columns(&self, figures: &[Status]) -> Vec<Option<Option<usize>>> {
+    /// found once for all regions; `None` where the table cannot tell it, as
+    /// [`Share::figure`]: a status the snapshot did not measure, or a part of
+    /// occupied when the split is unknown.
+    pub(crate) fn columns(&self, figures: &[Status]) -> Vec<Option<usize>> {
         let n = self.statuses.len();
         figures
             .iter()
             .map(|status| {
                 if status.as_str() == UNMARKED {
-                    return Some(Some(2 * n));
+                    return Some(2 * n);
                 }
                 match Occupation::from_status(status) {
                     Some(_) if !self.split => None,
-                    Some(Occupation::Since2014) => Some(Some(2 * n + 2)),
-                    Some(Occupation::Since2022) => Some(Some(2 * n + 4)),
-                    None => Some(
-                        self.statuses
-                            .iter()
-                            .position(|s| s == status)
-                            .map(|k| 2 * k),
-                    ),
+                    Some(Occupation::Since2014) => Some(2 * n + 2),
+                    Some(Occupation::Since2022) => Some(2 * n + 4),
+                    None => self
+                        .statuses
+                        .iter()
+                        .position(|s| s == status)
+                        .map(|k| 2 * k),
                 }
             })
             .collect()
     }
 
     /// The amount at a column [`ShareTable::columns`] found, in region `i`.
-    pub(crate) fn amount_at(&self, i: usize, column: Option<usize>) -> Amount {
+    pub(crate) fn amount_at(&self, i: usize, column: usize) -> Amount {
         let width = Self::width(self.statuses.len(), self.split);
-        column.map_or_else(Amount::default, |j| Amount {
-            km2: self.values[i * width + j],
-            pct: self.values[i * width + j + 1],
-        })
+        Amount {
+            km2: self.values[i * width + column],
+            pct: self.values[i * width + column + 1],
+        }
     }
 
     /// Every region's share, in order.
@@ -897,10 +926,11 @@ impl Snapshot {
             .collect()
     }
 
-    /// [`Snapshot::totals`] with the parts of occupied after it, as results list
-    /// them ([`figure_names`], less `unmarked`): `None` for the parts when the
-    /// snapshot cannot tell them apart. The part since 2022 is occupied less the
-    /// part since 2014, so the two sum to occupied.
+    /// [`Snapshot::totals`] as results list them ([`listed_statuses`], the parts
+    /// of occupied after it: [`figure_names`], less `unmarked`): `None` for a
+    /// status the snapshot does not measure (the grey zone of an occupied-only
+    /// file), and for the parts when the snapshot cannot tell them apart. The part
+    /// since 2022 is occupied less the part since 2014, so the two sum to occupied.
     ///
     /// ```
     /// let snap = frontline::import::read_zones("data/snapshots/deepstate_20250601.geojson", None)?.snapshot;
@@ -919,10 +949,15 @@ impl Snapshot {
                 .map_or(0.0, Layer::area_km2)
                 .min(occupied)
         });
-        let mut out = Vec::with_capacity(totals.len() + 2);
-        for (status, km2) in totals {
+        let listed = listed_statuses(totals.iter().map(|(s, _)| s.clone()));
+        let mut out = Vec::with_capacity(listed.len() + 2);
+        for status in listed {
+            let km2 = totals
+                .iter()
+                .find(|(s, _)| *s == status)
+                .map(|(_, km2)| *km2);
             let parts = status == Status::OCCUPIED;
-            out.push((status, Some(km2)));
+            out.push((status, km2));
             if parts {
                 out.push((Status::OCCUPIED_SINCE_2014, older));
                 out.push((

@@ -16,11 +16,25 @@ use crate::{Error, Occupation, Place, PlaceGeometry, Result, Snapshot, Status};
 /// occupied, since when ([`ProximityIndex::occupied_since_at`]).
 pub type PlaceStatus = (Option<Status>, Option<OccupiedSince>);
 
+/// The places' states on one date, and whether that date's snapshot measures
+/// the grey zone at all: an occupied-only archive file does not, so there a place
+/// that is not occupied may or may not be contested.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DayStatuses {
+    /// Each place's state, in the order given.
+    pub places: Vec<PlaceStatus>,
+    /// Whether the snapshot measures `contested` ([`Snapshot::statuses`]).
+    pub contested_measured: bool,
+}
+
 /// One place through a timeline.
 ///
 /// Days contested count, for every snapshot that has the place contested, the
 /// time until the next snapshot (the state is taken to hold until the next map);
-/// the last snapshot adds nothing, having no known end.
+/// the last snapshot adds nothing, having no known end. Snapshots that do not
+/// measure the grey zone (occupied-only archive files,
+/// [`Histories::contested_measured`]) add nothing either, and where no snapshot
+/// measures it, days contested are unknown (`None`), never a zero.
 ///
 /// A first date is the first snapshot that shows it: a place already occupied
 /// on the timeline's first date was taken on or before that date, and the
@@ -73,10 +87,12 @@ pub struct PlaceHistory {
     /// earlier snapshots could not tell the split, it may have been occupied
     /// before this date: see [`first_occupied`](Self::first_occupied).
     pub first_occupied_since_2022: Option<DateTime<Utc>>,
-    /// The first date it was contested.
+    /// The first date it was contested, among the snapshots that measure the
+    /// grey zone.
     pub first_contested: Option<DateTime<Utc>>,
-    /// Days spent contested (see above).
-    pub days_contested: f64,
+    /// Days spent contested (see above); `None` where no snapshot measures the
+    /// grey zone.
+    pub days_contested: Option<f64>,
 }
 
 impl PlaceHistory {
@@ -118,6 +134,10 @@ fn serialize_point<S: serde::Serializer>(p: &Point<f64>, s: S) -> Result<S::Ok, 
 pub struct Histories {
     /// The snapshots' dates, oldest first.
     pub dates: Vec<DateTime<Utc>>,
+    /// For each date, whether its snapshot measures the grey zone (an
+    /// occupied-only archive file does not: there, a place that is not occupied
+    /// may be contested or not).
+    pub contested_measured: Vec<bool>,
     /// One history per place, in the order given.
     pub places: Vec<PlaceHistory>,
 }
@@ -138,10 +158,10 @@ fn point_of(place: &Place) -> Result<Point<f64>> {
 /// it), so that a country-wide map is not resolved whole. Whether the split is
 /// known is the whole snapshot's answer: the cut-down map keeps each zone's
 /// occupation, but could drop the zones that leave it unknown.
-fn statuses_in(snapshot: &Snapshot, points: &[Point<f64>], bounds: Rect<f64>) -> Vec<PlaceStatus> {
+fn statuses_in(snapshot: &Snapshot, points: &[Point<f64>], bounds: Rect<f64>) -> DayStatuses {
     let splits = snapshot.splits_occupation();
     let index = ProximityIndex::new(&snapshot.clipped(bounds));
-    points
+    let places = points
         .iter()
         .map(|p| {
             // The points were checked by `point_of`.
@@ -152,7 +172,11 @@ fn statuses_in(snapshot: &Snapshot, points: &[Point<f64>], bounds: Rect<f64>) ->
             let since = since.map(|s| if splits { s } else { OccupiedSince::Unknown });
             (status.cloned(), since)
         })
-        .collect()
+        .collect();
+    DayStatuses {
+        places,
+        contested_measured: snapshot.statuses().contains(&Status::CONTESTED),
+    }
 }
 
 fn bounds_of(points: &[Point<f64>]) -> Option<Rect<f64>> {
@@ -227,7 +251,7 @@ pub fn load_history_timeline(
     inputs: &[impl AsRef<Path>],
     places: &[&Place],
     options: &LoadOptions,
-) -> Result<(Timeline<Vec<PlaceStatus>>, Histories)> {
+) -> Result<(Timeline<DayStatuses>, Histories)> {
     let points = places
         .iter()
         .map(|p| point_of(p))
@@ -242,11 +266,15 @@ pub fn load_history_timeline(
 
 /// Builds the histories from each date's statuses (in `places` order).
 pub fn assemble(
-    per_date: &Timeline<Vec<PlaceStatus>>,
+    per_date: &Timeline<DayStatuses>,
     places: &[&Place],
     points: Vec<Point<f64>>,
 ) -> Histories {
     let dates: Vec<DateTime<Utc>> = per_date.iter().map(|e| e.date).collect();
+    let measured: Vec<bool> = per_date
+        .iter()
+        .map(|e| e.value.contested_measured)
+        .collect();
     let histories = places
         .iter()
         .zip(points)
@@ -255,7 +283,7 @@ pub fn assemble(
             let (statuses, occupied_since): (Vec<Option<Status>>, Vec<Option<OccupiedSince>>) =
                 per_date
                     .iter()
-                    .map(|e| e.value.get(i).cloned().unwrap_or((None, None)))
+                    .map(|e| e.value.places.get(i).cloned().unwrap_or((None, None)))
                     .unzip();
             let first = |s: &Status| {
                 statuses
@@ -268,13 +296,15 @@ pub fn assemble(
                 .iter()
                 .position(|s| *s == since_2022)
                 .map(|k| dates[k]);
-            let days_contested = statuses
-                .iter()
-                .zip(dates.windows(2))
-                .filter(|(s, _)| s.as_ref() == Some(&Status::CONTESTED))
-                .map(|(_, w)| (w[1] - w[0]).num_seconds() as f64 / 86_400.0)
-                // A fold from +0.0: `sum` of nothing is -0.0 and prints as "-0".
-                .fold(0.0, |a, b| a + b);
+            let days_contested = measured.contains(&true).then(|| {
+                statuses
+                    .iter()
+                    .zip(dates.windows(2))
+                    .filter(|(s, _)| s.as_ref() == Some(&Status::CONTESTED))
+                    .map(|(_, w)| (w[1] - w[0]).num_seconds() as f64 / 86_400.0)
+                    // A fold from +0.0: `sum` of nothing is -0.0 and prints as "-0".
+                    .fold(0.0, |a, b| a + b)
+            });
             PlaceHistory {
                 place: place.label().to_string(),
                 id: place.id().map(str::to_string),
@@ -290,6 +320,7 @@ pub fn assemble(
         .collect();
     Histories {
         dates,
+        contested_measured: measured,
         places: histories,
     }
 }
@@ -346,12 +377,12 @@ mod tests {
         let a = &h.places[0];
         assert_eq!(a.first_contested, Some(day(3)));
         assert_eq!(a.first_occupied, Some(day(12)));
-        assert_eq!(a.days_contested, 9.0); // 3→10→12; the last snapshot adds nothing
+        assert_eq!(a.days_contested, Some(9.0)); // 3→10→12; the last snapshot adds nothing
         assert_eq!(a.statuses[0], None);
         let b = &h.places[1];
         assert!(b.statuses.iter().all(Option::is_none));
-        assert_eq!((b.first_occupied, b.days_contested), (None, 0.0));
-        assert!(b.days_contested.is_sign_positive());
+        assert_eq!((b.first_occupied, b.days_contested), (None, Some(0.0)));
+        assert!(b.days_contested.is_some_and(f64::is_sign_positive));
     }
 
     #[test]

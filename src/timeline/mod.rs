@@ -45,7 +45,7 @@ use crate::{Error, Result, Snapshot};
 
 pub use diff::{Diff, StatusChange, diff};
 pub use history::{
-    Histories, PlaceHistory, PlaceStatus, assemble, histories, load_histories,
+    DayStatuses, Histories, PlaceHistory, PlaceStatus, assemble, histories, load_histories,
     load_history_timeline,
 };
 pub use series::{

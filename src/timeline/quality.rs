@@ -211,7 +211,7 @@ pub fn outliers(series: &Timeline<Vec<Share>>, rule: &OutlierRule) -> Vec<Outlie
                 .collect()
         },
         |r| first.value[r].region.clone(),
-        |i, r, _, status| entries[i].value.get(r).map_or(0.0, |s| s.km2(status)),
+        |i, r, _, status| entries[i].value.get(r).map_or(f64::NAN, |s| s.km2(status)),
         rule,
     )
 }
@@ -254,7 +254,9 @@ pub fn outliers_in_tables(
             let table = &entries[i].value;
             match columns[i][k] {
                 Some(column) if r < table.len() => table.amount_at(r, column).km2,
-                _ => 0.0,
+                // Not measured there (an occupied-only file among raw ones): no
+                // figure to compare, never a zero that would jump.
+                _ => f64::NAN,
             }
         },
         rule,

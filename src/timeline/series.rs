@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::measure::{Regions, ShareTable, figure_names};
+use crate::measure::{Regions, ShareTable, figure_names, listed_statuses};
 use crate::timeline::{Entry, LoadOptions, Timeline};
 use crate::{Error, Place, Precedence, Result, Share, Snapshot, Status};
 
@@ -121,11 +121,11 @@ trait SnapshotShares: Sync {
         &self,
         i: usize,
         figures: &[Status],
-        columns: &[Option<Option<usize>>],
+        columns: &[Option<usize>],
         out: &mut Vec<Option<crate::Amount>>,
     );
     /// Where `figures` are, found once per snapshot (empty: looked up by name).
-    fn columns(&self, figures: &[Status]) -> Vec<Option<Option<usize>>>;
+    fn columns(&self, figures: &[Status]) -> Vec<Option<usize>>;
 }
 
 impl SnapshotShares for Vec<Share> {
@@ -150,12 +150,12 @@ impl SnapshotShares for Vec<Share> {
         &self,
         i: usize,
         figures: &[Status],
-        _: &[Option<Option<usize>>],
+        _: &[Option<usize>],
         out: &mut Vec<Option<crate::Amount>>,
     ) {
         out.extend(figures.iter().map(|s| self[i].figure(s)));
     }
-    fn columns(&self, _: &[Status]) -> Vec<Option<Option<usize>>> {
+    fn columns(&self, _: &[Status]) -> Vec<Option<usize>> {
         Vec::new()
     }
 }
@@ -178,12 +178,12 @@ impl SnapshotShares for Packed<'_, '_> {
         &self,
         i: usize,
         _: &[Status],
-        columns: &[Option<Option<usize>>],
+        columns: &[Option<usize>],
         out: &mut Vec<Option<crate::Amount>>,
     ) {
         out.extend(columns.iter().map(|c| c.map(|c| self.0.amount_at(i, c))));
     }
-    fn columns(&self, figures: &[Status]) -> Vec<Option<Option<usize>>> {
+    fn columns(&self, figures: &[Status]) -> Vec<Option<usize>> {
         self.0.columns(figures)
     }
 }
@@ -278,8 +278,7 @@ fn write_long_csv<T: SnapshotShares>(entries: &[Entry<T>], mut out: impl Write) 
             }
         }
     }
-    Precedence::default().sort(&mut statuses);
-    let figures = figure_names(statuses);
+    let figures = figure_names(listed_statuses(statuses));
     let failed = |e: csv::Error| Error::Invalid(format!("cannot write the series: {e}"));
     let mut header: Vec<String> = ["date", "region", "id", "area_km2"]
         .iter()

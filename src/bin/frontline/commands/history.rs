@@ -104,6 +104,29 @@ fn notes(h: &Histories) {
         );
         crate::unknown_split_note(&what, unknown.len());
     }
+    let unmeasured: Vec<usize> = (0..h.dates.len())
+        .filter(|&k| !h.contested_measured.get(k).copied().unwrap_or(true))
+        .collect();
+    if let (Some(first), Some(last)) = (unmeasured.first(), unmeasured.last()) {
+        let (first, last) = (h.dates[*first].format("%F"), h.dates[*last].format("%F"));
+        let range = if unmeasured.len() == 1 {
+            format!("{first}")
+        } else {
+            format!("between {first} and {last}")
+        };
+        let effect = if unmeasured.len() == h.dates.len() {
+            "first_contested and days_contested are unknown"
+        } else {
+            "first_contested and days_contested count only the other snapshots"
+        };
+        eprintln!(
+            "frontline: note: {} of {} ({range}) record occupied ground only (occupied-only \
+             archive files), not the grey zone: there `unmarked` means not occupied, \
+             contested or not; {effect}",
+            unmeasured.len(),
+            count(h.dates.len(), "snapshot"),
+        );
+    }
     let Some(start) = h.dates.first() else {
         return;
     };
@@ -163,10 +186,21 @@ fn print(format: Format, h: &Histories, issues: &[Issue]) -> Result<()> {
             Cell::text(p.id.as_deref().unwrap_or("")),
             Cell::Number(p.point.x(), 5),
             Cell::Number(p.point.y(), 5),
-            day(p.first_contested),
+            if p.days_contested.is_some() {
+                day(p.first_contested)
+            } else {
+                Cell::Unknown
+            },
             day(p.first_occupied),
-            day(p.first_occupied_since_2022),
-            Cell::Number(p.days_contested, 1),
+            // Never shown since 2022, but occupied where the split was unknown:
+            // it may well have been, so not "-".
+            if p.first_occupied_since_2022.is_none() && p.unknown_split().next().is_some() {
+                Cell::Unknown
+            } else {
+                day(p.first_occupied_since_2022)
+            },
+            p.days_contested
+                .map_or(Cell::Unknown, |d| Cell::Number(d, 1)),
             p.statuses.last().map_or(Cell::text("-"), status),
             p.occupied_since
                 .last()
