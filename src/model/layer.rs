@@ -43,6 +43,19 @@ pub struct Layer {
     // Prepared on first measure: layers that are only drawn or exported never
     // need it.
     edges: OnceLock<LayerEdges>,
+    // The grids the overlays that made the layer snapped its vertices to, as
+    // runs of polygons (empty when unknown): the store keeps vertices as whole
+    // numbers of them, exactly.
+    grids: Vec<(SnapGrid, usize)>,
+}
+
+/// The grid of a boolean overlay's output: every vertex is `offset + k · step`,
+/// computed as `k as f64 * step + offset` per axis, for a whole `k` (`step` a
+/// power of two). i_overlay works on such integers and converts them back so.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct SnapGrid {
+    pub offset: [f64; 2],
+    pub step: f64,
 }
 
 impl Layer {
@@ -61,6 +74,7 @@ impl Layer {
         Layer {
             area_km2: OnceLock::new(),
             edges: OnceLock::new(),
+            grids: Vec::new(),
             index: RTree::bulk_load(boxes),
             status,
             geometry,
@@ -68,6 +82,19 @@ impl Layer {
     }
 
     /// Its status.
+    /// The same layer, its vertices known to lie on grids: `runs` of (grid,
+    /// number of polygons), in the order of its polygons.
+    pub(crate) fn snapped_to(mut self, runs: Vec<(SnapGrid, usize)>) -> Layer {
+        self.grids = runs;
+        self
+    }
+
+    /// The grids its polygons' vertices lie on, as runs ([`Layer::snapped_to`]);
+    /// empty when not known.
+    pub(crate) fn grids(&self) -> &[(SnapGrid, usize)] {
+        &self.grids
+    }
+
     pub fn status(&self) -> &Status {
         &self.status
     }

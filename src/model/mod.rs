@@ -7,6 +7,7 @@ mod status;
 mod zone;
 
 pub use layer::Layer;
+pub(crate) use layer::SnapGrid;
 pub use place::{ID_PROPERTIES, IdKey, Place, PlaceGeometry, Places};
 pub use snapshot::Snapshot;
 pub use status::{Precedence, Status, UNMARKED};

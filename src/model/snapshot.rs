@@ -5,11 +5,14 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Utc};
 use geo::{Coord, LineString, MultiPolygon, Polygon, Rect};
 use i_overlay::core::fill_rule::FillRule;
+use i_overlay::core::overlay::ShapeType;
 use i_overlay::core::overlay_rule::OverlayRule;
 use i_overlay::float::overlay::{FloatOverlay, OverlayOptions};
+use i_overlay::i_float::adapter::FloatPointAdapter;
 
 use crate::measure::clip::clip_to;
 
+use super::SnapGrid;
 use super::{Layer, Marker, Occupation, Precedence, Status, Zone};
 
 /// The zones of one dated map, with their ground resolved per status.
@@ -143,6 +146,97 @@ impl Snapshot {
             .get_or_init(|| resolve(&self.zones, &self.precedence))
     }
 
+    /// Whether the layers are resolved already (read from a store, or asked
+    /// for before): then measures use them whole rather than cut to an area and
+    /// resolved again.
+    pub fn is_resolved(&self) -> bool {
+        self.layers.get().is_some()
+    }
+
+    /// The same snapshot with its layers (and, when it splits occupation, the
+    /// occupied layer's parts since 2014 and since 2022) resolved beforehand, as
+    /// a store keeps them; `None` when they cannot be its layers: a status no
+    /// zone has, out of precedence order, twice, or parts where the zones do not
+    /// split occupation.
+    pub(crate) fn with_resolved(
+        self,
+        layers: Vec<Layer>,
+        parts: [Option<Layer>; 2],
+    ) -> Option<Snapshot> {
+        let drawn = self.drawn_statuses();
+        let statuses: Vec<&Status> = layers.iter().map(Layer::status).collect();
+        let ordered = statuses.windows(2).all(|w| {
+            self.precedence.rank(w[0]) < self.precedence.rank(w[1])
+                || (self.precedence.rank(w[0]) == self.precedence.rank(w[1]) && w[0] < w[1])
+        });
+        let known = statuses.iter().all(|s| drawn.contains(s));
+        let split = self.splits_occupation();
+        if !(ordered && known && (split || parts.iter().all(Option::is_none))) {
+            return None;
+        }
+        let _ = self.layers.set(layers);
+        if split {
+            let [older, newer] = parts;
+            let _ = self.occupied_parts[0].set(older);
+            let _ = self.occupied_parts[1].set(newer);
+        }
+        Some(self)
+    }
+
+    /// Whether measures of regions within `rect` use the layers of the whole
+    /// map (of the zones that reach `rect`, [`Snapshot::meeting`]) rather than
+    /// those of the map cut to `rect` ([`Snapshot::clipped`]): when the polygons
+    /// that `rect` would cut have no more vertices than those wholly inside it,
+    /// cutting saves little work, and layers resolved whole (a store keeps them)
+    /// serve as they are. Only zones that reach `rect` count, so the choice is
+    /// the same for a snapshot read with the zones far from `rect` left out
+    /// ([`crate::import::read_zones_in`]) and for the whole one a store gives.
+    pub(crate) fn measured_whole(&self, rect: Rect<f64>) -> bool {
+        let (mut inside, mut cut) = (0usize, 0usize);
+        for p in self.zones.iter().flat_map(|z| &z.geometry.0) {
+            let Some(b) = geo::BoundingRect::bounding_rect(p) else {
+                continue;
+            };
+            let n = p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>();
+            if within(&b, &rect) {
+                inside += n;
+            } else if meets(&b, &rect) {
+                cut += n;
+            }
+        }
+        cut <= inside
+    }
+
+    /// The same map with only the zones whose box meets `rect` (as
+    /// [`crate::import::read_zones_in`] keeps them); resolved anew.
+    pub(crate) fn meeting(&self, rect: Rect<f64>) -> Snapshot {
+        let zones = self
+            .zones
+            .iter()
+            .filter(|z| zone_meets(z, &rect))
+            .cloned()
+            .collect();
+        Snapshot::with_precedence(self.date, zones, &self.precedence)
+            .with_markers(self.markers.clone())
+    }
+
+    /// Whether the zones whose box misses `rect` are apart from the rest: no
+    /// polygon of theirs has a box that meets one of the others'. Then each is in
+    /// groups of its own when the layers are resolved, and the layers resolved
+    /// with them are, near `rect`, exactly those of [`Snapshot::meeting`].
+    pub(crate) fn far_zones_stand_alone(&self, rect: Rect<f64>) -> bool {
+        let boxes = |near: bool| -> Vec<Rect<f64>> {
+            self.zones
+                .iter()
+                .filter(|z| zone_meets(z, &rect) == near)
+                .flat_map(|z| &z.geometry.0)
+                .filter_map(geo::BoundingRect::bounding_rect)
+                .collect()
+        };
+        let (near, far) = (boxes(true), boxes(false));
+        far.iter().all(|f| near.iter().all(|n| !meets(f, n)))
+    }
+
     /// The layer of one status.
     pub fn layer(&self, status: &Status) -> Option<&Layer> {
         self.layers().iter().find(|l| l.status() == status)
@@ -193,24 +287,27 @@ impl Snapshot {
         }
         let older = || {
             let occupied = self.layer(&Status::OCCUPIED)?;
-            let own = self.zone_rings(|z| {
-                z.status == Status::OCCUPIED && z.occupation == Some(Occupation::Since2014)
-            });
+            let own: Vec<&Polygon<f64>> = self
+                .zones
+                .iter()
+                .filter(|z| {
+                    z.status == Status::OCCUPIED && z.occupation == Some(Occupation::Since2014)
+                })
+                .flat_map(|z| &z.geometry.0)
+                .collect();
             if own.is_empty() {
                 return None;
             }
             // The part of the occupied layer the older zones cover: the layer
             // already lacks the ground of stronger statuses.
-            let clip = rings_of(&occupied.geometry().0);
-            let shapes = FloatOverlay::with_subj_and_clip_custom(
+            let clip: Vec<&Polygon<f64>> = occupied.geometry().0.iter().collect();
+            let part = overlay(
+                Status::OCCUPIED_SINCE_2014,
                 &own,
                 &clip,
-                OverlayOptions::ogc(),
-                Default::default(),
-            )
-            .overlay(OverlayRule::Intersect, FillRule::NonZero);
-            let part = multi_polygon(shapes);
-            (!part.0.is_empty()).then(|| Layer::new(Status::OCCUPIED_SINCE_2014, part))
+                OverlayRule::Intersect,
+            );
+            (!part.geometry().0.is_empty()).then_some(part)
         };
         match occupation {
             Occupation::Since2014 => self.occupied_parts[0].get_or_init(older).as_ref(),
@@ -223,29 +320,16 @@ impl Snapshot {
                             occupied.geometry().clone(),
                         ));
                     };
-                    let shapes = FloatOverlay::with_subj_and_clip_custom(
-                        &rings_of(&occupied.geometry().0),
-                        &rings_of(&older.geometry().0),
-                        OverlayOptions::ogc(),
-                        Default::default(),
-                    )
-                    .overlay(OverlayRule::Difference, FillRule::NonZero);
-                    let part = multi_polygon(shapes);
-                    (!part.0.is_empty()).then(|| Layer::new(Status::OCCUPIED_SINCE_2022, part))
+                    let part = overlay(
+                        Status::OCCUPIED_SINCE_2022,
+                        &occupied.geometry().0.iter().collect::<Vec<_>>(),
+                        &older.geometry().0.iter().collect::<Vec<_>>(),
+                        OverlayRule::Difference,
+                    );
+                    (!part.geometry().0.is_empty()).then_some(part)
                 })
                 .as_ref(),
         }
-    }
-
-    fn zone_rings(&self, keep: impl Fn(&Zone) -> bool) -> Vec<Vec<[f64; 2]>> {
-        rings_of(
-            &self
-                .zones
-                .iter()
-                .filter(|z| keep(z))
-                .flat_map(|z| z.geometry.0.iter().cloned())
-                .collect::<Vec<_>>(),
-        )
     }
 
     /// The status a user's `name` stands for: one of the four known ones
@@ -337,44 +421,149 @@ fn resolve(zones: &[Zone], precedence: &Precedence) -> Vec<Layer> {
         }
     }
     precedence.sort(&mut statuses);
-    let rings = |status: &Status| -> Vec<Vec<[f64; 2]>> {
+    let polygons = |status: &Status| -> Vec<&Polygon<f64>> {
         zones
             .iter()
             .filter(|z| &z.status == status)
             .flat_map(|z| &z.geometry.0)
-            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-            .map(|r| r.0.iter().map(|c| [c.x, c.y]).collect())
             .collect()
     };
-    let mut stronger: Vec<Vec<[f64; 2]>> = Vec::new();
+    let mut stronger: Vec<&Polygon<f64>> = Vec::new();
     let mut layers = Vec::with_capacity(statuses.len());
     for status in &statuses {
-        let own = rings(status);
+        let own = polygons(status);
         // One operation per status: the union of its zones less the union of the
         // stronger statuses' zones. Zones arrive valid and oriented (exteriors
         // counter-clockwise, holes clockwise), so non-zero winding is the union.
-        let shapes = if stronger.is_empty() {
-            FloatOverlay::with_subj_custom(&own, OverlayOptions::ogc(), Default::default())
-                .overlay(OverlayRule::Subject, FillRule::NonZero)
-        } else {
-            FloatOverlay::with_subj_and_clip_custom(
-                &own,
-                &stronger,
-                OverlayOptions::ogc(),
-                Default::default(),
-            )
-            .overlay(OverlayRule::Difference, FillRule::NonZero)
-        };
+        layers.push(overlay(
+            status.clone(),
+            &own,
+            &stronger,
+            OverlayRule::Difference,
+        ));
         stronger.extend(own);
-        layers.push(Layer::new(status.clone(), multi_polygon(shapes)));
     }
     layers
 }
 
-/// The rings of polygons as i_overlay takes them.
-fn rings_of(polygons: &[Polygon<f64>]) -> Vec<Vec<[f64; 2]>> {
-    polygons
+/// One boolean overlay (non-zero winding) of `subject` and `clip` (`Difference`
+/// or `Intersect`), as a layer of `status`.
+///
+/// The polygons are first split into groups whose boxes do not meet (the main
+/// front, an island, a territory abroad), and each group is overlaid on its
+/// own: a group's result depends on nothing outside it, and i_overlay snaps
+/// vertices to a grid of its input's extent (2^-29 of its half-width), so a map
+/// that also draws islands in the Pacific would otherwise snap the whole front
+/// to a grid of 1.2e-7 degree (about 9 mm) instead of about 2 mm, or finer for
+/// small groups. Each group's grid is kept with its polygons ([`Layer::grids`]):
+/// the store keeps them as whole numbers of it.
+fn overlay(
+    status: Status,
+    subject: &[&Polygon<f64>],
+    clip: &[&Polygon<f64>],
+    rule: OverlayRule,
+) -> Layer {
+    let all: Vec<(bool, &Polygon<f64>)> = subject
         .iter()
+        .map(|p| (true, *p))
+        .chain(clip.iter().map(|p| (false, *p)))
+        .collect();
+    let mut polygons: Vec<Polygon<f64>> = Vec::new();
+    let mut runs: Vec<(SnapGrid, usize)> = Vec::new();
+    for group in groups(&all) {
+        let rings = |want: bool| {
+            rings_of(
+                group
+                    .iter()
+                    .filter(|&&i| all[i].0 == want)
+                    .map(|&i| all[i].1),
+            )
+        };
+        let (own, other) = (rings(true), rings(false));
+        if own.is_empty() || (other.is_empty() && rule == OverlayRule::Intersect) {
+            continue;
+        }
+        let adapter = FloatPointAdapter::with_iter(own.iter().chain(&other).flatten());
+        let grid = SnapGrid {
+            offset: adapter.offset,
+            step: adapter.inv_scale,
+        };
+        let capacity = own.iter().chain(&other).map(Vec::len).sum();
+        let mut overlay =
+            FloatOverlay::new_custom(adapter, OverlayOptions::ogc(), Default::default(), capacity)
+                .unsafe_add_source(&own, ShapeType::Subject);
+        let shapes = if other.is_empty() {
+            overlay.overlay(OverlayRule::Subject, FillRule::NonZero)
+        } else {
+            overlay = overlay.unsafe_add_source(&other, ShapeType::Clip);
+            overlay.overlay(rule, FillRule::NonZero)
+        };
+        let found = multi_polygon(shapes).0;
+        if !found.is_empty() {
+            runs.push((grid, found.len()));
+            polygons.extend(found);
+        }
+    }
+    Layer::new(status, MultiPolygon(polygons)).snapped_to(runs)
+}
+
+/// The polygons of `all` in groups whose boxes meet, transitively (indices into
+/// `all`, in order; the groups in order of their first polygon).
+fn groups(all: &[(bool, &Polygon<f64>)]) -> Vec<Vec<usize>> {
+    use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
+    let boxes: Vec<Option<Rect<f64>>> = all
+        .iter()
+        .map(|(_, p)| geo::BoundingRect::bounding_rect(*p))
+        .collect();
+    let tree = RTree::bulk_load(
+        boxes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| {
+                let b = (*b)?;
+                Some(GeomWithData::new(
+                    Rectangle::from_corners([b.min().x, b.min().y], [b.max().x, b.max().y]),
+                    i,
+                ))
+            })
+            .collect(),
+    );
+    // Union-find by the boxes' overlaps (touching counts: shared edges).
+    let mut parent: Vec<usize> = (0..all.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for (i, b) in boxes.iter().enumerate() {
+        let Some(b) = b else { continue };
+        let query = AABB::from_corners([b.min().x, b.min().y], [b.max().x, b.max().y]);
+        for other in tree.locate_in_envelope_intersecting(&query) {
+            let (a, c) = (root(&mut parent, i), root(&mut parent, other.data));
+            if a != c {
+                parent[a.max(c)] = a.min(c);
+            }
+        }
+    }
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut slot: Vec<Option<usize>> = vec![None; all.len()];
+    for i in 0..all.len() {
+        let r = root(&mut parent, i);
+        let k = *slot[r].get_or_insert_with(|| {
+            out.push(Vec::new());
+            out.len() - 1
+        });
+        out[k].push(i);
+    }
+    out
+}
+
+/// The rings of polygons as i_overlay takes them.
+fn rings_of<'p>(polygons: impl IntoIterator<Item = &'p Polygon<f64>>) -> Vec<Vec<[f64; 2]>> {
+    polygons
+        .into_iter()
         .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
         .map(|r| r.0.iter().map(|c| [c.x, c.y]).collect())
         .collect()
@@ -397,4 +586,25 @@ fn multi_polygon(shapes: Vec<Vec<Vec<[f64; 2]>>>) -> MultiPolygon<f64> {
             })
             .collect(),
     )
+}
+
+/// Whether two boxes meet (touching counts).
+fn meets(a: &Rect<f64>, b: &Rect<f64>) -> bool {
+    a.min().x <= b.max().x
+        && b.min().x <= a.max().x
+        && a.min().y <= b.max().y
+        && b.min().y <= a.max().y
+}
+
+/// Whether box `a` lies within box `b`.
+fn within(a: &Rect<f64>, b: &Rect<f64>) -> bool {
+    b.min().x <= a.min().x
+        && a.max().x <= b.max().x
+        && b.min().y <= a.min().y
+        && a.max().y <= b.max().y
+}
+
+/// Whether a zone's box meets `rect`.
+fn zone_meets(z: &Zone, rect: &Rect<f64>) -> bool {
+    geo::BoundingRect::bounding_rect(&z.geometry).is_some_and(|b| meets(&b, rect))
 }

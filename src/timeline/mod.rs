@@ -310,7 +310,7 @@ impl<T: Send> Timeline<T> {
                     let decoded: Result<Vec<Entry<T>>> = (0..opened.len())
                         .into_par_iter()
                         .map(|i| {
-                            let e = opened.entry(i)?;
+                            let e = opened.entry_near(i, options.within)?;
                             let fingerprint = match options.within {
                                 Some(_) => fingerprint_within(&e.value, options.within),
                                 None => e.fingerprint,

@@ -41,9 +41,13 @@
 //!
 //! ```text
 //! "FLSTORE\0"             8 bytes, magic
-//! version                 u32 little-endian (currently 3; 2 stored f64
-//!                         coordinates and inline strings, 1 had digests that
-//!                         were not stable between builds)
+//! version                 u32 little-endian (currently 5: the resolved
+//!                         layers are kept, and an occupied-only file's
+//!                         precedence is `occupied` alone, so that its grey
+//!                         zone reads as unknown, not zero; 4 added since when
+//!                         occupied zones are held;
+//!                         2 stored f64 coordinates and inline strings, 1 had
+//!                         digests that were not stable between builds)
 //! index length            u64 little-endian
 //! index                   postcard: the table of distinct strings, then per
 //!                         snapshot its date, source path, content fingerprint,
@@ -53,8 +57,9 @@
 //! ```
 //!
 //! A record is a postcard head (precedence, the zones' distinct statuses, import
-//! report; an occupied zone that says since when is listed under
-//! `occupied_since_2014` or `occupied_since_2022`, version 4) followed by, in LEB128 varints unless said otherwise:
+//! report, the resolved layers' statuses; an occupied zone that says since when
+//! is listed under `occupied_since_2014` or `occupied_since_2022`) followed by,
+//! in LEB128 varints unless said otherwise:
 //!
 //! ```text
 //! zones                   count, then per zone: its status's number in the
@@ -67,12 +72,23 @@
 //! rings                   every ring of every zone, in order (exterior first),
 //!                         each a coordinate list
 //! marker points           one coordinate list
+//! layers                  per resolved layer of the head (the status layers,
+//!                         then the occupied layer's parts that have ground):
+//!                         its grid runs (count, then per run the overlay
+//!                         grid's offset x, y and step as f64 little-endian and
+//!                         its polygon count), its polygon count, and per
+//!                         polygon its ring count
+//! layer rings             every ring of every layer, in order, each a
+//!                         coordinate list whose whole numbers are of its
+//!                         polygon's grid: x = k·step + offset, as the overlay
+//!                         computed it, so the layers come back bit for bit
 //! coordinate list         2n + 1, then n × (x, y) as f64 little-endian; or 2n,
 //!                         then blocks of up to 8 coordinates: one byte
 //!                         (wx - 1) | (wy - 1) << 4, then per coordinate the
-//!                         zigzag difference of x·1e7 from the previous
+//!                         zigzag difference of x·1e7 (for a layer's rings:
+//!                         of its whole number of the grid) from the previous
 //!                         coordinate's (the first from 0) in wx little-endian
-//!                         bytes, and that of y·1e7 in wy bytes
+//!                         bytes, and that of y in wy bytes
 //! ```
 //!
 //! Opening a store reads its header and index only: the index lets a reader list
@@ -110,20 +126,22 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
-use geo::{Coord, LineString, MultiPolygon, Point, Polygon};
+use geo::{Coord, LineString, MultiPolygon, Point, Polygon, Rect};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::atomic::AtomicFile;
 use crate::import::ImportReport;
-use crate::model::{Marker, Occupation, Precedence, Snapshot, Status, Zone, ZoneSource};
+use crate::model::{
+    Layer, Marker, Occupation, Precedence, SnapGrid, Snapshot, Status, Zone, ZoneSource,
+};
 use crate::timeline::{Entry, Timeline};
 use crate::{Error, Result};
 
 /// The first eight bytes of every store file.
 pub const MAGIC: &[u8; 8] = b"FLSTORE\0";
 /// The format version this crate writes and reads.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 const HEADER: usize = 8 + 4 + 8;
 /// Coordinates are stored as whole numbers of 1e-7 degree when that is lossless.
 const SCALE: f64 = 1e7;
@@ -154,6 +172,10 @@ struct RecordHead {
     /// The zones' distinct statuses, referred to by number.
     statuses: Vec<Status>,
     report: ImportReport,
+    /// The resolved layers' statuses, in order, then those of the occupied
+    /// layer's parts (`occupied_since_2014`, `occupied_since_2022`) that have
+    /// ground, when the snapshot splits occupation.
+    layers: Vec<Status>,
 }
 
 /// Whether a file starts with the store's magic bytes (any version).
@@ -316,10 +338,22 @@ fn record_of(e: &Entry<Snapshot>, strings: &Strings) -> std::result::Result<Vec<
             statuses.push(status);
         }
     }
+    // The layers are resolved here, once, so that reading the store never does
+    // it again (most of the time of a series over a store went into it).
+    let parts: Vec<&Layer> = if s.splits_occupation() {
+        Occupation::ALL
+            .iter()
+            .filter_map(|o| s.occupied_part(*o))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let layers: Vec<&Layer> = s.layers().iter().chain(parts).collect();
     let head = RecordHead {
         precedence: s.precedence().statuses().to_vec(),
         statuses,
         report: e.report.clone(),
+        layers: layers.iter().map(|l| l.status().clone()).collect(),
     };
     let mut out = postcard::to_stdvec(&head).map_err(|e| e.to_string())?;
     // First what each zone and marker is, then all their coordinates: the
@@ -359,10 +393,34 @@ fn record_of(e: &Entry<Snapshot>, strings: &Strings) -> std::result::Result<Vec<
         if ring.0.iter().any(|c| !c.x.is_finite() || !c.y.is_finite()) {
             return Err("a ring has a non-finite coordinate".into());
         }
-        put_coords(&mut out, &ring.0);
+        put_coords(&mut out, &ring.0, Grid::Decimal);
     }
     let points: Vec<Coord<f64>> = s.markers().iter().map(|m| m.point.0).collect();
-    put_coords(&mut out, &points);
+    put_coords(&mut out, &points, Grid::Decimal);
+    for layer in &layers {
+        put(&mut out, layer.grids().len() as u64);
+        for (g, polygons) in layer.grids() {
+            for v in [g.offset[0], g.offset[1], g.step] {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+            put(&mut out, *polygons as u64);
+        }
+        put(&mut out, layer.geometry().0.len() as u64);
+        for p in &layer.geometry().0 {
+            put(&mut out, 1 + p.interiors().len() as u64);
+        }
+    }
+    for layer in &layers {
+        let grids = polygon_grids(layer.grids(), layer.geometry().0.len());
+        for (p, grid) in layer.geometry().0.iter().zip(grids) {
+            for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+                if ring.0.iter().any(|c| !c.x.is_finite() || !c.y.is_finite()) {
+                    return Err("a resolved ring has a non-finite coordinate".into());
+                }
+                put_coords(&mut out, &ring.0, grid);
+            }
+        }
+    }
     Ok(out)
 }
 
@@ -384,18 +442,49 @@ fn unzigzag(v: u64) -> i64 {
     (v >> 1) as i64 ^ -((v & 1) as i64)
 }
 
-/// `x` as a whole number of 1e-7, when dividing that number by 1e7 gives back
-/// exactly `x` (the same bits: -0.0, NaN and finer values do not qualify).
-fn fixed(x: f64) -> Option<i64> {
-    let scaled = (x * SCALE).round();
-    // Whole numbers of up to 2^53 convert to i64 and back exactly, and the
-    // difference of two of them fits an i64. (NaN passes here, as 0, and fails
-    // the comparison below.)
-    if scaled.abs() > 9_007_199_254_740_992.0 {
-        return None;
+/// The whole numbers a coordinate list is kept as: 1e-7 degree (the zones, as
+/// their files give them), or the grid of the overlay that made a resolved layer.
+#[derive(Clone, Copy, Debug)]
+enum Grid {
+    Decimal,
+    Snap(SnapGrid),
+}
+
+impl Grid {
+    /// `v` (an x when `axis` is 0, a y when 1) back from its whole number.
+    #[inline(always)]
+    fn value(self, q: i64, axis: usize) -> f64 {
+        match self {
+            Grid::Decimal => q as f64 / SCALE,
+            // As i_overlay converts its integers back (`int_to_float`).
+            Grid::Snap(g) => q as f64 * g.step + g.offset[axis],
+        }
     }
-    let q = scaled as i64;
-    ((q as f64 / SCALE).to_bits() == x.to_bits()).then_some(q)
+
+    /// `v` as a whole number of the grid, when [`Grid::value`] gives back
+    /// exactly `v` (the same bits: -0.0, NaN and values off the grid do not
+    /// qualify).
+    fn whole(self, v: f64, axis: usize) -> Option<i64> {
+        let scaled = match self {
+            Grid::Decimal => (v * SCALE).round(),
+            Grid::Snap(g) => ((v - g.offset[axis]) / g.step).round(),
+        };
+        // Whole numbers of up to 2^53 convert to i64 and back exactly, and the
+        // difference of two of them fits an i64. (NaN passes here, as 0, and
+        // fails the comparison below.)
+        if scaled.abs() > 9_007_199_254_740_992.0 {
+            return None;
+        }
+        let q = scaled as i64;
+        (self.value(q, axis).to_bits() == v.to_bits()).then_some(q)
+    }
+}
+
+/// `x` as a whole number of 1e-7, when dividing that number by 1e7 gives back
+/// exactly `x`.
+#[cfg(test)]
+fn fixed(x: f64) -> Option<i64> {
+    Grid::Decimal.whole(x, 0)
 }
 
 /// Coordinates per block of the compact encoding (see [`put_coords`]).
@@ -412,11 +501,11 @@ fn width(v: u64) -> usize {
 /// `wy - 1 << 4`, then per coordinate the zigzag delta of `x·1e7` from the
 /// previous coordinate in `wx` little-endian bytes and that of `y·1e7` in `wy`
 /// bytes. Otherwise a varint `2n + 1` then the raw little-endian `f64`s.
-fn put_coords(out: &mut Vec<u8>, coords: &[Coord<f64>]) {
+fn put_coords(out: &mut Vec<u8>, coords: &[Coord<f64>], grid: Grid) {
     let n = coords.len() as u64;
     let fixed: Option<Vec<(i64, i64)>> = coords
         .iter()
-        .map(|c| Some((fixed(c.x)?, fixed(c.y)?)))
+        .map(|c| Some((grid.whole(c.x, 0)?, grid.whole(c.y, 1)?)))
         .collect();
     let Some(fixed) = fixed else {
         put(out, (n << 1) | 1);
@@ -469,6 +558,14 @@ type Decoded<T> = std::result::Result<T, &'static str>;
 const TRUNCATED: &str = "truncated record";
 
 impl Reader<'_> {
+    fn f64(&mut self) -> Decoded<f64> {
+        let b = self.bytes.get(..8).ok_or(TRUNCATED)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        self.bytes = &self.bytes[8..];
+        Ok(f64::from_le_bytes(a))
+    }
+
     fn varint(&mut self) -> Decoded<u64> {
         let (v, rest) = split_varint(self.bytes).ok_or(TRUNCATED)?;
         self.bytes = rest;
@@ -504,7 +601,7 @@ impl Reader<'_> {
     }
 
     /// A list written by [`put_coords`], in one allocation.
-    fn coords(&mut self) -> Decoded<Vec<Coord<f64>>> {
+    fn coords(&mut self, grid: Grid) -> Decoded<Vec<Coord<f64>>> {
         let head = self.varint()?;
         let n = usize::try_from(head >> 1).map_err(|_| TRUNCATED)?;
         if head & 1 == 1 {
@@ -542,6 +639,7 @@ impl Reader<'_> {
                 k,
                 wx,
                 wy,
+                grid,
                 at: &mut at,
                 decoded: &mut decoded,
             };
@@ -570,7 +668,9 @@ struct Block<'a> {
     /// Byte widths of the differences.
     wx: usize,
     wy: usize,
-    /// The previous coordinate, in 1e-7.
+    /// The whole numbers' grid.
+    grid: Grid,
+    /// The previous coordinate, in whole numbers of the grid.
     at: &'a mut (i64, i64),
     decoded: &'a mut [Coord<f64>; BLOCK],
 }
@@ -593,18 +693,32 @@ impl Block<'_> {
         let (mut x, mut y) = *self.at;
         // Decoded and divided in a buffer that stays in cache, then copied to
         // the ring; the divisions of a block vectorise.
-        for (i, c) in self.decoded[..self.k].iter_mut().enumerate() {
+        let mut whole = [(0i64, 0i64); BLOCK];
+        for (i, q) in whole[..self.k].iter_mut().enumerate() {
             let at = 1 + i * stride;
             x = x.wrapping_add(unzigzag(word(at) & mx));
             y = y.wrapping_add(unzigzag(word(at + wx) & my));
-            *c = Coord {
-                x: x as f64,
-                y: y as f64,
-            };
+            *q = (x, y);
         }
-        for c in self.decoded.iter_mut() {
-            c.x /= SCALE;
-            c.y /= SCALE;
+        // Converted in a buffer that stays in cache, then copied to the ring;
+        // the conversions of a block vectorise.
+        match self.grid {
+            Grid::Decimal => {
+                for (c, q) in self.decoded.iter_mut().zip(whole) {
+                    *c = Coord {
+                        x: q.0 as f64 / SCALE,
+                        y: q.1 as f64 / SCALE,
+                    };
+                }
+            }
+            Grid::Snap(g) => {
+                for (c, q) in self.decoded.iter_mut().zip(whole) {
+                    *c = Coord {
+                        x: q.0 as f64 * g.step + g.offset[0],
+                        y: q.1 as f64 * g.step + g.offset[1],
+                    };
+                }
+            }
         }
         *self.at = (x, y);
     }
@@ -765,6 +879,18 @@ impl Store {
     /// An error when there is no snapshot `i`, or naming the file when its record
     /// cannot be read, fails its checksum or does not decode.
     pub fn entry(&self, i: usize) -> Result<Entry<Snapshot>> {
+        self.entry_near(i, None)
+    }
+
+    /// [`Store::entry`] for measures of regions within `near`: where those would
+    /// not use the layers resolved whole (the regions' box cuts most of the map
+    /// near it, so its zones are cut to the box and resolved there), the stored
+    /// layers are not decoded. The record is checked (its checksum) all the same.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::entry`].
+    pub fn entry_near(&self, i: usize, near: Option<Rect<f64>>) -> Result<Entry<Snapshot>> {
         let (date, meta) = self.index.get(i).ok_or_else(|| {
             Error::Invalid(format!(
                 "{}: no snapshot {i}: the store holds {}",
@@ -796,7 +922,7 @@ impl Store {
         if crc32fast::hash(&bytes) != meta.crc {
             return Err(bad("corrupt (checksum mismatch)".into()));
         }
-        let (snapshot, report) = decode(&bytes, &self.strings, *date)
+        let (snapshot, report) = decode(&bytes, &self.strings, *date, near)
             .map_err(|m| bad(format!("cannot be decoded: {m}")))?;
         Ok(Entry {
             date: *date,
@@ -870,10 +996,11 @@ fn decode(
     bytes: &[u8],
     strings: &[String],
     date: DateTime<Utc>,
+    near: Option<Rect<f64>>,
 ) -> std::result::Result<(Snapshot, ImportReport), String> {
     let (head, rest): (RecordHead, &[u8]) =
         postcard::take_from_bytes(bytes).map_err(|e| e.to_string())?;
-    let snapshot = snapshot_of(Reader { bytes: rest }, &head, strings, date)?;
+    let snapshot = snapshot_of(Reader { bytes: rest }, &head, strings, date, near)?;
     Ok((snapshot, head.report))
 }
 
@@ -882,6 +1009,7 @@ fn snapshot_of(
     head: &RecordHead,
     strings: &[String],
     date: DateTime<Utc>,
+    near: Option<Rect<f64>>,
 ) -> Decoded<Snapshot> {
     // The known statuses as their constants, which clone without allocating.
     let statuses: Vec<Status> = head
@@ -893,13 +1021,6 @@ fn snapshot_of(
                 .unwrap_or_else(|| s.clone())
         })
         .collect();
-    let ring = |r: &mut Reader| -> Decoded<LineString<f64>> {
-        let coords = r.coords()?;
-        if coords.iter().any(|c| !c.x.is_finite() || !c.y.is_finite()) {
-            return Err("a ring has a non-finite coordinate");
-        }
-        Ok(LineString(coords))
-    };
     let n = r.count(7)?;
     let mut zones = Vec::with_capacity(n);
     // Per zone its polygon count, then per polygon its ring count.
@@ -945,16 +1066,9 @@ fn snapshot_of(
         .collect::<Decoded<Vec<_>>>()?;
     let mut shapes = shapes.into_iter();
     for zone in &mut zones {
-        let n = shapes.next().unwrap_or_default();
-        let mut polygons = Vec::with_capacity(n);
-        for rings in shapes.by_ref().take(n) {
-            let exterior = ring(&mut r)?;
-            let interiors = (1..rings).map(|_| ring(&mut r)).collect::<Decoded<_>>()?;
-            polygons.push(Polygon::new(exterior, interiors));
-        }
-        zone.geometry = MultiPolygon(polygons);
+        zone.geometry = polygons(&mut r, &mut shapes, Grid::Decimal)?;
     }
-    let points = r.coords()?;
+    let points = r.coords(Grid::Decimal)?;
     if points.len() != m {
         return Err("marker coordinates and labels do not match");
     }
@@ -966,15 +1080,110 @@ fn snapshot_of(
             label,
         })
         .collect();
-    if !r.bytes.is_empty() {
-        return Err("trailing bytes after its markers");
-    }
-    Ok(Snapshot::with_precedence(
+    let snapshot = Snapshot::with_precedence(
         Some(date),
         zones,
         &Precedence::new(head.precedence.iter().cloned()),
     )
-    .with_markers(markers))
+    .with_markers(markers);
+    if near.is_some_and(|rect| !snapshot.measured_whole(rect)) {
+        return Ok(snapshot);
+    }
+    // The resolved layers: per layer its grid runs, polygon count and their
+    // ring counts, then the rings.
+    let mut shapes: Vec<usize> = Vec::new();
+    let mut grids: Vec<Vec<(SnapGrid, usize)>> = Vec::with_capacity(head.layers.len());
+    for _ in &head.layers {
+        let n = r.count(25)?;
+        let mut runs = Vec::with_capacity(n);
+        for _ in 0..n {
+            let [x, y, step] = [r.f64()?, r.f64()?, r.f64()?];
+            if !(x.is_finite() && y.is_finite() && step.is_finite() && step > 0.0) {
+                return Err("a bad grid of a resolved layer");
+            }
+            let polygons = usize::try_from(r.varint()?).map_err(|_| TRUNCATED)?;
+            runs.push((
+                SnapGrid {
+                    offset: [x, y],
+                    step,
+                },
+                polygons,
+            ));
+        }
+        let polygons = r.count(1)?;
+        if !runs.is_empty() && runs.iter().map(|(_, n)| *n).sum::<usize>() != polygons {
+            return Err("grids of a resolved layer that do not cover its polygons");
+        }
+        grids.push(runs);
+        shapes.push(polygons);
+        for _ in 0..polygons {
+            let rings = r.count(1)?;
+            if rings == 0 {
+                return Err("a resolved polygon has no ring");
+            }
+            shapes.push(rings);
+        }
+    }
+    let mut shapes = shapes.into_iter();
+    let mut layers = Vec::with_capacity(head.layers.len());
+    let mut parts: [Option<Layer>; 2] = [None, None];
+    for (status, runs) in head.layers.iter().zip(grids) {
+        let n = shapes.next().unwrap_or_default();
+        let mut found = Vec::with_capacity(n);
+        for (rings, grid) in shapes.by_ref().take(n).zip(polygon_grids(&runs, n)) {
+            let exterior = ring(&mut r, grid)?;
+            let interiors = (1..rings)
+                .map(|_| ring(&mut r, grid))
+                .collect::<Decoded<_>>()?;
+            found.push(Polygon::new(exterior, interiors));
+        }
+        // The grids are kept, so that the layer is written again as compactly.
+        let layer = Layer::new(status.clone(), MultiPolygon(found)).snapped_to(runs);
+        match Occupation::from_status(status) {
+            Some(Occupation::Since2014) => parts[0] = Some(layer),
+            Some(Occupation::Since2022) => parts[1] = Some(layer),
+            None => layers.push(layer),
+        }
+    }
+    if !r.bytes.is_empty() {
+        return Err("trailing bytes after its layers");
+    }
+    snapshot
+        .with_resolved(layers, parts)
+        .ok_or("resolved layers that do not match its zones")
+}
+
+/// The grid of each of a layer's `n` polygons, from its runs (none: 1e-7).
+fn polygon_grids(runs: &[(SnapGrid, usize)], n: usize) -> impl Iterator<Item = Grid> + '_ {
+    runs.iter()
+        .flat_map(|(g, k)| std::iter::repeat_n(Grid::Snap(*g), *k))
+        .chain(std::iter::repeat(Grid::Decimal))
+        .take(n)
+}
+
+/// The polygons of one zone: its polygon count from `shapes`, then
+/// each polygon's ring count, the rings read from `r`.
+fn polygons(
+    r: &mut Reader,
+    shapes: &mut impl Iterator<Item = usize>,
+    grid: Grid,
+) -> Decoded<MultiPolygon<f64>> {
+    let n = shapes.next().unwrap_or_default();
+    let mut polygons = Vec::with_capacity(n);
+    for rings in shapes.by_ref().take(n) {
+        let exterior = ring(r, grid)?;
+        let interiors = (1..rings).map(|_| ring(r, grid)).collect::<Decoded<_>>()?;
+        polygons.push(Polygon::new(exterior, interiors));
+    }
+    Ok(MultiPolygon(polygons))
+}
+
+fn ring(r: &mut Reader, grid: Grid) -> Decoded<LineString<f64>> {
+    let coords = r.coords(grid)?;
+    if coords.iter().any(|c| !c.x.is_finite() || !c.y.is_finite()) {
+        return Err("a ring has a non-finite coordinate");
+    }
+    Ok(LineString(coords))
 }
 
 #[cfg(test)]
@@ -1009,6 +1218,49 @@ mod tests {
         }
     }
 
+    /// The layers (and the occupied layer's parts) come back resolved, bit for
+    /// bit as the snapshot resolved them, kept as whole numbers of the overlay's
+    /// grids (not as raw f64); a resolved layer of a store is written again the
+    /// same.
+    #[test]
+    fn resolved_layers_round_trip_exactly_on_their_grids() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = Timeline::load(&["data/snapshots"], &LoadOptions::default()).unwrap();
+        let path = sample_store(dir.path());
+        let back = Store::open(&path).unwrap().timeline().unwrap();
+        for (a, b) in t.iter().zip(back.iter()) {
+            assert!(b.value.is_resolved());
+            let (la, lb) = (a.value.layers(), b.value.layers());
+            assert_eq!(la.len(), lb.len());
+            for (x, y) in la.iter().zip(lb) {
+                assert_eq!(x.status(), y.status());
+                assert_eq!(x.geometry(), y.geometry());
+                assert!(!x.grids().is_empty());
+                assert_eq!(x.grids(), y.grids());
+            }
+            for o in Occupation::ALL {
+                assert_eq!(
+                    a.value.occupied_part(o).map(Layer::geometry),
+                    b.value.occupied_part(o).map(Layer::geometry)
+                );
+            }
+        }
+        // On their grids, every vertex is a whole number: no list is raw.
+        let layer = &t.entries()[1].value.layers()[0];
+        let grids: Vec<Grid> = polygon_grids(layer.grids(), layer.geometry().0.len()).collect();
+        for (p, grid) in layer.geometry().0.iter().zip(grids) {
+            let mut out = Vec::new();
+            put_coords(&mut out, &p.exterior().0, grid);
+            assert_eq!(out[0] & 1, 0, "a raw list");
+        }
+        let again = dir.path().join("b.fls");
+        write(&back, &again).unwrap();
+        assert_eq!(
+            std::fs::read(&path).unwrap().len(),
+            std::fs::read(&again).unwrap().len()
+        );
+    }
+
     /// Every coordinate of a snapshot's zones and markers, bit for bit.
     fn bits(s: &Snapshot) -> Vec<u64> {
         let rings = s
@@ -1030,7 +1282,7 @@ mod tests {
 
     fn stored_raw(points: &[(f64, f64)]) -> bool {
         let mut out = Vec::new();
-        put_coords(&mut out, &ring(points).0);
+        put_coords(&mut out, &ring(points).0, Grid::Decimal);
         out[0] & 1 == 1
     }
 
@@ -1082,8 +1334,8 @@ mod tests {
             .collect();
         assert!(wide.len() > 30);
         let mut out = Vec::new();
-        put_coords(&mut out, &ring(&wide).0);
-        let back = Reader { bytes: &out }.coords().unwrap();
+        put_coords(&mut out, &ring(&wide).0, Grid::Decimal);
+        let back = Reader { bytes: &out }.coords(Grid::Decimal).unwrap();
         assert_eq!(back, ring(&wide).0);
     }
 
@@ -1162,13 +1414,13 @@ mod tests {
         let table: Vec<String> = strings.list.iter().map(|s| s.to_string()).collect();
         let e = &t.entries()[1];
         let record = record_of(e, &strings).unwrap();
-        let (snapshot, report) = decode(&record, &table, e.date).unwrap();
+        let (snapshot, report) = decode(&record, &table, e.date, None).unwrap();
         assert_eq!(bits(&snapshot), bits(&e.value));
         assert_eq!(report, e.report);
         // The checksums catch these first; the decoder must not rely on them.
         for cut in 0..record.len() {
             assert!(
-                decode(&record[..cut], &table, e.date).is_err(),
+                decode(&record[..cut], &table, e.date, None).is_err(),
                 "cut at {cut}"
             );
         }
@@ -1176,7 +1428,7 @@ mod tests {
             for flip in [0x01, 0x80, 0xff] {
                 let mut bad = record.clone();
                 bad[at] ^= flip;
-                let _ = decode(&bad, &table, e.date);
+                let _ = decode(&bad, &table, e.date, None);
             }
         }
     }
