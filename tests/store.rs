@@ -152,3 +152,23 @@ fn real_series_from_a_store_matches_the_json() {
     assert_eq!(json.lines().count(), 1 + some.len() * 8);
     assert_eq!(numbers(&json), numbers(&stored));
 }
+
+/// The store target's fuzz seeds are stores of the version this crate reads:
+/// seeds of an older version would only exercise the version check.
+#[test]
+fn the_fuzz_seeds_are_stores_of_this_version() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/store");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let store = frontline::timeline::store::Store::open(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (write the seeds again: fuzz/README.md)",
+                path.display()
+            )
+        });
+        assert!(store.timeline().is_ok(), "{}", path.display());
+        seen += 1;
+    }
+    assert!(seen >= 2);
+}
