@@ -348,6 +348,10 @@ type RunBox = GeomWithData<Rectangle<[f64; 2]>, (u32, u32)>;
 /// Built once per layer; each region then meets only the edges near it.
 #[derive(Clone, Debug)]
 pub(crate) struct LayerEdges {
+    /// A digest of the layer's whole geometry (every ring's length and every
+    /// coordinate's bits; 128 bits): a region's measure of two layers with equal
+    /// digests is the same, bit for bit, so it need not be read again.
+    pub(crate) digest: u128,
     /// Closed rings, oriented.
     rings: Vec<Vec<Coord<f64>>>,
     /// (ring, run) by the box of the run's edges.
@@ -404,6 +408,17 @@ impl LayerEdges {
     /// Prepares the rings of valid polygons (rings of fewer than four positions
     /// have no edge to measure and are left out).
     pub(crate) fn new(polygons: &MultiPolygon<f64>) -> LayerEdges {
+        let mut digest = KeyHasher::new();
+        for polygon in &polygons.0 {
+            digest.add(1 + polygon.interiors().len() as u64);
+            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                digest.add(ring.0.len() as u64);
+                for c in &ring.0 {
+                    digest.add(c.x.to_bits());
+                    digest.add(c.y.to_bits());
+                }
+            }
+        }
         let mut rings = Vec::new();
         for polygon in &polygons.0 {
             for (i, ring) in std::iter::once(polygon.exterior())
@@ -441,6 +456,7 @@ impl LayerEdges {
             }
         }
         LayerEdges {
+            digest: digest.finish(),
             rings,
             index: RTree::bulk_load(boxes),
         }

@@ -367,7 +367,12 @@ pub struct Region<'a> {
     outline: Option<Outline>,
     // Prepared on first use: only where boundaries touch is it needed.
     grid: OnceLock<Option<Grid>>,
-    memo: Memo,
+    /// Measures by what each read near the region.
+    memo: Memo<8>,
+    /// Measures by the digest of the whole layer: a layer that did not change
+    /// from one snapshot to the next (other countries' ground, liberated ground,
+    /// the part held since 2014, on most days) is not read again at all.
+    seen: Memo<16>,
 }
 
 /// The last few measures of a region, by the digest of what each read
@@ -375,11 +380,9 @@ pub struct Region<'a> {
 /// equal figures, bit for bit. A handful, since the threads of a series work
 /// through different stretches of the archive at once.
 #[derive(Debug, Default)]
-struct Memo(std::sync::Mutex<Vec<(u128, f64)>>);
+struct Memo<const SIZE: usize>(std::sync::Mutex<Vec<(u128, f64)>>);
 
-impl Memo {
-    const SIZE: usize = 8;
-
+impl<const SIZE: usize> Memo<SIZE> {
     fn get(&self, key: u128) -> Option<f64> {
         let memo = self.0.lock().ok()?;
         memo.iter().find(|(k, _)| *k == key).map(|(_, m2)| *m2)
@@ -387,7 +390,7 @@ impl Memo {
 
     fn put(&self, key: u128, m2: f64) {
         if let Ok(mut memo) = self.0.lock() {
-            if memo.len() == Self::SIZE {
+            if memo.len() == SIZE {
                 memo.remove(0);
             }
             memo.push((key, m2));
@@ -396,8 +399,8 @@ impl Memo {
 }
 
 /// A copy starts with nothing remembered.
-impl Clone for Memo {
-    fn clone(&self) -> Memo {
+impl<const SIZE: usize> Clone for Memo<SIZE> {
+    fn clone(&self) -> Memo<SIZE> {
         Memo::default()
     }
 }
@@ -416,6 +419,7 @@ impl<'a> Region<'a> {
             outline: Outline::new(area, &terms),
             grid: OnceLock::new(),
             memo: Memo::default(),
+            seen: Memo::default(),
         }
     }
 
@@ -423,6 +427,17 @@ impl<'a> Region<'a> {
     /// measured from the two boundaries, or, where they touch, from the
     /// intersection built on the region's own grid.
     fn km2_of(&self, layer: &Layer) -> f64 {
+        let whole = layer.edges().digest;
+        if let Some(km2) = self.seen.get(whole) {
+            return km2;
+        }
+        let km2 = self.read_km2(layer);
+        self.seen.put(whole, km2);
+        km2
+    }
+
+    /// [`Region::km2_of`], read from the layer near the region.
+    fn read_km2(&self, layer: &Layer) -> f64 {
         if let Some(outline) = &self.outline
             && let Some(near) = outline.near(layer)
         {
@@ -992,6 +1007,36 @@ mod tests {
     use crate::measure::GeodesicAreaKm2;
     use crate::model::Zone;
     use geo::polygon;
+
+    /// A region remembers its measures by the whole layer's digest: layers met
+    /// again give their own figures back, never another layer's, and the figures
+    /// equal those of a region that remembers nothing.
+    #[test]
+    fn measures_remembered_by_layer_are_each_layers_own() {
+        let square = |x0: f64, x1: f64| {
+            MultiPolygon(vec![polygon![
+                (x: x0, y: 48.0), (x: x1, y: 48.0), (x: x1, y: 48.5), (x: x0, y: 48.5)]])
+        };
+        let area = square(37.2, 37.8);
+        let region = Region::new("R", &area);
+        // The same vertices but one, a millionth of a degree apart.
+        let layers = [
+            Layer::new(Status::OCCUPIED, square(37.0, 37.5)),
+            Layer::new(Status::OCCUPIED, square(37.0, 37.500001)),
+            Layer::new(Status::CONTESTED, square(37.5, 38.0)),
+        ];
+        let fresh: Vec<f64> = layers
+            .iter()
+            .map(|l| Region::new("R", &area).km2_of(l))
+            .collect();
+        assert!(fresh[0] < fresh[1]);
+        for _ in 0..3 {
+            for (layer, want) in layers.iter().zip(&fresh) {
+                assert_eq!(region.km2_of(layer).to_bits(), want.to_bits());
+            }
+        }
+        assert_eq!(region.seen.0.lock().unwrap().len(), 3);
+    }
 
     /// A layer that shares part of the region's border is measured by the boolean
     /// operation instead of the boundaries: same answer as a layer just inside.
