@@ -325,7 +325,11 @@ impl<'a> Strings<'a> {
 }
 
 fn record_of(e: &Entry<Snapshot>, strings: &Strings) -> std::result::Result<Vec<u8>, String> {
-    let s = &e.value;
+    // Resolved on a copy, dropped once encoded: the timeline being written does
+    // not hold every snapshot's layers at once (a copy of a snapshot resolved
+    // already keeps its layers, and they are not resolved again).
+    let copy = e.value.clone();
+    let s = &copy;
     // An occupied zone that says since when is stored under that part's name.
     let stored = |z: &Zone| {
         z.occupation
