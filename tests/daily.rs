@@ -414,3 +414,47 @@ fn occupied_only_files_leave_the_grey_zone_unknown() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("record occupied ground only"), "{stderr}");
 }
+
+/// `status --at` says since when a point is occupied: 2014 (Donetsk), 2022
+/// (Mariupol), `-` where not occupied (Kramatorsk); `unknown` in an
+/// occupied-only file, with a note, never either year.
+#[test]
+fn status_says_since_when_a_point_is_occupied() {
+    let Some(data) = shared_data("status_says_since_when_a_point_is_occupied") else {
+        return;
+    };
+    let raw = data.join("deepstate/raw-daily/deepstatemap_data_20251027_polygons.geojson.gz");
+    let occ = data.join("deepstate/occupied-daily/deepstatemap_data_20251027.geojson");
+    let (donetsk, mariupol, kramatorsk) = (
+        "37.80224,48.02300",
+        "37.54131,47.09514",
+        "37.56779,48.73106",
+    );
+    let run = |file: &Path| {
+        let out = frontline(&[
+            "status",
+            file.to_str().unwrap(),
+            "--at",
+            donetsk,
+            "--at",
+            mariupol,
+            "--at",
+            kramatorsk,
+            "--format",
+            "csv",
+        ]);
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        let rows: Vec<String> = text
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').skip(2).collect::<Vec<_>>().join(","))
+            .collect();
+        (rows, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (rows, _) = run(&raw);
+    assert_eq!(rows, ["occupied,2014", "occupied,2022", "unmarked,-"]);
+    let (rows, stderr) = run(&occ);
+    assert_eq!(rows, ["occupied,", "occupied,", "unmarked,-"]);
+    assert!(stderr.contains("is unknown"), "{stderr}");
+}

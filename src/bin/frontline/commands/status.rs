@@ -7,7 +7,7 @@ use crate::args::{Format, ZoneArgs};
 use crate::output::{Cell, Table, emit};
 use crate::write_out;
 use frontline::model::UNMARKED;
-use frontline::proximity::ProximityIndex;
+use frontline::proximity::{OccupiedSince, ProximityIndex};
 use frontline::{Error, Result, Status};
 
 #[derive(Debug, Args)]
@@ -39,6 +39,9 @@ struct Row<'a> {
     lon: f64,
     lat: f64,
     status: &'a str,
+    /// Where occupied: `"2014"`, `"2022"` or `"unknown"` (the file cannot
+    /// tell); `null` where not occupied.
+    occupied_since: Option<OccupiedSince>,
 }
 
 pub fn run(args: &StatusArgs) -> Result<()> {
@@ -54,18 +57,32 @@ pub fn run(args: &StatusArgs) -> Result<()> {
     let rows: Vec<Row> = points
         .iter()
         .zip(&statuses)
-        .map(|(p, s)| Row {
-            lon: p.x(),
-            lat: p.y(),
-            status: s.map_or(UNMARKED, Status::as_str),
+        .map(|(p, s)| {
+            Ok(Row {
+                lon: p.x(),
+                lat: p.y(),
+                status: s.map_or(UNMARKED, Status::as_str),
+                occupied_since: index.occupied_since_at(*p)?,
+            })
         })
-        .collect();
-    let mut table = Table::new(["lon", "lat", "status"]);
+        .collect::<Result<_>>()?;
+    if rows
+        .iter()
+        .any(|r| r.occupied_since == Some(OccupiedSince::Unknown))
+    {
+        crate::unknown_split_note(&import.report.path.display(), 1);
+    }
+    let mut table = Table::new(["lon", "lat", "status", "occupied_since"]);
     for r in &rows {
         table.rows.push(vec![
             Cell::Number(r.lon, 6),
             Cell::Number(r.lat, 6),
             Cell::text(r.status),
+            match r.occupied_since {
+                Some(OccupiedSince::Unknown) => Cell::Unknown,
+                Some(s) => Cell::text(s.as_str()),
+                None => Cell::text("-"),
+            },
         ]);
     }
     write_out(|out| emit(args.format, &table, &rows, out))
