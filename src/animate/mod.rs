@@ -1,5 +1,5 @@
 //! Animations of a timeline: one map per snapshot (or per day or week), drawn by
-//! the SVG writer ([`svg_map`](crate::export::svg_map)) so that a frame looks
+//! the SVG writer ([`crate::export::svg_map`]) so that a frame looks
 //! like an exported map, rasterised with resvg ([`raster`]) and encoded as an
 //! animated GIF ([`gif`], pure Rust, one palette built from the status colours
 //! for every frame), an animated WebP ([`webp`], pure Rust, lossless) or an MP4

@@ -787,7 +787,7 @@ impl Export {
     }
 
     /// The ground each status gained and lost from `older` to `newer`
-    /// ([`diff`](crate::timeline::diff)) within the area of interest: features
+    /// ([`crate::timeline::diff`]) within the area of interest: features
     /// with `kind` `change`, `change` (`gained` / `lost`), `status`, `from`,
     /// `to`, `date` (= `to`) and `area_km2`. Lost ground is drawn hollow
     /// (fill opacity 0.1).

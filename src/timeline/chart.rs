@@ -52,7 +52,7 @@ impl Default for ChartOptions {
 }
 
 /// A chart's title from its regions: their names (up to three), or "N regions
-/// of <file stem>".
+/// of `<file stem>`".
 ///
 /// ```
 /// use frontline::timeline::chart::title_for;
