@@ -245,7 +245,7 @@ fn command_line_answers_and_refuses_bad_input() {
         "csv",
     ]);
     assert!(ok);
-    assert_eq!(out.lines().nth(2), Some("30,50,unmarked"));
+    assert_eq!(out.lines().nth(2), Some("30,50,unmarked,-"));
     let (ok, out, _) = frontline(&[
         "near",
         zones,
