@@ -48,7 +48,13 @@ pub struct Snapshot {
     layers: OnceLock<Vec<Layer>>,
     /// The occupied layer's parts since 2014 and since 2022, when the zones tell.
     occupied_parts: [OnceLock<Option<Layer>>; 2],
+    /// Each zone polygon's box with its vertex count, by zone, found once for
+    /// the choices between whole and cut layers.
+    boxes: OnceLock<Vec<ZoneBoxes>>,
 }
+
+/// A zone's polygons' boxes, each with its polygon's vertex count.
+type ZoneBoxes = Vec<(Rect<f64>, usize)>;
 
 impl Snapshot {
     /// A snapshot with the default precedence.
@@ -69,6 +75,7 @@ impl Snapshot {
             precedence: precedence.clone(),
             layers: OnceLock::new(),
             occupied_parts: Default::default(),
+            boxes: OnceLock::new(),
         }
     }
 
@@ -193,14 +200,10 @@ impl Snapshot {
     /// ([`crate::import::read_zones_in`]) and for the whole one a store gives.
     pub(crate) fn measured_whole(&self, rect: Rect<f64>) -> bool {
         let (mut inside, mut cut) = (0usize, 0usize);
-        for p in self.zones.iter().flat_map(|z| &z.geometry.0) {
-            let Some(b) = geo::BoundingRect::bounding_rect(p) else {
-                continue;
-            };
-            let n = p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>();
-            if within(&b, &rect) {
+        for (b, n) in self.boxes().iter().flatten() {
+            if within(b, &rect) {
                 inside += n;
-            } else if meets(&b, &rect) {
+            } else if meets(b, &rect) {
                 cut += n;
             }
         }
@@ -213,8 +216,9 @@ impl Snapshot {
         let zones = self
             .zones
             .iter()
-            .filter(|z| zone_meets(z, &rect))
-            .cloned()
+            .zip(self.boxes())
+            .filter(|(_, boxes)| zone_meets(boxes, &rect))
+            .map(|(z, _)| z.clone())
             .collect();
         Snapshot::with_precedence(self.date, zones, &self.precedence)
             .with_markers(self.markers.clone())
@@ -226,15 +230,40 @@ impl Snapshot {
     /// with them are, near `rect`, exactly those of [`Snapshot::meeting`].
     pub(crate) fn far_zones_stand_alone(&self, rect: Rect<f64>) -> bool {
         let boxes = |near: bool| -> Vec<Rect<f64>> {
-            self.zones
+            self.boxes()
                 .iter()
-                .filter(|z| zone_meets(z, &rect) == near)
-                .flat_map(|z| &z.geometry.0)
-                .filter_map(geo::BoundingRect::bounding_rect)
+                .filter(|boxes| zone_meets(boxes, &rect) == near)
+                .flatten()
+                .map(|(b, _)| *b)
                 .collect()
         };
-        let (near, far) = (boxes(true), boxes(false));
+        let far = boxes(false);
+        if far.is_empty() {
+            return true;
+        }
+        let near = boxes(true);
         far.iter().all(|f| near.iter().all(|n| !meets(f, n)))
+    }
+
+    /// Each zone polygon's box and vertex count, by zone (polygons without
+    /// coordinates left out).
+    fn boxes(&self) -> &[ZoneBoxes] {
+        self.boxes.get_or_init(|| {
+            self.zones
+                .iter()
+                .map(|z| {
+                    z.geometry
+                        .0
+                        .iter()
+                        .filter_map(|p| {
+                            let n = p.exterior().0.len()
+                                + p.interiors().iter().map(|r| r.0.len()).sum::<usize>();
+                            Some((geo::BoundingRect::bounding_rect(p)?, n))
+                        })
+                        .collect()
+                })
+                .collect()
+        })
     }
 
     /// The layer of one status.
@@ -604,7 +633,11 @@ fn within(a: &Rect<f64>, b: &Rect<f64>) -> bool {
         && a.max().y <= b.max().y
 }
 
-/// Whether a zone's box meets `rect`.
-fn zone_meets(z: &Zone, rect: &Rect<f64>) -> bool {
-    geo::BoundingRect::bounding_rect(&z.geometry).is_some_and(|b| meets(&b, rect))
+/// Whether a zone's box (of its polygons' `boxes`) meets `rect`.
+fn zone_meets(boxes: &[(Rect<f64>, usize)], rect: &Rect<f64>) -> bool {
+    boxes
+        .iter()
+        .map(|(b, _)| *b)
+        .reduce(|a, b| crate::measure::clip::rect_union(&a, &b))
+        .is_some_and(|b| meets(&b, rect))
 }

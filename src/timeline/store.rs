@@ -1049,14 +1049,7 @@ fn snapshot_of(
             stroke: r.string(strings)?,
         };
         let polygons = r.count(2)?;
-        shapes.push(polygons);
-        for _ in 0..polygons {
-            let rings = r.count(1)?;
-            if rings == 0 {
-                return Err("a polygon has no ring");
-            }
-            shapes.push(rings);
-        }
+        ring_counts(&mut r, polygons, &mut shapes)?;
         zones.push(Zone {
             status,
             geometry: MultiPolygon(Vec::new()),
@@ -1070,7 +1063,7 @@ fn snapshot_of(
         .collect::<Decoded<Vec<_>>>()?;
     let mut shapes = shapes.into_iter();
     for zone in &mut zones {
-        zone.geometry = polygons(&mut r, &mut shapes, Grid::Decimal)?;
+        zone.geometry = polygons(&mut r, &mut shapes, &[])?;
     }
     let points = r.coords(Grid::Decimal)?;
     if points.len() != m {
@@ -1119,30 +1112,15 @@ fn snapshot_of(
             return Err("grids of a resolved layer that do not cover its polygons");
         }
         grids.push(runs);
-        shapes.push(polygons);
-        for _ in 0..polygons {
-            let rings = r.count(1)?;
-            if rings == 0 {
-                return Err("a resolved polygon has no ring");
-            }
-            shapes.push(rings);
-        }
+        ring_counts(&mut r, polygons, &mut shapes)?;
     }
     let mut shapes = shapes.into_iter();
     let mut layers = Vec::with_capacity(head.layers.len());
     let mut parts: [Option<Layer>; 2] = [None, None];
     for (status, runs) in head.layers.iter().zip(grids) {
-        let n = shapes.next().unwrap_or_default();
-        let mut found = Vec::with_capacity(n);
-        for (rings, grid) in shapes.by_ref().take(n).zip(polygon_grids(&runs, n)) {
-            let exterior = ring(&mut r, grid)?;
-            let interiors = (1..rings)
-                .map(|_| ring(&mut r, grid))
-                .collect::<Decoded<_>>()?;
-            found.push(Polygon::new(exterior, interiors));
-        }
+        let found = polygons(&mut r, &mut shapes, &runs)?;
         // The grids are kept, so that the layer is written again as compactly.
-        let layer = Layer::new(status.clone(), MultiPolygon(found)).snapped_to(runs);
+        let layer = Layer::new(status.clone(), found).snapped_to(runs);
         match Occupation::from_status(status) {
             Some(Occupation::Since2014) => parts[0] = Some(layer),
             Some(Occupation::Since2022) => parts[1] = Some(layer),
@@ -1165,16 +1143,31 @@ fn polygon_grids(runs: &[(SnapGrid, usize)], n: usize) -> impl Iterator<Item = G
         .take(n)
 }
 
-/// The polygons of one zone: its polygon count from `shapes`, then
-/// each polygon's ring count, the rings read from `r`.
+/// Reads the ring count of each of `polygons` polygons into `shapes`, after
+/// their number.
+fn ring_counts(r: &mut Reader, polygons: usize, shapes: &mut Vec<usize>) -> Decoded<()> {
+    shapes.push(polygons);
+    for _ in 0..polygons {
+        let rings = r.count(1)?;
+        if rings == 0 {
+            return Err("a polygon has no ring");
+        }
+        shapes.push(rings);
+    }
+    Ok(())
+}
+
+/// The polygons of one zone or layer: its polygon count from `shapes`, then
+/// each polygon's ring count, the rings read from `r` on the grids of `runs`
+/// (none: 1e-7 degree, as zones are kept).
 fn polygons(
     r: &mut Reader,
     shapes: &mut impl Iterator<Item = usize>,
-    grid: Grid,
+    runs: &[(SnapGrid, usize)],
 ) -> Decoded<MultiPolygon<f64>> {
     let n = shapes.next().unwrap_or_default();
     let mut polygons = Vec::with_capacity(n);
-    for rings in shapes.by_ref().take(n) {
+    for (rings, grid) in shapes.by_ref().take(n).zip(polygon_grids(runs, n)) {
         let exterior = ring(r, grid)?;
         let interiors = (1..rings).map(|_| ring(r, grid)).collect::<Decoded<_>>()?;
         polygons.push(Polygon::new(exterior, interiors));
