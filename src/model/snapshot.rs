@@ -153,9 +153,16 @@ impl Snapshot {
             .get_or_init(|| resolve(&self.zones, &self.precedence))
     }
 
-    /// Whether the layers are resolved already (read from a store, or asked
-    /// for before): then measures use them whole rather than cut to an area and
-    /// resolved again.
+    /// Whether the layers are resolved already: read from a store (which keeps
+    /// them), or asked for before.
+    ///
+    /// ```
+    /// let snap = frontline::import::read_zones("data/snapshots/deepstate_20250601.geojson", None)?.snapshot;
+    /// assert!(!snap.is_resolved());
+    /// snap.layers();
+    /// assert!(snap.is_resolved());
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
     pub fn is_resolved(&self) -> bool {
         self.layers.get().is_some()
     }
