@@ -29,7 +29,9 @@ use crate::model::Layer;
 pub(crate) struct Outline {
     rings: Vec<Ring>,
     bbox: Rect<f64>,
-    grid: EdgeGrid,
+    // Built on first use: only a region that a layer's boundary enters needs it
+    // (most of a country's regions lie wholly in or out of every layer).
+    grid: std::sync::OnceLock<EdgeGrid>,
 }
 
 #[derive(Clone, Debug)]
@@ -120,8 +122,11 @@ impl Outline {
                 rings.push(Ring { points, prefix });
             }
         }
-        let grid = EdgeGrid::new(&rings, bbox);
-        Some(Outline { rings, bbox, grid })
+        Some(Outline {
+            rings,
+            bbox,
+            grid: std::sync::OnceLock::new(),
+        })
     }
 
     /// m² of `layer` within the region; `None` when the boundaries touch or
@@ -237,6 +242,12 @@ impl Outline {
         Some(((-sum).max(0.0), count.get()))
     }
 
+    /// The grid of its edges, built on first use.
+    fn grid(&self) -> &EdgeGrid {
+        self.grid
+            .get_or_init(|| EdgeGrid::new(&self.rings, self.bbox))
+    }
+
     /// Every crossing of the layer's rings with the region's: positions on each
     /// ring and the points; `None` when they touch or overlap.
     #[allow(clippy::type_complexity)]
@@ -244,6 +255,10 @@ impl Outline {
         let mut on_layer: Vec<Vec<At>> = vec![Vec::new(); paths.len()];
         let mut on_region: Vec<Vec<At>> = vec![Vec::new(); self.rings.len()];
         let mut points = Vec::new();
+        if paths.is_empty() {
+            return Some((on_layer, on_region, points));
+        }
+        let grid = self.grid();
         for (li, path) in paths.iter().enumerate() {
             for (e, w) in path.points.windows(2).enumerate() {
                 let (p, q) = (w[0], w[1]);
@@ -256,12 +271,12 @@ impl Outline {
                 {
                     continue;
                 }
-                let (cx0, cy0) = self.grid.cell_of(Coord { x: min, y: ymin });
-                let (cx1, cy1) = self.grid.cell_of(Coord { x: max, y: ymax });
+                let (cx0, cy0) = grid.cell_of(Coord { x: min, y: ymin });
+                let (cx1, cy1) = grid.cell_of(Coord { x: max, y: ymax });
                 let spans = (cx0, cy0) != (cx1, cy1);
                 for cy in cy0..=cy1 {
                     for cx in cx0..=cx1 {
-                        for g in self.grid.cell(cx, cy) {
+                        for g in grid.cell(cx, cy) {
                             let (a, b) = (g.a, g.b);
                             let (gx, gy) = (a.x.min(b.x), a.y.min(b.y));
                             if a.x.max(b.x) < min || gx > max || a.y.max(b.y) < ymin || gy > ymax {
@@ -270,7 +285,7 @@ impl Outline {
                             // An edge in several cells is taken in one: the cell
                             // of the lower-left corner where the two boxes meet.
                             if spans
-                                && self.grid.cell_of(Coord {
+                                && grid.cell_of(Coord {
                                     x: gx.max(min),
                                     y: gy.max(ymin),
                                 }) != (cx, cy)
@@ -307,12 +322,13 @@ impl Outline {
         if !self.bbox.intersects_coord(p) {
             return Some(false);
         }
-        let (cx, cy) = self.grid.cell_of(p);
+        let grid = self.grid();
+        let (cx, cy) = grid.cell_of(p);
         let mut inside = false;
-        for x in cx..self.grid.nx {
-            for g in self.grid.cell(x, cy) {
+        for x in cx..grid.nx {
+            for g in grid.cell(x, cy) {
                 // An edge in several cells of the row is taken in the first.
-                let first = self.grid.cell_of(Coord {
+                let first = grid.cell_of(Coord {
                     x: g.a.x.min(g.b.x),
                     y: p.y,
                 });

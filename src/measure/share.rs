@@ -618,8 +618,10 @@ impl<'a> Regions<'a> {
             &own
         };
         let layers = near.measured_layers();
+        // In parallel for one snapshot; a series measures its snapshots in
+        // parallel too, and rayon shares the cores between the two levels.
         self.regions
-            .iter()
+            .par_iter()
             .map(|r| near.share_with(&layers, r))
             .collect()
     }
