@@ -293,46 +293,75 @@ fn write_long_csv<T: SnapshotShares>(entries: &[Entry<T>], mut out: impl Write) 
     let text = w.into_inner().map_err(|e| failed(e.into_error().into()))?;
     let io = |e: std::io::Error| Error::Invalid(format!("cannot write the series: {e}"));
     out.write_all(&text).map_err(io)?;
+    // A region's label, id and area are the same on every row of it: quoted
+    // once (as the csv crate quotes them), where the first snapshot has them.
+    let encoded = |fields: &[&str]| -> Result<Vec<u8>> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(fields).map_err(failed)?;
+        let mut text = w.into_inner().map_err(|e| failed(e.into_error().into()))?;
+        text.pop(); // the record's terminator
+        Ok(text)
+    };
+    let region_fields = |r: (&str, Option<&str>, f64)| -> Result<Vec<u8>> {
+        let mut area = String::new();
+        display(&mut ryu::Buffer::new(), &mut area, r.2);
+        encoded(&[r.0, r.1.unwrap_or_default(), &area])
+    };
+    let first: Vec<((String, Option<String>, u64), Vec<u8>)> = match entries.first() {
+        Some(e) => (0..e.value.count())
+            .into_par_iter()
+            .map(|i| {
+                let r = e.value.region(i);
+                let key = (r.0.to_string(), r.1.map(str::to_string), r.2.to_bits());
+                Ok((key, region_fields(r)?))
+            })
+            .collect::<Result<_>>()?,
+        None => Vec::new(),
+    };
     // Formatted in parallel a few snapshots at a time, written in order: the
-    // text of a whole archive is never held at once.
+    // text of a whole archive is never held at once. Numbers need no quoting.
     for batch in entries.chunks(32) {
         let texts: Vec<Result<Vec<u8>>> = batch
             .par_iter()
             .map(|e| {
-                let mut w = csv::Writer::from_writer(Vec::new());
-                let date = e.date.to_rfc3339();
+                let mut text = Vec::new();
+                let date = encoded(&[&e.date.to_rfc3339()])?;
                 let mut number = String::new();
                 let mut digits = ryu::Buffer::new();
-                let mut field = |w: &mut csv::Writer<Vec<u8>>, v: f64| {
+                let mut field = |text: &mut Vec<u8>, v: f64| {
                     number.clear();
                     display(&mut digits, &mut number, v);
-                    w.write_field(&number)
+                    text.push(b',');
+                    text.extend_from_slice(number.as_bytes());
                 };
                 let columns = e.value.columns(&figures);
                 let mut amounts = Vec::with_capacity(figures.len());
                 for i in 0..e.value.count() {
-                    let (label, id, area) = e.value.region(i);
-                    w.write_field(&date).map_err(failed)?;
-                    w.write_field(label).map_err(failed)?;
-                    w.write_field(id.unwrap_or_default()).map_err(failed)?;
-                    field(&mut w, area).map_err(failed)?;
+                    let r = e.value.region(i);
+                    text.extend_from_slice(&date);
+                    text.push(b',');
+                    match first.get(i) {
+                        Some(((label, id, area), bytes))
+                            if label == r.0 && id.as_deref() == r.1 && *area == r.2.to_bits() =>
+                        {
+                            text.extend_from_slice(bytes)
+                        }
+                        _ => text.extend_from_slice(&region_fields(r)?),
+                    }
                     amounts.clear();
                     e.value.figures(i, &figures, &columns, &mut amounts);
                     for amount in &amounts {
                         match amount {
                             Some(a) => {
-                                field(&mut w, a.km2).map_err(failed)?;
-                                field(&mut w, a.pct).map_err(failed)?;
+                                field(&mut text, a.km2);
+                                field(&mut text, a.pct);
                             }
-                            None => {
-                                w.write_field("").map_err(failed)?;
-                                w.write_field("").map_err(failed)?;
-                            }
+                            None => text.extend_from_slice(b",,"),
                         }
                     }
-                    w.write_record(None::<&[u8]>).map_err(failed)?;
+                    text.push(b'\n');
                 }
-                w.into_inner().map_err(|e| failed(e.into_error().into()))
+                Ok(text)
             })
             .collect();
         for text in texts {
@@ -442,6 +471,45 @@ pub fn write_series_wide_csv(series: &Timeline<Vec<Share>>, out: impl Write) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rows are written without the csv crate's writer, each region's fields
+    /// quoted once: the bytes are still what that writer writes, for labels
+    /// that need quoting too, and for a region whose label changes.
+    #[test]
+    fn series_csv_is_what_the_csv_writer_writes() {
+        let text = r#"{"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"name": "Demo, \"the\" city\nnorth", "id": "a,1"},
+             "geometry": {"type": "Polygon", "coordinates": [[[37.4, 48.2], [37.7, 48.2], [37.7, 48.4], [37.4, 48.4], [37.4, 48.2]]]}},
+            {"type": "Feature", "properties": {"name": "Plain"},
+             "geometry": {"type": "Polygon", "coordinates": [[[37.0, 48.0], [37.2, 48.0], [37.2, 48.1], [37.0, 48.1], [37.0, 48.0]]]}}
+        ]}"#;
+        let places = crate::import::parse_places(text, "towns.geojson").unwrap();
+        let places: Vec<&Place> = places.iter().collect();
+        let mut series =
+            crate::timeline::load_series(&["data/snapshots"], &places, &Default::default())
+                .unwrap();
+        assert!(series.entries().len() >= 2);
+        // The second snapshot's first region under another label.
+        series.entries[1].value[0].region = "Renamed \"x\"".into();
+        let mut out = Vec::new();
+        write_series_csv(&series, &mut out).unwrap();
+        let mut reader = csv::ReaderBuilder::new().from_reader(&out[..]);
+        let mut again = csv::Writer::from_writer(Vec::new());
+        again.write_record(reader.headers().unwrap()).unwrap();
+        let mut labels = Vec::new();
+        for record in reader.records() {
+            let record = record.unwrap();
+            labels.push(record[1].to_string());
+            again.write_record(&record).unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(again.into_inner().unwrap()).unwrap(),
+            String::from_utf8(out).unwrap()
+        );
+        assert_eq!(labels[0], "Demo, \"the\" city\nnorth");
+        assert_eq!(labels[2], "Renamed \"x\"");
+        assert_eq!(labels[3], "Plain");
+    }
 
     /// The fast path writes the shortest digits that read back as the value,
     /// without an exponent, as `Display` does (where two shortest forms exist,
