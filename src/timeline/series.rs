@@ -269,6 +269,14 @@ pub fn write_share_tables_csv(
     write_long_csv(&packed, out)
 }
 
+/// A region's label, id and area (its bits), and the three as CSV fields.
+struct Quoted {
+    label: String,
+    id: Option<String>,
+    area: u64,
+    fields: Vec<u8>,
+}
+
 fn write_long_csv<T: SnapshotShares>(entries: &[Entry<T>], mut out: impl Write) -> Result<()> {
     let mut statuses: Vec<Status> = Vec::new();
     for e in entries {
@@ -307,13 +315,17 @@ fn write_long_csv<T: SnapshotShares>(entries: &[Entry<T>], mut out: impl Write) 
         display(&mut ryu::Buffer::new(), &mut area, r.2);
         encoded(&[r.0, r.1.unwrap_or_default(), &area])
     };
-    let first: Vec<((String, Option<String>, u64), Vec<u8>)> = match entries.first() {
+    let first: Vec<Quoted> = match entries.first() {
         Some(e) => (0..e.value.count())
             .into_par_iter()
             .map(|i| {
                 let r = e.value.region(i);
-                let key = (r.0.to_string(), r.1.map(str::to_string), r.2.to_bits());
-                Ok((key, region_fields(r)?))
+                Ok(Quoted {
+                    label: r.0.to_string(),
+                    id: r.1.map(str::to_string),
+                    area: r.2.to_bits(),
+                    fields: region_fields(r)?,
+                })
             })
             .collect::<Result<_>>()?,
         None => Vec::new(),
@@ -341,10 +353,12 @@ fn write_long_csv<T: SnapshotShares>(entries: &[Entry<T>], mut out: impl Write) 
                     text.extend_from_slice(&date);
                     text.push(b',');
                     match first.get(i) {
-                        Some(((label, id, area), bytes))
-                            if label == r.0 && id.as_deref() == r.1 && *area == r.2.to_bits() =>
+                        Some(q)
+                            if q.label == r.0
+                                && q.id.as_deref() == r.1
+                                && q.area == r.2.to_bits() =>
                         {
-                            text.extend_from_slice(bytes)
+                            text.extend_from_slice(&q.fields)
                         }
                         _ => text.extend_from_slice(&region_fields(r)?),
                     }
