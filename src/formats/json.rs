@@ -57,7 +57,7 @@ impl<'de> Deserialize<'de> for Key {
 /// Which property values a read keeps. A zone import reads a few of DeepState's
 /// members, while its units' and styles' other properties are about half of a
 /// snapshot's text: building a `Value` of each was a tenth of reading it.
-pub(crate) trait PropertyFilter {
+pub(crate) trait PropertyFilter: Send + Sync {
     /// Whether property `key` is kept.
     fn keeps(key: &str) -> bool;
 }
