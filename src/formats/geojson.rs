@@ -482,6 +482,57 @@ mod tests {
         assert!(whole.is_some() && (cut.is_none() || cut == whole));
     }
 
+    /// Random damage to a collection (bytes replaced, dropped or repeated, mostly
+    /// the structural ones): parsed in pieces, it gives what the whole parse
+    /// gives, or nothing (and the whole parse then decides).
+    #[test]
+    fn damaged_collections_in_pieces_agree_with_the_whole_parse() {
+        let feature = |i: usize| {
+            format!(
+                r#"{{"type": "Feature", "properties": {{"name": "n{i} \"q\" }},{{", "k": [{i}, {{"a": null}}]}},
+                "geometry": {{"type": "Polygon", "coordinates": [[[{i}, 1.5], [2e1, -3], [{i}, 1.5]]]}}}}"#
+            )
+        };
+        let features: Vec<String> = (0..12).map(feature).collect();
+        let text = format!(
+            r#"{{"type": "FeatureCollection", "name": "x", "features": [{}]}}"#,
+            features.join(",")
+        );
+        let alphabet = b"{}[],:\" \\0a";
+        let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % n as u64) as usize
+        };
+        let (mut cut_ok, mut both_fail) = (0, 0);
+        for _ in 0..6000 {
+            let mut bytes = text.as_bytes().to_vec();
+            for _ in 0..1 + next(3) {
+                let at = next(bytes.len());
+                match next(3) {
+                    0 => bytes[at] = alphabet[next(alphabet.len())],
+                    1 => {
+                        bytes.remove(at);
+                    }
+                    _ => bytes.insert(at, bytes[at]),
+                }
+            }
+            let pieces = 2 + next(9);
+            let (whole, cut) = both(&bytes, pieces);
+            assert!(
+                cut.is_none() || cut == whole,
+                "{}",
+                String::from_utf8_lossy(&bytes)
+            );
+            cut_ok += usize::from(cut.is_some());
+            both_fail += usize::from(whole.is_none());
+        }
+        // Both kinds of case were met.
+        assert!(cut_ok > 500 && both_fail > 500, "{cut_ok} {both_fail}");
+    }
+
     /// The hromadas of Ukraine (30 MB) are parsed in pieces, to the same features.
     #[test]
     fn a_country_of_regions_is_parsed_in_pieces() {
