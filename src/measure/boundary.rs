@@ -129,6 +129,11 @@ impl Outline {
         })
     }
 
+    /// The region's box: the part of a layer its measure reads.
+    pub(crate) fn bbox(&self) -> Rect<f64> {
+        self.bbox
+    }
+
     /// m² of `layer` within the region; `None` when the boundaries touch or
     /// overlap somewhere.
     #[cfg(test)]
@@ -476,6 +481,63 @@ impl LayerEdges {
             rings,
             index: RTree::bulk_load(boxes),
         }
+    }
+
+    /// Where this boundary differs from `before`'s, ring by ring: for each ring
+    /// that changed, the box of the points from the last it shares with
+    /// `before`'s ring at the start to the first it shares at the end, and the
+    /// same of `before`'s. Every edge one has and the other lacks lies in those
+    /// boxes, and so does all ground that is in one layer and not the other (it
+    /// is enclosed by the two changed stretches). `None` when the rings do not
+    /// pair up (another number of them), or a ring changed where it starts.
+    ///
+    /// A region whose box meets none of them reads the same edges, in the same
+    /// order, from both, and its rings start on the same side of both: its
+    /// measure is the same, to the bit ([`Outline::near`]).
+    pub(crate) fn changes_since(&self, before: &LayerEdges) -> Option<Vec<Rect<f64>>> {
+        if self.rings.len() != before.rings.len() {
+            return None;
+        }
+        let same = |a: &Coord<f64>, b: &Coord<f64>| {
+            a.x.to_bits() == b.x.to_bits() && a.y.to_bits() == b.y.to_bits()
+        };
+        let mut boxes = Vec::new();
+        for (now, then) in self.rings.iter().zip(&before.rings) {
+            let n = now.len().min(then.len());
+            let head = now.iter().zip(then).take_while(|(a, b)| same(a, b)).count();
+            if head == now.len() && head == then.len() {
+                continue;
+            }
+            // A closed ring that changed at its first point changed at its last.
+            if head == 0 {
+                return None;
+            }
+            let tail = now
+                .iter()
+                .rev()
+                .zip(then.iter().rev())
+                .take(n - head)
+                .take_while(|(a, b)| same(a, b))
+                .count();
+            let mut points = now[head - 1..=(now.len() - tail).min(now.len() - 1)]
+                .iter()
+                .chain(&then[head - 1..=(then.len() - tail).min(then.len() - 1)]);
+            let first = *points.next()?;
+            let (lo, hi) = points.fold((first, first), |(lo, hi), p| {
+                (
+                    Coord {
+                        x: lo.x.min(p.x),
+                        y: lo.y.min(p.y),
+                    },
+                    Coord {
+                        x: hi.x.max(p.x),
+                        y: hi.y.max(p.y),
+                    },
+                )
+            });
+            boxes.push(Rect::new(lo, hi));
+        }
+        Some(boxes)
     }
 
     /// The stretches of consecutive ring edges whose boxes meet `rect` (found

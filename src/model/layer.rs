@@ -42,7 +42,9 @@ pub struct Layer {
     index: RTree<PartBox>,
     // Prepared on first measure: layers that are only drawn or exported never
     // need it.
-    edges: OnceLock<LayerEdges>,
+    // Shared: a series keeps the edges of the snapshot before to find what
+    // changed.
+    edges: OnceLock<std::sync::Arc<LayerEdges>>,
     // The grids the overlays that made the layer snapped its vertices to, as
     // runs of polygons (empty when unknown): the store keeps vertices as whole
     // numbers of them, exactly.
@@ -112,8 +114,9 @@ impl Layer {
     }
 
     /// Its rings prepared for measuring regions, built on first use.
-    pub(crate) fn edges(&self) -> &LayerEdges {
-        self.edges.get_or_init(|| LayerEdges::new(&self.geometry))
+    pub(crate) fn edges(&self) -> &std::sync::Arc<LayerEdges> {
+        self.edges
+            .get_or_init(|| std::sync::Arc::new(LayerEdges::new(&self.geometry)))
     }
 
     /// The polygons whose bounding boxes meet `rect`.

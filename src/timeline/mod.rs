@@ -278,6 +278,22 @@ impl<T: Send> Timeline<T> {
         options: &LoadOptions,
         keep: impl Fn(Snapshot) -> Result<T> + Sync,
     ) -> Result<Timeline<T>> {
+        Timeline::load_in_runs(inputs, options, || &keep)
+    }
+
+    /// [`Timeline::load_with`], with a keeper that may remember what it kept:
+    /// the files (and a store's snapshots) are cut into runs of consecutive
+    /// ones, and each run is read in order by one worker with a keeper of its
+    /// own (`keeper()`), so that it can carry work over from a snapshot to the
+    /// next ([`load_share_tables`]).
+    pub(crate) fn load_in_runs<K>(
+        inputs: &[impl AsRef<Path>],
+        options: &LoadOptions,
+        keeper: impl Fn() -> K + Sync,
+    ) -> Result<Timeline<T>>
+    where
+        K: FnMut(Snapshot) -> Result<T>,
+    {
         let (mut files, unlisted) = find_snapshot_files(inputs)?;
         if options.strict
             && let Some(issue) = unlisted.first()
@@ -287,17 +303,23 @@ impl<T: Send> Timeline<T> {
         let (stores, zone_files): (Vec<PathBuf>, Vec<PathBuf>) =
             files.drain(..).partition(|p| store::is_store(p));
         let files = zone_files;
-        let read = |path: &PathBuf| -> std::result::Result<Entry<T>, Issue> {
-            let entry = read_entry(path, options, &keep);
-            if let Some(progress) = &options.progress {
-                progress(path);
-            }
-            entry
-        };
         // Each worker reads, resolves and reduces one file at a time, so at most
         // one snapshot per thread is in memory.
-        let mut results: Vec<std::result::Result<Entry<T>, Issue>> =
-            files.par_iter().map(read).collect();
+        let mut results: Vec<std::result::Result<Entry<T>, Issue>> = files
+            .par_chunks(run_length(files.len()))
+            .flat_map_iter(|run| {
+                let mut keep = keeper();
+                run.iter()
+                    .map(|path| {
+                        let entry = read_entry(path, options, &mut keep);
+                        if let Some(progress) = &options.progress {
+                            progress(path);
+                        }
+                        entry
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         // A store is one file of many snapshots: each is decoded and reduced in
         // parallel; a damaged store is reported (or fatal) as a whole.
         for path in &stores {
@@ -307,21 +329,27 @@ impl<T: Send> Timeline<T> {
             };
             match store::Store::open(path) {
                 Ok(opened) => {
-                    let decoded: Result<Vec<Entry<T>>> = (0..opened.len())
-                        .into_par_iter()
-                        .map(|i| {
-                            let e = opened.entry_near(i, options.within)?;
-                            let fingerprint = match options.within {
-                                Some(_) => fingerprint_within(&e.value, options.within),
-                                None => e.fingerprint,
-                            };
-                            Ok(Entry {
-                                date: e.date,
-                                path: e.path,
-                                report: e.report,
-                                fingerprint,
-                                value: keep(e.value)?,
-                            })
+                    let indices: Vec<usize> = (0..opened.len()).collect();
+                    let decoded: Result<Vec<Entry<T>>> = indices
+                        .par_chunks(run_length(opened.len()))
+                        .flat_map_iter(|run| {
+                            let mut keep = keeper();
+                            run.iter()
+                                .map(|&i| {
+                                    let e = opened.entry_near(i, options.within)?;
+                                    let fingerprint = match options.within {
+                                        Some(_) => fingerprint_within(&e.value, options.within),
+                                        None => e.fingerprint,
+                                    };
+                                    Ok(Entry {
+                                        date: e.date,
+                                        path: e.path,
+                                        report: e.report,
+                                        fingerprint,
+                                        value: keep(e.value)?,
+                                    })
+                                })
+                                .collect::<Vec<_>>()
                         })
                         .collect();
                     match decoded {
@@ -572,10 +600,17 @@ impl<'a, T> IntoIterator for &'a Timeline<T> {
     }
 }
 
+/// How many consecutive snapshots of `n` one worker reads in order: eight runs
+/// per thread, so that a slow run does not leave the other threads idle at the
+/// end, and few enough that a keeper rarely starts afresh.
+fn run_length(n: usize) -> usize {
+    n.div_ceil(rayon::current_num_threads() * 8).max(1)
+}
+
 fn read_entry<T>(
     path: &Path,
     options: &LoadOptions,
-    keep: &impl Fn(Snapshot) -> Result<T>,
+    keep: &mut impl FnMut(Snapshot) -> Result<T>,
 ) -> std::result::Result<Entry<T>, Issue> {
     let unreadable = |e: Error| Issue::Unreadable {
         path: path.to_path_buf(),

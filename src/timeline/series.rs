@@ -86,7 +86,16 @@ pub fn load_share_tables(
     options: &LoadOptions,
 ) -> Result<Timeline<ShareTable>> {
     let options = options.clone().within(regions.cut_box());
-    Timeline::load_with(inputs, &options, |snapshot| regions.table(&snapshot))
+    Timeline::load_in_runs(inputs, &options, || {
+        // Each run of consecutive snapshots carries a region's figures over
+        // where its layers did not change near it (the same tables, to the bit).
+        let mut before = None;
+        move |snapshot: Snapshot| {
+            let (table, next) = regions.table_after(&snapshot, before.as_ref())?;
+            before = Some(next);
+            Ok(table)
+        }
+    })
 }
 
 /// Writes `v` with the shortest digits that read back as `v` and no exponent, as
