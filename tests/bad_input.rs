@@ -315,6 +315,27 @@ fn a_geoparquet_column_chunk_outside_the_file_is_an_error() {
     );
 }
 
+/// A 2.8 KB GeoParquet file whose damaged page header sends the Thrift decoder
+/// reading past the end again and again (found by the fuzzer: it took 2 s to be
+/// refused, one system call a read, until the reader read from memory): refused,
+/// naming the file and the feature, in words rather than the crate's variants.
+#[test]
+fn a_geoparquet_file_with_a_damaged_page_header_is_refused_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("header.parquet");
+    std::fs::write(&path, include_bytes!("fuzz/geoparquet-slow-header.parquet")).unwrap();
+    for err in [
+        import::read_places(&path).unwrap_err().to_string(),
+        import::read_zones(&path, None).unwrap_err().to_string(),
+    ] {
+        assert!(
+            err.contains("header.parquet") && err.contains("feature 0") && err.contains("damaged"),
+            "{err}"
+        );
+        assert!(!err.contains("External:"), "{err}");
+    }
+}
+
 /// A Shapefile record claiming more points than it holds (the container of the
 /// `shapefile` fuzz target: three u32 lengths, the .shp, .shx, .dbf, then the
 /// .prj): the shapefile crate reserved 2.4 GB for them.
