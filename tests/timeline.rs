@@ -418,3 +418,53 @@ fn raw_weekly_archive_matches_the_reference() {
     assert!(day.date.format("%F").to_string().as_str() <= "2024-03-05");
     assert!(t.as_of_day("2022-01-01".parse().unwrap()).is_err());
 }
+
+/// A series carries a region's figures over from the snapshot before where its
+/// layers did not change near it: through the whole load (runs of consecutive
+/// snapshots, in parallel), the tables are those of each snapshot measured on
+/// its own, to the bit. Donetsk's hromadas over 40 raw daily snapshots, on one
+/// thread and on the default pool.
+#[test]
+fn series_tables_are_each_snapshots_own() {
+    let Some(data) = shared_data("series_tables_are_each_snapshots_own") else {
+        return;
+    };
+    let places = import::read_places(data.join("admin/donetsk/hromadas.geojson")).unwrap();
+    let refs: Vec<&frontline::Place> = places.iter().collect();
+    let regions = frontline::measure::Regions::new(&refs).unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data.join("deepstate/raw-daily"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("_2025"))
+        .collect();
+    files.sort();
+    files.truncate(40);
+    let options = LoadOptions::default();
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let serial =
+        one_thread.install(|| timeline::load_share_tables(&files, &regions, &options).unwrap());
+    let parallel = timeline::load_share_tables(&files, &regions, &options).unwrap();
+    assert_eq!(serial.entries().len(), files.len());
+    for (a, b) in serial.entries().iter().zip(parallel.entries()) {
+        let snapshot = import::read_zones(&a.path, None).unwrap().snapshot;
+        let fresh = frontline::measure::Regions::new(&refs)
+            .unwrap()
+            .table(&snapshot)
+            .unwrap();
+        assert_eq!(
+            format!("{:?}", a.value),
+            format!("{fresh:?}"),
+            "{}",
+            a.path.display()
+        );
+        assert_eq!(
+            format!("{:?}", b.value),
+            format!("{fresh:?}"),
+            "{}",
+            b.path.display()
+        );
+    }
+}

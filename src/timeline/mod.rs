@@ -304,7 +304,8 @@ impl<T: Send> Timeline<T> {
             files.drain(..).partition(|p| store::is_store(p));
         let files = zone_files;
         // Each worker reads, resolves and reduces one file at a time, so at most
-        // one snapshot per thread is in memory.
+        // one snapshot per thread is in memory (and what its keeper keeps of
+        // the one before: for share tables, its layers' edges).
         let mut results: Vec<std::result::Result<Entry<T>, Issue>> = files
             .par_chunks(run_length(files.len()))
             .flat_map_iter(|run| {
@@ -602,9 +603,10 @@ impl<'a, T> IntoIterator for &'a Timeline<T> {
 
 /// How many consecutive snapshots of `n` one worker reads in order: eight runs
 /// per thread, so that a slow run does not leave the other threads idle at the
-/// end, and few enough that a keeper rarely starts afresh.
+/// end, but never fewer than 16 snapshots, so that on many cores a keeper still
+/// rarely starts afresh (the work within a snapshot is parallel too).
 fn run_length(n: usize) -> usize {
-    n.div_ceil(rayon::current_num_threads() * 8).max(1)
+    n.div_ceil(rayon::current_num_threads() * 8).max(16)
 }
 
 fn read_entry<T>(
