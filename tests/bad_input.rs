@@ -336,6 +336,29 @@ fn a_geoparquet_file_with_a_damaged_page_header_is_refused_in_words() {
     }
 }
 
+/// A 2.9 KB GeoParquet file whose dictionary page claims 1,073,741,837 values in
+/// 44 bytes (found by the fuzzer): the parquet crate made room for them all (34
+/// GB) and the failed allocation aborted the process. Refused beforehand.
+#[test]
+fn a_geoparquet_dictionary_claiming_more_values_than_its_bytes_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dict.parquet");
+    std::fs::write(
+        &path,
+        include_bytes!("fuzz/geoparquet-dictionary-oom.parquet"),
+    )
+    .unwrap();
+    for err in [
+        import::read_places(&path).unwrap_err().to_string(),
+        import::read_zones(&path, None).unwrap_err().to_string(),
+    ] {
+        assert!(
+            err.contains("dict.parquet") && err.contains("claims 1073741837 values in 44 bytes"),
+            "{err}"
+        );
+    }
+}
+
 /// A Shapefile record claiming more points than it holds (the container of the
 /// `shapefile` fuzz target: three u32 lengths, the .shp, .shx, .dbf, then the
 /// .prj): the shapefile crate reserved 2.4 GB for them.
