@@ -359,30 +359,67 @@ fn a_geoparquet_dictionary_claiming_more_values_than_its_bytes_is_refused() {
     }
 }
 
-/// A Shapefile record claiming more points than it holds (the container of the
-/// `shapefile` fuzz target: three u32 lengths, the .shp, .shx, .dbf, then the
-/// .prj): the shapefile crate reserved 2.4 GB for them.
-#[test]
-fn a_shapefile_record_claiming_more_points_than_it_holds_is_an_error() {
-    let data = include_bytes!("fuzz/shapefile-oom.bin");
+/// Unpacks an input of the `shapefile` fuzz target (three u32 little-endian
+/// lengths, the .shp, .shx and .dbf, then the rest as the .prj) into `dir` as
+/// `<stem>.*`, and returns the .shp's path.
+fn shapefile_of_fuzz_input(data: &[u8], dir: &std::path::Path, stem: &str) -> std::path::PathBuf {
     let len = |i: usize| u32::from_le_bytes(data[4 * i..4 * i + 4].try_into().unwrap()) as usize;
-    let (shp, shx, dbf) = (len(0), len(1), len(2));
     let mut at = 12;
-    let dir = tempfile::tempdir().unwrap();
     for (ext, n) in [
-        ("shp", shp),
-        ("shx", shx),
-        ("dbf", dbf),
+        ("shp", len(0)),
+        ("shx", len(1)),
+        ("dbf", len(2)),
         ("prj", data.len()),
     ] {
         let end = (at + n).min(data.len());
-        std::fs::write(dir.path().join(format!("oom.{ext}")), &data[at..end]).unwrap();
+        if ext != "prj" || end > at {
+            std::fs::write(dir.join(format!("{stem}.{ext}")), &data[at..end]).unwrap();
+        }
         at = end;
     }
-    let err = import::read_places(dir.path().join("oom.shp"))
-        .unwrap_err()
-        .to_string();
+    dir.join(format!("{stem}.shp"))
+}
+
+/// A Shapefile record claiming more points than it holds: the shapefile crate
+/// reserved 2.4 GB for them.
+#[test]
+fn a_shapefile_record_claiming_more_points_than_it_holds_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let shp = shapefile_of_fuzz_input(include_bytes!("fuzz/shapefile-oom.bin"), dir.path(), "oom");
+    let err = import::read_places(shp).unwrap_err().to_string();
     assert!(err.contains("oom.shp") && err.contains("points"), "{err}");
+}
+
+/// A place whose two spiked, self-crossing parts overlap once repaired (found by
+/// the `shapefile` fuzz target): their union broke an invariant i_overlay checks
+/// in debug builds, which panicked. It is an error naming the feature; where the
+/// check is compiled out, the union must be bounded by its parts' areas.
+#[test]
+fn a_place_whose_parts_cannot_be_combined_is_refused_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let shp = shapefile_of_fuzz_input(
+        include_bytes!("fuzz/shapefile-union-invariant.bin"),
+        dir.path(),
+        "spiked",
+    );
+    match import::read_places(&shp) {
+        Err(e) => {
+            let err = e.to_string();
+            assert!(
+                err.contains("spiked.shp")
+                    && err.contains("Demo City")
+                    && err.contains("could not be combined"),
+                "{err}"
+            );
+        }
+        Ok(places) => {
+            assert!(
+                !cfg!(debug_assertions),
+                "i_overlay's check was expected to fail"
+            );
+            assert_eq!(places.len(), 2);
+        }
+    }
 }
 
 /// Damaged files on which the flatgeobuf and parquet crates panic deep inside

@@ -6,10 +6,7 @@ use frontline::import::{self, ReadOptions, Source};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(
-    // The reader turns a panic of the format's decoder into an error (see
-    // `formats::guarded`): libFuzzer's hook would abort on it first. A panic
-    // anywhere else still reaches libfuzzer-sys, which aborts on it.
-    init: std::panic::set_hook(Box::new(|_| {})),
+    init: frontline_fuzz::hush_caught_panics(),
     |data: &[u8]| {
     let path = frontline_fuzz::scratch("f.fgb", data);
     if let Ok(places) = import::read_places(&path) {

@@ -9,7 +9,9 @@
 use frontline::import;
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(
+    init: frontline_fuzz::hush_caught_panics(),
+    |data: &[u8]| {
     let Some((head, mut rest)) = data.split_at_checked(12) else {
         return;
     };
@@ -36,4 +38,5 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(places) = import::read_places(&path) {
         frontline_fuzz::check_places(&places);
     }
-});
+}
+);

@@ -391,6 +391,36 @@ pub(crate) fn disjoint(parts: &[Polygon<f64>]) -> bool {
     })
 }
 
+/// The union of a feature's overlapping parts (each one valid), refused with a
+/// reason where the boolean operation fails rather than trusted: i_overlay
+/// checks its own invariants in debug builds (a fuzzed Shapefile of spiked rings
+/// broke one, `tests/fuzz/shapefile-union-invariant.*`), and in any build the
+/// union must cover at least its largest part and at most all parts together.
+pub(crate) fn union(parts: &[Polygon<f64>], at: FeatureRef<'_>) -> Result<MultiPolygon<f64>> {
+    let failed = |why: &str| {
+        at.error(format!(
+            "its overlapping parts could not be combined into one area ({why})"
+        ))
+    };
+    let union = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        canonical(geo::unary_union(parts))
+    }))
+    .map_err(|_| failed("the boolean operation failed"))?;
+    let areas: Vec<f64> = parts.iter().map(|p| p.geodesic_area_km2()).collect();
+    let largest = areas.iter().copied().fold(0.0, f64::max);
+    let all: f64 = areas.iter().sum();
+    let km2 = union.geodesic_area_km2();
+    // Slack for the overlay snapping vertices to its grid: far below a failure.
+    let slack = 1e-6 * all + 1e-9;
+    if !(km2 >= largest - slack && km2 <= all + slack) {
+        return Err(failed(&format!(
+            "the union's {km2:.3} km² is not between its largest part's {largest:.3} km² and \
+             all parts' {all:.3} km²"
+        )));
+    }
+    Ok(union)
+}
+
 /// Whether `c` is strictly inside the closed ring.
 fn inside(c: Coord<f64>, ring: &LineString<f64>) -> bool {
     coord_pos_relative_to_ring(c, ring) == CoordPos::Inside

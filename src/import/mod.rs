@@ -931,7 +931,7 @@ fn place(
             if parts.polygons.len() > 1 && !sealed && !geometry::disjoint(&parts.polygons) {
                 // The parts of a MultiPolygon may overlap (invalid, but seen):
                 // their union keeps every km² once.
-                geometry::canonical(geo::unary_union(&parts.polygons))
+                geometry::union(&parts.polygons, at)?
             } else {
                 MultiPolygon(parts.polygons)
             },
