@@ -422,6 +422,31 @@ fn a_place_whose_parts_cannot_be_combined_is_refused_not_a_panic() {
     }
 }
 
+/// The same from one self-crossing GeoJSON ring (the `places` fuzz target): its
+/// repair gives overlapping pieces whose union broke the same invariant.
+#[test]
+fn a_ring_whose_repaired_pieces_cannot_be_combined_is_refused_not_a_panic() {
+    let text = include_str!("fuzz/places-union-invariant.geojson");
+    match import::parse_places(text, "soledar.geojson") {
+        Err(e) => {
+            let err = e.to_string();
+            assert!(
+                err.contains("soledar.geojson")
+                    && err.contains("feature 0")
+                    && err.contains("could not be combined"),
+                "{err}"
+            );
+        }
+        Ok(places) => {
+            assert!(
+                !cfg!(debug_assertions),
+                "i_overlay's check was expected to fail"
+            );
+            assert_eq!(places.len(), 1);
+        }
+    }
+}
+
 /// Damaged files on which the flatgeobuf and parquet crates panic deep inside
 /// their decoders (a property offset past its buffer; a dictionary page missing):
 /// an error naming the file.
