@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::measure::Amount;
 use crate::measure::{Regions, ShareTable, figure_names, listed_statuses};
 use crate::timeline::{Entry, LoadOptions, Timeline};
 use crate::{Error, Place, Precedence, Result, Share, Snapshot, Status};
@@ -114,6 +115,13 @@ fn display(digits: &mut ryu::Buffer, out: &mut String, v: f64) {
     } else {
         out.push_str(text.strip_suffix(".0").unwrap_or(text));
     }
+}
+
+/// Whether two rows of figures are the same to the bit (so their text is too;
+/// `0.0` and `-0.0` differ, as their text may).
+fn same_bits(a: &[Option<Amount>], b: &[Option<Amount>]) -> bool {
+    let bits = |x: &Option<Amount>| x.map(|a| (a.km2.to_bits(), a.pct.to_bits()));
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| bits(x) == bits(y))
 }
 
 /// A snapshot's shares as a series CSV reads them: whole, or packed.
@@ -341,48 +349,60 @@ fn write_long_csv<T: SnapshotShares>(entries: &[Entry<T>], mut out: impl Write) 
     };
     // Formatted in parallel a few snapshots at a time, written in order: the
     // text of a whole archive is never held at once. Numbers need no quoting.
-    for batch in entries.chunks(32) {
+    // A region's figures mostly stand from one snapshot to the next (a series
+    // carries them where the front did not move near it), so each worker formats
+    // a run of consecutive snapshots in order and reuses the text of a region's
+    // figures where they are, to the bit, those of the snapshot before.
+    for batch in entries.chunks(64) {
         let texts: Vec<Result<Vec<u8>>> = batch
-            .par_iter()
-            .map(|e| {
+            .par_chunks(16)
+            .map(|run| {
                 let mut text = Vec::new();
-                let date = encoded(&[&e.date.to_rfc3339()])?;
                 let mut number = String::new();
                 let mut digits = ryu::Buffer::new();
-                let mut field = |text: &mut Vec<u8>, v: f64| {
-                    number.clear();
-                    display(&mut digits, &mut number, v);
-                    text.push(b',');
-                    text.extend_from_slice(number.as_bytes());
-                };
-                let columns = e.value.columns(&figures);
+                // Per region: its figures in the snapshot before, and their text.
+                let mut before: Vec<(Vec<Option<Amount>>, Vec<u8>)> = Vec::new();
                 let mut amounts = Vec::with_capacity(figures.len());
-                for i in 0..e.value.count() {
-                    let r = e.value.region(i);
-                    text.extend_from_slice(&date);
-                    text.push(b',');
-                    match first.get(i) {
-                        Some(q)
-                            if q.label == r.0
-                                && q.id.as_deref() == r.1
-                                && q.area == r.2.to_bits() =>
-                        {
-                            text.extend_from_slice(&q.fields)
-                        }
-                        _ => text.extend_from_slice(&region_fields(r)?),
-                    }
-                    amounts.clear();
-                    e.value.figures(i, &figures, &columns, &mut amounts);
-                    for amount in &amounts {
-                        match amount {
-                            Some(a) => {
-                                field(&mut text, a.km2);
-                                field(&mut text, a.pct);
+                for e in run {
+                    let date = encoded(&[&e.date.to_rfc3339()])?;
+                    let columns = e.value.columns(&figures);
+                    before.resize_with(e.value.count(), Default::default);
+                    for (i, (figures_before, figures_text)) in before.iter_mut().enumerate() {
+                        let r = e.value.region(i);
+                        text.extend_from_slice(&date);
+                        text.push(b',');
+                        match first.get(i) {
+                            Some(q)
+                                if q.label == r.0
+                                    && q.id.as_deref() == r.1
+                                    && q.area == r.2.to_bits() =>
+                            {
+                                text.extend_from_slice(&q.fields)
                             }
-                            None => text.extend_from_slice(b",,"),
+                            _ => text.extend_from_slice(&region_fields(r)?),
                         }
+                        amounts.clear();
+                        e.value.figures(i, &figures, &columns, &mut amounts);
+                        if !same_bits(&amounts, figures_before) {
+                            figures_text.clear();
+                            for amount in &amounts {
+                                match amount {
+                                    Some(a) => {
+                                        for v in [a.km2, a.pct] {
+                                            number.clear();
+                                            display(&mut digits, &mut number, v);
+                                            figures_text.push(b',');
+                                            figures_text.extend_from_slice(number.as_bytes());
+                                        }
+                                    }
+                                    None => figures_text.extend_from_slice(b",,"),
+                                }
+                            }
+                            figures_before.clone_from(&amounts);
+                        }
+                        text.extend_from_slice(figures_text);
+                        text.push(b'\n');
                     }
-                    text.push(b'\n');
                 }
                 Ok(text)
             })
@@ -532,6 +552,51 @@ mod tests {
         assert_eq!(labels[0], "Demo, \"the\" city\nnorth");
         assert_eq!(labels[2], "Renamed \"x\"");
         assert_eq!(labels[3], "Plain");
+    }
+
+    /// A region's figures are formatted once and reused while they stand, over
+    /// runs of consecutive snapshots: the rows of a long series are those of
+    /// each snapshot written alone, where figures change on some days, change
+    /// back, or turn from 0 to -0.
+    #[test]
+    fn reused_figures_are_those_of_each_snapshot_alone() {
+        let towns = crate::import::read_places("data/city.geojson").unwrap();
+        let towns: Vec<&Place> = towns.iter().collect();
+        let base =
+            crate::timeline::load_series(&["data/snapshots"], &towns, &Default::default()).unwrap();
+        let n = base.entries.len();
+        let mut series = base.clone();
+        series.entries = (0..100)
+            .map(|k| {
+                let mut e = base.entries[k % n].clone();
+                e.date += chrono::Duration::days(k as i64);
+                if k % 7 == 3 {
+                    e.value[0].statuses[0].1.km2 += 1.0;
+                }
+                if k % 11 == 5 {
+                    e.value[1].unmarked.pct = -0.0;
+                }
+                e
+            })
+            .collect();
+        let mut whole = Vec::new();
+        write_series_csv(&series, &mut whole).unwrap();
+        let mut alone = Vec::new();
+        for (k, e) in series.entries.iter().enumerate() {
+            let mut one = series.clone();
+            one.entries = vec![e.clone()];
+            let mut text = Vec::new();
+            write_series_csv(&one, &mut text).unwrap();
+            let body = text.iter().position(|&b| b == b'\n').unwrap() + 1;
+            if k == 0 {
+                alone.extend_from_slice(&text[..body]);
+            }
+            alone.extend_from_slice(&text[body..]);
+        }
+        assert_eq!(
+            String::from_utf8(whole).unwrap(),
+            String::from_utf8(alone).unwrap()
+        );
     }
 
     /// The fast path writes the shortest digits that read back as the value,
