@@ -137,10 +137,15 @@ impl Share {
     ///
     /// An error naming the region and the figure when an invariant does not hold.
     pub fn check(&self) -> Result<()> {
+        self.check_as(&self.region)
+    }
+
+    /// [`Share::check`], the region named `region` in the error (a series'
+    /// tables keep labels in the [`Regions`], not in each share).
+    fn check_as(&self, region: &str) -> Result<()> {
         let wrong = |what: String| {
             Err(Error::Invalid(format!(
-                "{}: {what}: the measure is wrong (a bug; please report it with the files)",
-                self.region
+                "{region}: {what}: the measure is wrong (a bug; please report it with the files)"
             )))
         };
         if !(self.area_km2.is_finite() && self.area_km2 >= 0.0) {
@@ -672,7 +677,7 @@ impl<'a> Regions<'a> {
     pub fn shares(&self, snapshot: &Snapshot) -> Result<Vec<Share>> {
         // With nothing before, every share is measured.
         Ok(self
-            .measure(snapshot, None)?
+            .measure(snapshot, None, true)?
             .0
             .into_iter()
             .flatten()
@@ -681,11 +686,13 @@ impl<'a> Regions<'a> {
 
     /// [`Regions::shares`], and what they leave for the next snapshot. A
     /// region's share is `None` where its row of the table before stands as it
-    /// is (only given `before`).
+    /// is (only given `before`); unless `labelled`, shares have no label nor id
+    /// (a table takes them from the regions).
     fn measure(
         &self,
         snapshot: &Snapshot,
         before: Option<&Before>,
+        labelled: bool,
     ) -> Result<(Vec<Option<Share>>, Before)> {
         // Where the regions' box holds most of the map near it, the layers of
         // the zones that reach the box are resolved whole (or were, by a store)
@@ -759,7 +766,7 @@ impl<'a> Regions<'a> {
                     changes: &changes,
                     figures: &b.figures[i],
                 });
-                let (share, figures, carried) = near.share_with(&layers, r, carry)?;
+                let (share, figures, carried) = near.share_with(&layers, r, carry, labelled)?;
                 Ok((Some(share), figures, carried))
             })
             .collect::<Result<_>>()?;
@@ -799,7 +806,7 @@ impl<'a> Regions<'a> {
         snapshot: &Snapshot,
         before: Option<&Before>,
     ) -> Result<(ShareTable, Before)> {
-        let (shares, mut next) = self.measure(snapshot, before)?;
+        let (shares, mut next) = self.measure(snapshot, before, false)?;
         let table = match before.and_then(|b| b.table.as_ref()) {
             Some(rows) if shares.iter().any(Option::is_none) => {
                 let width = ShareTable::width(rows.statuses.len(), rows.split);
@@ -1075,7 +1082,9 @@ impl Snapshot {
     ///
     /// An error when the measure breaks the [`Share`] invariants.
     pub fn share_in(&self, region: &Region<'_>) -> Result<Share> {
-        Ok(self.share_with(&self.measured_layers(), region, None)?.0)
+        Ok(self
+            .share_with(&self.measured_layers(), region, None, true)?
+            .0)
     }
 
     /// The layers every share measures, found once per snapshot.
@@ -1095,13 +1104,15 @@ impl Snapshot {
         }
     }
 
-    /// A region's share, its figures read from the boundaries (per slot, for
-    /// the next snapshot of a series), and how many were carried over.
+    /// A region's share (labelled with the region's label and id if
+    /// `labelled`), its figures read from the boundaries (per slot, for the next
+    /// snapshot of a series), and how many were carried over.
     fn share_with(
         &self,
         layers: &MeasuredLayers<'_>,
         region: &Region<'_>,
         carry: Option<Carry<'_>>,
+        labelled: bool,
     ) -> Result<(Share, Vec<Option<f64>>, usize)> {
         let mut figures: Vec<Option<f64>> = Vec::new();
         let mut carried = 0;
@@ -1187,8 +1198,12 @@ impl Snapshot {
             })
             .collect();
         let share = Share {
-            region: region.label.to_string(),
-            id: region.id.map(str::to_string),
+            region: if labelled {
+                region.label.to_string()
+            } else {
+                String::new()
+            },
+            id: region.id.filter(|_| labelled).map(str::to_string),
             area_km2,
             statuses,
             unmarked: Amount {
@@ -1197,7 +1212,7 @@ impl Snapshot {
             },
             occupied_split,
         };
-        share.check()?;
+        share.check_as(region.label)?;
         Ok((share, figures, carried))
     }
 
