@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::measure::Amount;
-use crate::measure::{Regions, ShareTable, figure_names, listed_statuses};
+use crate::measure::{Amount, Regions, ShareTable, figure_names, listed_statuses};
 use crate::timeline::{Entry, LoadOptions, Timeline};
 use crate::{Error, Place, Precedence, Result, Share, Snapshot, Status};
 
