@@ -417,6 +417,20 @@ fn a_place_whose_parts_cannot_be_combined_is_refused_not_a_panic() {
     }
 }
 
+/// Coarse overlapping parts are combined, not refused: the union's bound is
+/// checked on the overlay's own (planar) areas. Geodesic areas would have put
+/// this union 2.8 km² below its larger part, the overlay's new vertices on the
+/// 1° square's north edge lying on the straight line, not on the geodesic.
+#[test]
+fn coarse_overlapping_parts_are_combined() {
+    let text = r#"{"type": "FeatureCollection", "features": [{"type": "Feature",
+        "properties": {"name": "Two squares"}, "geometry": {"type": "MultiPolygon", "coordinates": [
+        [[[37, 48], [38, 48], [38, 49], [37, 49], [37, 48]]],
+        [[[37.49, 48.99], [37.51, 48.99], [37.51, 49.01], [37.49, 49.01], [37.49, 48.99]]]]}}]}"#;
+    let places = import::parse_places(text, "squares.geojson").unwrap();
+    assert_eq!(places.len(), 1);
+}
+
 /// The same from one self-crossing GeoJSON ring (the `places` fuzz target): its
 /// repair gives overlapping pieces whose union broke the same invariant.
 #[test]

@@ -279,16 +279,23 @@ where
 /// fuzzing). The panic's message still reaches stderr through the panic hook.
 pub(crate) fn guarded<T>(path: &Path, format: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|panic| {
-        let why = panic
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| panic.downcast_ref::<&str>().copied())
-            .unwrap_or("no message");
         Err(Error::format(
             path,
-            format!("not a readable {format} file: its decoder failed ({why})"),
+            format!(
+                "not a readable {format} file: its decoder failed ({})",
+                panic_message(&*panic)
+            ),
         ))
     })
+}
+
+/// The message a caught panic carries ("no message" when it is not text).
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("no message")
 }
 
 /// Writes features to `path` in `format` (by default the one its extension says);

@@ -234,7 +234,7 @@ pub fn write_series_csv(series: &Timeline<Vec<Share>>, out: impl Write) -> Resul
 
 /// [`write_series_csv`] of packed shares, for the `regions` they were measured
 /// for: the same text as of the shares unpacked. Rows are formatted on every
-/// core, a few snapshots at a time.
+/// core, runs of up to 16 consecutive snapshots at a time.
 ///
 /// ```
 /// use frontline::measure::Regions;
@@ -352,9 +352,11 @@ fn write_long_csv<T: SnapshotShares>(entries: &[Entry<T>], mut out: impl Write) 
     // carries them where the front did not move near it), so each worker formats
     // a run of consecutive snapshots in order and reuses the text of a region's
     // figures where they are, to the bit, those of the snapshot before.
-    for batch in entries.chunks(64) {
+    let threads = rayon::current_num_threads();
+    for batch in entries.chunks(16 * threads) {
+        let run_length = batch.len().div_ceil(threads).clamp(1, 16);
         let texts: Vec<Result<Vec<u8>>> = batch
-            .par_chunks(16)
+            .par_chunks(run_length)
             .map(|run| {
                 let mut text = Vec::new();
                 let mut number = String::new();
@@ -565,15 +567,23 @@ mod tests {
             crate::timeline::load_series(&["data/snapshots"], &towns, &Default::default()).unwrap();
         let n = base.entries.len();
         let mut series = base.clone();
+        // Each snapshot stands four days; on some, one figure of one region
+        // moves (a percentage alone, or a zero turning to -0).
         series.entries = (0..100)
             .map(|k| {
-                let mut e = base.entries[k % n].clone();
+                let mut e = base.entries[(k / 4) % n].clone();
                 e.date += chrono::Duration::days(k as i64);
                 if k % 7 == 3 {
-                    e.value[0].statuses[0].1.km2 += 1.0;
+                    e.value[0].statuses[0].1.pct += 1e-9;
                 }
-                if k % 11 == 5 {
-                    e.value[1].unmarked.pct = -0.0;
+                if k % 5 == 2 {
+                    let zero = e.value[0]
+                        .statuses
+                        .iter_mut()
+                        .map(|(_, a)| a)
+                        .find(|a| a.km2 == 0.0)
+                        .expect("a status with no ground");
+                    zero.km2 = -0.0;
                 }
                 e
             })
