@@ -417,6 +417,23 @@ fn a_place_whose_parts_cannot_be_combined_is_refused_not_a_panic() {
     }
 }
 
+/// A self-crossing ring of far-flung spikes (found by the `places` fuzz target)
+/// on which the repair's triangulation (spade) panicked, in every build: an
+/// error naming the feature.
+#[test]
+fn a_ring_the_repair_cannot_triangulate_is_refused_not_a_panic() {
+    let text = include_str!("fuzz/places-repair-panic.geojson");
+    let err = import::parse_places(text, "spikes.geojson")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("spikes.geojson")
+            && err.contains("feature 0")
+            && err.contains("could not be repaired: the repair failed"),
+        "{err}"
+    );
+}
+
 /// Coarse overlapping parts are combined, not refused: the union's bound is
 /// checked on the overlay's own (planar) areas. Geodesic areas would have put
 /// this union 2.8 km² below its larger part, the overlay's new vertices on the

@@ -6,11 +6,14 @@
 use frontline::import::{self, Source};
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(
+    init: frontline_fuzz::hush_caught_panics(),
+    |data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     if let Ok(import) = import::parse_zones(text, "1754251105.geojson", Some(&Source::DeepState)) {
         frontline_fuzz::check_import(&import);
     }
-});
+}
+);

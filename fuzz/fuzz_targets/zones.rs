@@ -6,7 +6,9 @@ use frontline::Status;
 use frontline::import::{self, Source, StatusMapping};
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(
+    init: frontline_fuzz::hush_caught_panics(),
+    |data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
@@ -19,4 +21,5 @@ fuzz_target!(|data: &[u8]| {
     {
         frontline_fuzz::check_import(&import);
     }
-});
+}
+);

@@ -5,7 +5,9 @@
 use frontline::import::{self, ReadOptions};
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(
+    init: frontline_fuzz::hush_caught_panics(),
+    |data: &[u8]| {
     let path = frontline_fuzz::scratch("1754251105.geojson.gz", data);
     if let Ok(import) = import::read_zones(&path, None) {
         frontline_fuzz::check_import(&import);
@@ -14,4 +16,5 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(import) = import::read_zones_in(&path, None, bbox, &ReadOptions::default()) {
         frontline_fuzz::check_import(&import);
     }
-});
+}
+);

@@ -11,8 +11,9 @@ use frontline::{PlaceGeometry, Places};
 
 /// Silences the panic hook, for the targets whose readers catch some panics and
 /// turn them into errors (a format decoder's, in `formats::guarded`; a boolean
-/// operation's invariant, in `import::geometry::union`): libfuzzer-sys's hook
-/// would abort on those first. A panic nowhere caught still reaches libfuzzer-sys,
+/// operation's invariant, in `import::geometry::union`; the repair's
+/// triangulation, in `import::geometry::valid`): libfuzzer-sys's hook would abort
+/// on those first. A panic nowhere caught still reaches libfuzzer-sys,
 /// which aborts on it (without the message: run the input on a test to see it).
 pub fn hush_caught_panics() {
     std::panic::set_hook(Box::new(|_| {}));

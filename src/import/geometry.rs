@@ -228,11 +228,22 @@ pub(crate) fn valid(
         .map(ToString::to_string)
         .unwrap_or_else(|| "invalid".into());
     let before = polygon.geodesic_area_km2();
-    let repaired = polygon.make_valid().map_err(|e| {
+    let unrepaired = |why: String| {
         at.error(format!(
-            "invalid polygon ({problem}) that could not be repaired: {e:?}"
+            "invalid polygon ({problem}) that could not be repaired: {why}"
         ))
-    })?;
+    };
+    // The repair triangulates the rings (spade), which panics on some rings of
+    // far-flung spikes ("Failed to locate position", found by fuzzing places):
+    // an error naming the feature, not a crash.
+    let repaired = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| polygon.make_valid()))
+        .map_err(|panic| {
+            unrepaired(format!(
+                "the repair failed ({})",
+                crate::formats::panic_message(&*panic)
+            ))
+        })?
+        .map_err(|e| unrepaired(e.to_string()))?;
     let repaired = canonical(repaired.orient(geo::orient::Direction::Default));
     warnings.push(at.warning(format!(
         "invalid polygon ({problem}); repaired it ({before:.3} km² as drawn, {:.3} km² repaired)",
