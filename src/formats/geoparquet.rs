@@ -41,6 +41,7 @@ use serde_json::{Map, Value, json};
 
 use super::columns::{self, Kind};
 use super::seal;
+use super::thrift;
 use super::wkb;
 use super::{Document, Feature};
 use crate::atomic::AtomicFile;
@@ -81,8 +82,12 @@ fn read_unguarded(path: &Path) -> Result<Document> {
         source,
     })?;
     let size = bytes.len() as u64;
-    let reader = SerializedFileReader::new(bytes::Bytes::from(bytes)).map_err(bad)?;
+    let mut budget = thrift::Budget::for_file(bytes.len());
+    check_footer(&bytes, &mut budget, path)?;
+    let bytes = bytes::Bytes::from(bytes);
+    let reader = SerializedFileReader::new(bytes.clone()).map_err(bad)?;
     check_chunks(reader.metadata(), size, path)?;
+    check_page_headers(&bytes, reader.metadata(), &mut budget, path)?;
     check_dictionaries(&reader, path)?;
     let key_value = |key: &str| {
         reader
@@ -192,10 +197,31 @@ fn read_unguarded(path: &Path) -> Result<Document> {
 }
 
 /// Refuses column chunks that lie outside the file: the parquet crate asserts on a
-/// negative offset or size when it reads the rows (found by fuzzing).
+/// negative offset or size when it reads the rows (found by fuzzing). Refuses,
+/// saying so, a compression this build cannot read (the crate would call the
+/// file damaged).
 fn check_chunks(metadata: &ParquetMetaData, size: u64, path: &Path) -> Result<()> {
     for (g, group) in metadata.row_groups().iter().enumerate() {
         for column in group.columns() {
+            let codec = match column.compression() {
+                Compression::UNCOMPRESSED | Compression::SNAPPY => None,
+                Compression::GZIP(_) => Some("GZIP"),
+                Compression::LZO => Some("LZO"),
+                Compression::BROTLI(_) => Some("Brotli"),
+                Compression::LZ4 | Compression::LZ4_RAW => Some("LZ4"),
+                Compression::ZSTD(_) => Some("ZSTD"),
+            };
+            if let Some(codec) = codec {
+                return Err(Error::format(
+                    path,
+                    format!(
+                        "column {} is compressed with {codec}, which frontline does not read: \
+                         only Snappy or no compression (GeoPandas: \
+                         to_parquet(compression=\"snappy\"); GDAL: -lco COMPRESSION=SNAPPY)",
+                        column.column_path()
+                    ),
+                ));
+            }
             let start = column
                 .dictionary_page_offset()
                 .unwrap_or(column.data_page_offset());
@@ -214,6 +240,76 @@ fn check_chunks(metadata: &ParquetMetaData, size: u64, path: &Path) -> Result<()
                         column.column_path()
                     ),
                 ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a footer whose Thrift decoding would run away (see [`thrift`]). A file
+/// too short for a footer, or without Parquet's magic, is left to the crate.
+fn check_footer(bytes: &[u8], budget: &mut thrift::Budget, path: &Path) -> Result<()> {
+    let Some(end) = bytes.len().checked_sub(8) else {
+        return Ok(());
+    };
+    if &bytes[end + 4..] != b"PAR1" {
+        return Ok(());
+    }
+    let len = u32::from_le_bytes(bytes[end..end + 4].try_into().expect("4 bytes")) as usize;
+    let Some(footer) = end.checked_sub(len).map(|start| &bytes[start..end]) else {
+        return Ok(());
+    };
+    if thrift::walk_struct(footer, 0, budget) == Err(thrift::Stop::Overrun) {
+        return Err(Error::format(
+            path,
+            format!(
+                "not a readable Parquet file: its footer ({len} bytes) claims more values \
+                 than it can hold (the file is damaged)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a page header whose Thrift decoding would run away (see [`thrift`]),
+/// walking each column chunk's pages as the crate's page reader does. Where the
+/// crate would fail on a page at once, it is left to say why.
+fn check_page_headers(
+    bytes: &[u8],
+    metadata: &ParquetMetaData,
+    budget: &mut thrift::Budget,
+    path: &Path,
+) -> Result<()> {
+    for (g, group) in metadata.row_groups().iter().enumerate() {
+        for column in group.columns() {
+            let (mut offset, mut remaining) = column.byte_range();
+            while remaining > 0 {
+                let Some(rest) = usize::try_from(offset).ok().and_then(|o| bytes.get(o..)) else {
+                    break;
+                };
+                let (len, size) = match thrift::walk_struct(rest, 3, budget) {
+                    Ok((len, size)) => (len as u64, size),
+                    Err(thrift::Stop::Fails) => break,
+                    Err(thrift::Stop::Overrun) => {
+                        return Err(Error::format(
+                            path,
+                            format!(
+                                "not a readable Parquet file: the page header at byte {offset} \
+                                 of column {} in row group {g} claims more values than the file \
+                                 can hold (the file is damaged)",
+                                column.column_path()
+                            ),
+                        ));
+                    }
+                };
+                let Some(size) = size
+                    .and_then(|s| u64::try_from(s).ok())
+                    .filter(|&s| len + s <= remaining)
+                else {
+                    break;
+                };
+                offset += len + size;
+                remaining -= len + size;
             }
         }
     }

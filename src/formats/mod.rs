@@ -52,6 +52,7 @@ pub mod kml;
 pub(crate) mod seal;
 pub(crate) mod shape;
 pub mod shapefile;
+mod thrift;
 pub(crate) mod wkb;
 
 use std::fmt;
