@@ -200,3 +200,24 @@ fn share_and_series_results_as_geoparquet_rows() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("series.txt"));
 }
+
+/// A damaged file whose decoder panics (the parquet crate's "Decoder for dict
+/// should have been set") is an error naming the file, and that error is all of
+/// stderr: no "thread 'main' panicked" line before it, which read as a crash.
+#[test]
+fn a_caught_decoder_panic_prints_the_error_alone() {
+    let out = frontline(&[
+        "share",
+        "data/snapshots/deepstate_20250801.geojson",
+        "--regions",
+        "tests/fuzz/geoparquet-dictionary-panic.parquet",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("geoparquet-dictionary-panic.parquet") && err.contains("its decoder failed"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

@@ -7,7 +7,7 @@ use frontline::import::{self, Source};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(
-    init: frontline_fuzz::hush_caught_panics(),
+    init: frontline::formats::hush_caught_panics(),
     |data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;

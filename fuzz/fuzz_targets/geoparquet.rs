@@ -5,7 +5,7 @@ use frontline::import::{self, Source};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(
-    init: frontline_fuzz::hush_caught_panics(),
+    init: frontline::formats::hush_caught_panics(),
     |data: &[u8]| {
     let path = frontline_fuzz::scratch("f.parquet", data);
     if let Ok(places) = import::read_places(&path) {

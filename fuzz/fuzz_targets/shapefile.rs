@@ -10,7 +10,7 @@ use frontline::import;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(
-    init: frontline_fuzz::hush_caught_panics(),
+    init: frontline::formats::hush_caught_panics(),
     |data: &[u8]| {
     let Some((head, mut rest)) = data.split_at_checked(12) else {
         return;

@@ -6,7 +6,7 @@ use frontline::import::{self, ReadOptions};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(
-    init: frontline_fuzz::hush_caught_panics(),
+    init: frontline::formats::hush_caught_panics(),
     |data: &[u8]| {
     let path = frontline_fuzz::scratch("1754251105.geojson.gz", data);
     if let Ok(import) = import::read_zones(&path, None) {

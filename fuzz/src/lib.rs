@@ -9,16 +9,6 @@ use std::sync::OnceLock;
 use frontline::import::Import;
 use frontline::{PlaceGeometry, Places};
 
-/// Silences the panic hook, for the targets whose readers catch some panics and
-/// turn them into errors (a format decoder's, in `formats::guarded`; a boolean
-/// operation's invariant, in `import::geometry::union`; the repair's
-/// triangulation, in `import::geometry::valid`): libfuzzer-sys's hook would abort
-/// on those first. A panic nowhere caught still reaches libfuzzer-sys,
-/// which aborts on it (without the message: run the input on a test to see it).
-pub fn hush_caught_panics() {
-    std::panic::set_hook(Box::new(|_| {}));
-}
-
 /// A directory of this process's own for scratch files, created on first use.
 /// libFuzzer ends the process with `exit`, so it is not removed: each run leaves
 /// one directory of a few KB, `frontline-fuzz-<pid>`, in the temp directory.

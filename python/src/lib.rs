@@ -660,6 +660,9 @@ fn places_from_wkb(
 
 #[pymodule]
 fn _frontline(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // A panic the library's guards catch becomes the exception, naming the file
+    // or feature: no Rust panic message on stderr before it.
+    frontline::formats::hush_caught_panics();
     m.add_class::<RawPlaces>()?;
     m.add_class::<RawSnapshot>()?;
     m.add_class::<RawTimeline>()?;

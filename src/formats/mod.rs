@@ -277,9 +277,9 @@ where
 /// Runs a third-party decoder on a file, a panic of it turned into an error
 /// naming the file: the flatgeobuf and parquet crates index and assert on what
 /// damaged files claim, in more places than can be checked beforehand (found by
-/// fuzzing). The panic's message still reaches stderr through the panic hook.
+/// fuzzing). The error carries the panic's message (see [`hush_caught_panics`]).
 pub(crate) fn guarded<T>(path: &Path, format: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|panic| {
+    catch(read).unwrap_or_else(|panic| {
         Err(Error::format(
             path,
             format!(
@@ -288,6 +288,45 @@ pub(crate) fn guarded<T>(path: &Path, format: &str, read: impl FnOnce() -> Resul
             ),
         ))
     })
+}
+
+thread_local! {
+    /// How many of [`catch`]'s calls are running on this thread.
+    static CATCHING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `f`, catching a panic of it: every guard against a third-party crate's
+/// panic (a decoder, a geometry repair or union) goes through here, so that
+/// [`hush_caught_panics`] knows.
+pub(crate) fn catch<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    CATCHING.with(|c| c.set(c.get() + 1));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CATCHING.with(|c| c.set(c.get() - 1));
+    result
+}
+
+/// Installs a panic hook that stays silent for the panics frontline's guards
+/// catch (around a file decoder, a geometry repair or union), which become
+/// errors naming the file or feature with the panic's message, and passes every
+/// other panic to the hook installed before. The `frontline` binary and the
+/// Python module call it: the default hook's "thread 'main' panicked at ..."
+/// before such an error reads as a crash.
+///
+/// ```
+/// frontline::formats::hush_caught_panics();
+/// // The parquet crate panics on this damaged file ("Decoder for dict should
+/// // have been set"): an error, and nothing on stderr before it.
+/// let path = std::path::Path::new("tests/fuzz/geoparquet-dictionary-panic.parquet");
+/// let err = frontline::import::read_places(path).unwrap_err();
+/// assert!(err.to_string().contains("its decoder failed"));
+/// ```
+pub fn hush_caught_panics() {
+    let before = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if CATCHING.with(|c| c.get()) == 0 {
+            before(info)
+        }
+    }));
 }
 
 /// The message a caught panic carries ("no message" when it is not text).

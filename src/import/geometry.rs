@@ -236,7 +236,7 @@ pub(crate) fn valid(
     // The repair triangulates the rings (spade), which panics on some rings of
     // far-flung spikes ("Failed to locate position", found by fuzzing places):
     // an error naming the feature, not a crash.
-    let repaired = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| polygon.make_valid()))
+    let repaired = crate::formats::catch(|| polygon.make_valid())
         .map_err(|panic| {
             unrepaired(format!(
                 "the repair failed ({})",
@@ -413,10 +413,7 @@ pub(crate) fn union(parts: &[Polygon<f64>], at: FeatureRef<'_>) -> Result<MultiP
             "its overlapping parts could not be combined into one area ({why})"
         ))
     };
-    let union = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        canonical(geo::unary_union(parts))
-    }))
-    .map_err(|panic| {
+    let union = crate::formats::catch(|| canonical(geo::unary_union(parts))).map_err(|panic| {
         failed(&format!(
             "the boolean operation failed: {}",
             crate::formats::panic_message(&*panic)

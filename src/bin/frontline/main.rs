@@ -41,6 +41,9 @@ fn main() -> ExitCode {
              DeepState's own method), 0 to 0.15 % less than geodesic WGS84 km² in Ukraine"
         );
     }
+    // A panic the library's guards catch is an error naming the file or
+    // feature: no "thread 'main' panicked" line before it.
+    frontline::formats::hush_caught_panics();
     if let Err(e) = set_read_options(cli.input_crs.clone()) {
         eprintln!("frontline: error: {e}");
         return ExitCode::FAILURE;
