@@ -368,6 +368,21 @@ fn a_geoparquet_page_header_claiming_billions_of_values_is_refused() {
     }
 }
 
+/// A 67-byte Parquet file (inside a Shapefile container the `shapefile` fuzz
+/// target made: detection goes by the content's magic) whose footer claims lists
+/// of billions of booleans, as above: the build before took 177 s in the fuzzer
+/// to refuse it. Refused before the crate decodes the footer.
+#[test]
+fn a_geoparquet_footer_claiming_billions_of_values_is_refused() {
+    let path = std::path::Path::new("tests/fuzz/geoparquet-footer-lists.parquet");
+    let err = import::read_places(path).unwrap_err().to_string();
+    assert!(
+        err.contains("geoparquet-footer-lists.parquet")
+            && err.contains("its footer (18 bytes) claims more values than it can hold"),
+        "{err}"
+    );
+}
+
 /// A GeoParquet file compressed with ZSTD (written by GeoPandas 1.2 from
 /// `data/city.geojson`, `to_parquet(compression="zstd")`), which this build does
 /// not decode: refused saying which compression, not called damaged (the
