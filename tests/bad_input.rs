@@ -297,6 +297,57 @@ fn a_flatgeobuf_feature_size_past_the_end_is_refused_before_reading() {
     );
 }
 
+/// A 2.1 KB FlatGeobuf file whose R-tree gives a feature offset past `i64`: the
+/// flatgeobuf crate seeks backwards by it into the header, takes four of its
+/// bytes for the feature's size and reserves and zeroes that (3.9 GB, 10 s of
+/// system time; found by fuzzing). Only reads at a feature's checked size prefix,
+/// then of its body, are allowed once the features begin.
+#[test]
+fn a_flatgeobuf_index_pointing_outside_the_features_is_refused_saying_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index.fgb");
+    std::fs::write(
+        &path,
+        include_bytes!("fuzz/flatgeobuf-index-into-header.fgb"),
+    )
+    .unwrap();
+    let bbox = [37.0, 47.5, 38.5, 49.0];
+    let err = import::read_places_in(&path, bbox, &Default::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("index.fgb")
+            && err.contains("its spatial index points at byte 329, where no feature starts"),
+        "{err}"
+    );
+    // An index entry pointing into the body of a sound file's feature.
+    let fc: geojson::FeatureCollection = collection(&[feature(SQUARE, "a"), feature(SQUARE, "b")])
+        .parse()
+        .unwrap();
+    let path = dir.path().join("body.fgb");
+    frontline::formats::write(&fc, &path, &frontline::crs::Crs::wgs84(), None, None).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    // Magic, header size, header; the index: the root, then two leaves of 40
+    // bytes whose last eight are a feature's offset from the first feature.
+    let header = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
+    let first = 12 + header + 40 + 32;
+    bytes[first..first + 8].copy_from_slice(&6u64.to_le_bytes());
+    std::fs::write(&path, &bytes).unwrap();
+    let err = import::read_places_in(&path, [-180.0, -90.0, 180.0, 90.0], &Default::default())
+        .unwrap_err()
+        .to_string();
+    let features_at = 12 + header + 120;
+    assert!(
+        err.contains(&format!(
+            "points at byte {}, where no feature starts",
+            features_at + 6
+        )),
+        "{err}"
+    );
+    // The whole file is still read in order.
+    assert_eq!(import::read_places(&path).unwrap().len(), 2);
+}
+
 /// A GeoParquet file whose column chunk has a negative offset: the parquet crate
 /// asserted (panicked) reading its rows.
 #[test]

@@ -104,3 +104,19 @@ fn the_front_of_a_large_ring_takes_a_small_multiple_of_its_size() {
         per(status)
     );
 }
+
+/// A 2.1 KB FlatGeobuf file whose spatial index sends the reader back into the
+/// header for a feature's size (found by fuzzing): the flatgeobuf crate reserved
+/// and zeroed the 3.9 GB it read there. Refused with next to nothing allocated.
+#[test]
+fn a_damaged_flatgeobuf_index_is_refused_without_reserving_what_it_claims() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz/flatgeobuf-index-into-header.fgb");
+    let bbox = [37.0, 47.5, 38.5, 49.0];
+    let (read, peak) = peak_of(|| {
+        frontline::import::read_places_in(&path, bbox, &frontline::import::ReadOptions::default())
+    });
+    let err = read.unwrap_err().to_string();
+    assert!(err.contains("where no feature starts"), "{err}");
+    assert!(peak < 1 << 20, "{peak} bytes at the peak");
+}
