@@ -61,6 +61,9 @@ pub struct Converted {
     pub features: usize,
     /// The CRS of the output's coordinates.
     pub crs: Crs,
+    /// What reading the input noticed and went on from (a name that says
+    /// another format than its content).
+    pub warnings: Vec<String>,
 }
 
 /// Converts a file from one format to another, features and properties as they
@@ -97,6 +100,7 @@ pub fn convert(
     drop(crate::atomic::AtomicFile::create(output)?);
     let from = Format::detect(input)?;
     let doc = formats::read::<AllProperties>(input, from)?;
+    let warnings = Format::misnamed(input, from).into_iter().collect();
     let source = match (doc.crs, input_crs) {
         (Some(declared), Some(given)) if !declared.same_as(given) => {
             return Err(Error::format(
@@ -144,5 +148,6 @@ pub fn convert(
         to,
         features: collection.features.len(),
         crs: target,
+        warnings,
     })
 }

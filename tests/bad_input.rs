@@ -260,6 +260,49 @@ fn overlapping_parts_of_a_region_count_once() {
     assert!((areas[0] / areas[1] - 1.0).abs() < 1e-9, "{areas:?}");
 }
 
+/// A file whose name says another format than its content is read by its
+/// content, and the mismatch is a warning (the file may not be the one meant):
+/// GeoParquet named `.shp`, FlatGeobuf named `.geojson`.
+#[test]
+fn a_file_named_as_another_format_is_read_by_its_content_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let fc: geojson::FeatureCollection = collection(&[feature(SQUARE, "a")]).parse().unwrap();
+    let wgs84 = frontline::crs::Crs::wgs84();
+    let parquet = dir.path().join("a.parquet");
+    frontline::formats::write(&fc, &parquet, &wgs84, None, None).unwrap();
+    let shp = dir.path().join("a.shp");
+    std::fs::rename(&parquet, &shp).unwrap();
+    let places = import::read_places(&shp).unwrap();
+    assert_eq!(places.len(), 1);
+    assert_eq!(
+        places.warnings(),
+        ["its content is GeoParquet, but its name says Shapefile: read it as GeoParquet"]
+    );
+    let fc: geojson::FeatureCollection =
+        collection(&[feature(SQUARE, "Окуповано")]).parse().unwrap();
+    let fgb = dir.path().join("z.fgb");
+    frontline::formats::write(&fc, &fgb, &wgs84, None, None).unwrap();
+    let geojson = dir.path().join("z.geojson");
+    std::fs::rename(&fgb, &geojson).unwrap();
+    let import = import::read_zones(&geojson, Some(&Source::DeepState)).unwrap();
+    assert_eq!(
+        import.report.warnings,
+        ["its content is FlatGeobuf, but its name says GeoJSON: read it as FlatGeobuf"]
+    );
+    // Named for what it holds: nothing to say.
+    std::fs::rename(&geojson, &fgb).unwrap();
+    assert!(
+        import::read_zones(&fgb, Some(&Source::DeepState))
+            .unwrap()
+            .report
+            .warnings
+            .is_empty()
+    );
+    let converted =
+        frontline::convert::convert(&shp, dir.path().join("a.geojson"), None, None).unwrap();
+    assert_eq!(converted.warnings.len(), 1, "{:?}", converted.warnings);
+}
+
 // Inputs the fuzz targets found (fuzz/README.md), kept as they were found.
 
 /// A FlatGeobuf file whose first feature's size prefix claims ~4 GiB: the reader

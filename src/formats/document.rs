@@ -38,4 +38,7 @@ pub(crate) struct Document {
     pub crs: Option<Crs>,
     /// The fingerprint of clean polygons the file claims (see [`super::seal`]).
     pub seal: Option<String>,
+    /// What reading it noticed and went on from (a name that says another
+    /// format than the content), for the import's warnings.
+    pub warnings: Vec<String>,
 }

@@ -160,6 +160,27 @@ impl Format {
         Ok(Format::GeoJson)
     }
 
+    /// The warning for a file whose name says another format than its first
+    /// bytes, as [`Format::detect`] found it: the content wins (a `.shp` that
+    /// holds Parquet is read as GeoParquet), and the mismatch is said, since the
+    /// file may not be the one meant.
+    ///
+    /// ```
+    /// use frontline::formats::Format;
+    /// assert_eq!(
+    ///     Format::misnamed("a.shp".as_ref(), Format::GeoParquet).as_deref(),
+    ///     Some("its content is GeoParquet, but its name says Shapefile: read it as GeoParquet")
+    /// );
+    /// assert_eq!(Format::misnamed("a.geojson.gz".as_ref(), Format::GeoJson), None);
+    /// assert_eq!(Format::misnamed("a.dat".as_ref(), Format::FlatGeobuf), None);
+    /// ```
+    pub fn misnamed(path: &Path, format: Format) -> Option<String> {
+        let named = Format::from_extension(path).filter(|named| *named != format)?;
+        Some(format!(
+            "its content is {format}, but its name says {named}: read it as {format}"
+        ))
+    }
+
     /// The format to write for an output path (by its extension). `.gz` is
     /// GeoJSON written gzip-compressed, and only that: `x.geojson.gz` or
     /// `x.json.gz` (a `.fgb.gz` would not be what its name says).

@@ -275,7 +275,7 @@ pub fn parse_zones(text: &str, path: impl AsRef<Path>, source: Option<&Source>) 
 }
 
 fn zones_from_document(
-    doc: Document,
+    mut doc: Document,
     path: &Path,
     source: Option<&Source>,
     within: Option<[f64; 4]>,
@@ -358,8 +358,11 @@ fn zones_from_document(
     let mut report = ImportReport::new(path);
     report.features = doc.features.len();
     report.notices = notices;
+    report.warnings = std::mem::take(&mut doc.warnings);
     if let Source::Generic(mapping) = &source {
-        report.warnings = generic::check(mapping, &doc.features, path)?;
+        report
+            .warnings
+            .extend(generic::check(mapping, &doc.features, path)?);
     }
     let mut zones = Vec::new();
     let mut markers = Vec::new();
@@ -895,7 +898,7 @@ fn places_from_document(doc: Document, path: &Path) -> Result<Places> {
             (place(feature, index, path, sealed, &mut warnings), warnings)
         })
         .collect();
-    let mut warnings = Vec::new();
+    let mut warnings = doc.warnings;
     let mut places = Vec::new();
     for (place, w) in cleaned {
         warnings.extend(w);

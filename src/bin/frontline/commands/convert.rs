@@ -40,6 +40,7 @@ pub fn run(args: &ConvertArgs) -> Result<()> {
         crate::read_options().input_crs.as_ref(),
         output_crs.as_ref(),
     )?;
+    crate::warn(&args.input, &done.warnings);
     write_out(|out| {
         writeln!(
             out,
