@@ -391,6 +391,43 @@ fn a_flatgeobuf_index_pointing_outside_the_features_is_refused_saying_where() {
     assert_eq!(import::read_places(&path).unwrap().len(), 2);
 }
 
+/// A 2.1 KB FlatGeobuf file (found by fuzzing) whose second feature, "Demo City",
+/// is a ring of coordinates near 1e-300: geo's validation, asked only for the
+/// words of the message before the repair, broke a debug assertion of its
+/// topology graph ("topology position conflict"), a panic in any build with
+/// debug assertions (the tests', the fuzzers'). Now caught: the message says what
+/// frontline's own check found, and the repair refuses the ring.
+#[test]
+fn a_ring_that_breaks_geos_validation_is_refused_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tiny.fgb");
+    std::fs::write(
+        &path,
+        include_bytes!("fuzz/flatgeobuf-validation-panic.fgb"),
+    )
+    .unwrap();
+    // Its first feature has a latitude of 96°: that is the error, after every
+    // feature was cleaned.
+    let err = import::read_places(&path).unwrap_err().to_string();
+    assert!(
+        err.contains("feature 0 (Demo Village)") && err.contains("outside longitude/latitude"),
+        "{err}"
+    );
+    // The second alone.
+    let json = dir.path().join("tiny.geojson");
+    frontline::convert::convert(&path, &json, None, None).unwrap();
+    let mut fc: geojson::FeatureCollection =
+        std::fs::read_to_string(&json).unwrap().parse().unwrap();
+    fc.features.remove(0);
+    let err = import::parse_places(&fc.to_string(), "city.geojson")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("feature 0 (Demo City): invalid polygon (rings that meet, or a hole outside its exterior) that could not be repaired: coordinate value is non-zero but below triangulation kernel minimum"),
+        "{err}"
+    );
+}
+
 /// A GeoParquet file whose column chunk has a negative offset: the parquet crate
 /// asserted (panicked) reading its rows.
 #[test]

@@ -222,11 +222,14 @@ pub(crate) fn valid(
         polygon.interiors_mut(|holes| holes.iter_mut().for_each(|h| h.make_cw_winding()));
         return Ok(MultiPolygon(vec![polygon]));
     }
-    let problem = polygon
-        .validation_errors()
-        .first()
-        .map(ToString::to_string)
-        .unwrap_or_else(|| "invalid".into());
+    // What is wrong, in geo's words; its validation builds a topology graph,
+    // which panics on some broken rings ("topology position conflict", found by
+    // fuzzing FlatGeobuf): then in ours, as `is_simple` found it.
+    let problem =
+        crate::formats::catch(|| polygon.validation_errors().first().map(ToString::to_string))
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| "rings that meet, or a hole outside its exterior".into());
     let before = polygon.geodesic_area_km2();
     let unrepaired = |why: String| {
         at.error(format!(
