@@ -536,6 +536,33 @@ fn a_geoparquet_file_in_a_compression_not_read_is_refused_saying_which() {
     }
 }
 
+/// A 2.5 KB GeoParquet file whose page header gives its uncompressed size as a
+/// varint of 15 bytes (found by fuzzing): the parquet crate reads any length,
+/// wrapping the bits past 64, and took it for 1 GB, which it reserved and zeroed
+/// for Snappy to decode into (1.4 s and 1 GB for each read). The walk of the
+/// page headers reads varints as the crate does, and refuses a page that claims
+/// more than Snappy can expand its bytes to.
+#[test]
+fn a_geoparquet_page_claiming_more_than_snappy_can_expand_to_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("page.parquet");
+    std::fs::write(
+        &path,
+        include_bytes!("fuzz/geoparquet-page-size-oom.parquet"),
+    )
+    .unwrap();
+    for err in [
+        import::read_places(&path).unwrap_err().to_string(),
+        import::read_zones(&path, None).unwrap_err().to_string(),
+    ] {
+        assert!(
+            err.contains("page.parquet")
+                && err.contains("the page header at byte 77 of column \"name:en\" in row group 0 claims 1082196493 bytes once uncompressed, from 31 Snappy bytes"),
+            "{err}"
+        );
+    }
+}
+
 /// A 2.9 KB GeoParquet file whose dictionary page claims 1,073,741,837 values in
 /// 44 bytes (found by the fuzzer): the parquet crate made room for them all (34
 /// GB) and the failed allocation aborted the process. Refused beforehand.

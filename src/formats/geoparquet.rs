@@ -259,7 +259,7 @@ fn check_footer(bytes: &[u8], budget: &mut thrift::Budget, path: &Path) -> Resul
     let Some(footer) = end.checked_sub(len).map(|start| &bytes[start..end]) else {
         return Ok(());
     };
-    if thrift::walk_struct(footer, 0, budget) == Err(thrift::Stop::Overrun) {
+    if thrift::walk_struct(footer, [], budget) == Err(thrift::Stop::Overrun) {
         return Err(Error::format(
             path,
             format!(
@@ -287,8 +287,9 @@ fn check_page_headers(
                 let Some(rest) = usize::try_from(offset).ok().and_then(|o| bytes.get(o..)) else {
                     break;
                 };
-                let (len, size) = match thrift::walk_struct(rest, 3, budget) {
-                    Ok((len, size)) => (len as u64, size),
+                // Both sizes are `i32` to the crate, which truncates what it reads.
+                let (len, [uncompressed, size]) = match thrift::walk_struct(rest, [2, 3], budget) {
+                    Ok((len, sizes)) => (len as u64, sizes.map(|s| s.map(|s| s as i32))),
                     Err(thrift::Stop::Fails) => break,
                     Err(thrift::Stop::Overrun) => {
                         return Err(Error::format(
@@ -308,6 +309,25 @@ fn check_page_headers(
                 else {
                     break;
                 };
+                // The crate makes room for the uncompressed size and fills it
+                // with zeros before Snappy decodes into it (1 GB for a 2.5 KB file,
+                // found by fuzzing). Snappy expands at most about 21 times (a
+                // 3-byte copy writes 64 bytes).
+                let claimed = uncompressed.and_then(|u| u64::try_from(u).ok());
+                if let Some(claimed) = claimed.filter(|&u| u > 24 * size + 64)
+                    && column.compression() == Compression::SNAPPY
+                {
+                    return Err(Error::format(
+                        path,
+                        format!(
+                            "not a readable Parquet file: the page header at byte {offset} of \
+                             column {} in row group {g} claims {claimed} bytes once uncompressed, \
+                             from {size} Snappy bytes, more than Snappy can expand to (the file \
+                             is damaged)",
+                            column.column_path()
+                        ),
+                    ));
+                }
                 offset += len + size;
                 remaining -= len + size;
             }

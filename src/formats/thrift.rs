@@ -45,20 +45,22 @@ impl Budget {
 const DEPTH: u8 = 96;
 
 /// Walks one structure at the start of `bytes`, as the crate decodes it, and
-/// returns the bytes it takes and the value of its top-level integer field
-/// `field` (a page header's compressed size is field 3), if it has one.
-pub(super) fn walk_struct(
+/// returns the bytes it takes and the values of its top-level integer `fields`
+/// that it has (a page header's uncompressed and compressed sizes are fields 2
+/// and 3).
+pub(super) fn walk_struct<const N: usize>(
     bytes: &[u8],
-    field: i16,
+    fields: [i16; N],
     budget: &mut Budget,
-) -> Result<(usize, Option<i64>), Stop> {
+) -> Result<(usize, [Option<i64>; N]), Stop> {
     let mut walk = Walk {
         bytes,
         pos: 0,
         budget,
     };
-    let value = walk.structure(DEPTH, Some(field))?;
-    Ok((walk.pos, value))
+    let mut values = [None; N];
+    walk.structure(DEPTH, &fields, &mut values)?;
+    Ok((walk.pos, values))
 }
 
 struct Walk<'a, 'b> {
@@ -89,16 +91,19 @@ impl Walk<'_, '_> {
         Ok(b)
     }
 
+    /// A ULEB128 varint as the crate reads it: of any length, the bits past 64
+    /// wrapping round (a varint of 15 bytes was a page size of 1 GB to it, found
+    /// by fuzzing, where a walk that stopped at 10 bytes gave up).
     fn varint(&mut self) -> Result<u64, Stop> {
-        let mut value = 0u64;
-        for shift in (0..64).step_by(7) {
+        let (mut value, mut shift) = (0u64, 0u32);
+        loop {
             let b = self.byte()?;
-            value |= u64::from(b & 0x7f) << shift;
+            value |= u64::from(b & 0x7f).wrapping_shl(shift);
             if b & 0x80 == 0 {
                 return Ok(value);
             }
+            shift = shift.wrapping_add(7);
         }
-        Err(Stop::Fails)
     }
 
     /// Skipped bytes past the end are not an error to the crate's page-header
@@ -118,17 +123,22 @@ impl Walk<'_, '_> {
         Ok(n)
     }
 
-    /// A structure's fields up to its stop byte; the value of integer field `want`.
-    fn structure(&mut self, depth: u8, want: Option<i16>) -> Result<Option<i64>, Stop> {
+    /// A structure's fields up to its stop byte; the values of the integer
+    /// fields `want` go to `found`.
+    fn structure(
+        &mut self,
+        depth: u8,
+        want: &[i16],
+        found: &mut [Option<i64>],
+    ) -> Result<(), Stop> {
         let depth = depth.checked_sub(1).ok_or(Stop::Fails)?;
         let mut last: i16 = 0;
-        let mut found = None;
         loop {
             self.budget.spend()?;
             let header = self.byte()?;
             let kind = header & 0x0f;
             if kind == 0 {
-                return Ok(found);
+                return Ok(());
             }
             if kind > UUID {
                 return Err(Stop::Fails);
@@ -142,9 +152,10 @@ impl Walk<'_, '_> {
                 i16::try_from(id).map_err(|_| Stop::Fails)?
             };
             last = id;
-            if Some(id) == want && matches!(kind, I16 | I32 | I64) {
+            let wanted = want.iter().position(|w| *w == id);
+            if let Some(k) = wanted.filter(|_| matches!(kind, I16 | I32 | I64)) {
                 let z = self.varint()?;
-                found = Some(((z >> 1) as i64) ^ -((z & 1) as i64));
+                found[k] = Some(((z >> 1) as i64) ^ -((z & 1) as i64));
             } else {
                 self.value(kind, depth)?;
             }
@@ -171,7 +182,7 @@ impl Walk<'_, '_> {
                 self.skip(n);
                 Ok(())
             }
-            STRUCT => self.structure(depth, None).map(drop),
+            STRUCT => self.structure(depth, &[], &mut []),
             LIST | SET => {
                 let depth = depth.checked_sub(1).ok_or(Stop::Fails)?;
                 let header = self.byte()?;
@@ -229,8 +240,8 @@ mod tests {
             0x15, 14, 0x25, 3, 0x19, 0x28, 2, b'a', b'b', 0, 0x1c, 0x11, 0, 0, 0xff,
         ];
         let mut budget = Budget::for_file(0);
-        let (len, value) = walk_struct(&bytes, 3, &mut budget).unwrap();
-        assert_eq!((len, value), (bytes.len() - 1, Some(-2)));
+        let (len, values) = walk_struct(&bytes, [3, 1, 2], &mut budget).unwrap();
+        assert_eq!((len, values), (bytes.len() - 1, [Some(-2), Some(7), None]));
     }
 
     #[test]
@@ -239,12 +250,12 @@ mod tests {
         let list = [0x19, 0xf1, 0xff, 0xff, 0xff, 0xff, 0x07];
         let bytes: Vec<u8> = list.iter().copied().cycle().take(4 * list.len()).collect();
         let mut budget = Budget::for_file(bytes.len());
-        assert_eq!(walk_struct(&bytes, 3, &mut budget), Err(Stop::Overrun));
+        assert_eq!(walk_struct(&bytes, [3], &mut budget), Err(Stop::Overrun));
         // A list as long as its file allows is within the budget.
         let mut short = vec![0x19, 0xf1, 100];
         short.push(0);
         let mut budget = Budget::for_file(short.len());
-        assert_eq!(walk_struct(&short, 3, &mut budget), Ok((4, None)));
+        assert_eq!(walk_struct(&short, [3], &mut budget), Ok((4, [None])));
     }
 
     #[test]
@@ -256,7 +267,7 @@ mod tests {
             &[0x15],
             &[0x19, 0xf1, 0xff, 0xff, 0xff, 0xff, 0x0f],
         ] {
-            assert_eq!(walk_struct(bytes, 3, &mut budget), Err(Stop::Fails));
+            assert_eq!(walk_struct(bytes, [3], &mut budget), Err(Stop::Fails));
         }
     }
 }
