@@ -373,8 +373,8 @@ fn a_flatgeobuf_index_pointing_outside_the_features_is_refused_saying_where() {
     // Magic, header size, header; the index: the root, then two leaves of 40
     // bytes whose last eight are a feature's offset from the first feature.
     let header = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
-    let first = 12 + header + 40 + 32;
-    bytes[first..first + 8].copy_from_slice(&6u64.to_le_bytes());
+    let leaf = 12 + header + 40 + 32;
+    bytes[leaf..leaf + 8].copy_from_slice(&6u64.to_le_bytes());
     std::fs::write(&path, &bytes).unwrap();
     let err = import::read_places_in(&path, [-180.0, -90.0, 180.0, 90.0], &Default::default())
         .unwrap_err()
@@ -389,6 +389,24 @@ fn a_flatgeobuf_index_pointing_outside_the_features_is_refused_saying_where() {
     );
     // The whole file is still read in order.
     assert_eq!(import::read_places(&path).unwrap().len(), 2);
+    // Its index mended, cut at the end of its first feature: a truncated file,
+    // as before the guard.
+    bytes[leaf..leaf + 8].copy_from_slice(&0u64.to_le_bytes());
+    let first = u32::from_le_bytes(bytes[features_at..features_at + 4].try_into().unwrap());
+    std::fs::write(&path, &bytes[..features_at + 4 + first as usize]).unwrap();
+    for err in [
+        import::read_places(&path).unwrap_err().to_string(),
+        import::read_places_in(&path, [-180.0, -90.0, 180.0, 90.0], &Default::default())
+            .unwrap_err()
+            .to_string(),
+    ] {
+        assert!(
+            err.contains(
+                "truncated FlatGeobuf file: its header announces 2 features, 1 could be read"
+            ),
+            "{err}"
+        );
+    }
 }
 
 /// A 2.1 KB FlatGeobuf file (found by fuzzing) whose second feature, "Demo City",

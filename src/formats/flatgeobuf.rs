@@ -71,6 +71,7 @@ fn read_unguarded(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
         inner: BufReader::new(probe),
         pos: 0,
         features_at,
+        end: len,
         sizes,
         next: Next::Index,
         refused: Rc::clone(&refused),
@@ -226,6 +227,9 @@ struct Guarded<R> {
     inner: R,
     pos: u64,
     features_at: u64,
+    /// The file's length: a read from there finds its end, as a file cut
+    /// short at a feature's end does (then the header's count tells).
+    end: u64,
     /// Size of each feature by the offset of its prefix.
     sizes: HashMap<u64, u64>,
     next: Next,
@@ -248,7 +252,7 @@ impl<R: Read> Read for Guarded<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let len = buf.len() as u64;
         let free = matches!(self.next, Next::Index) && self.pos < self.features_at;
-        if free || len == 0 {
+        if free || len == 0 || self.pos >= self.end {
             let n = self.inner.read(buf)?;
             self.pos += n as u64;
             return Ok(n);
