@@ -559,7 +559,9 @@ fn a_geoparquet_file_in_a_compression_not_read_is_refused_saying_which() {
 /// wrapping the bits past 64, and took it for 1 GB, which it reserved and zeroed
 /// for Snappy to decode into (1.4 s and 1 GB for each read). The walk of the
 /// page headers reads varints as the crate does, and refuses a page that claims
-/// more than Snappy can expand its bytes to.
+/// more than Snappy can expand its bytes to. A second file (2.8 KB, found next)
+/// claims 1.4 GB with no compressed size at all: its bytes are at most what is
+/// left of the column chunk.
 #[test]
 fn a_geoparquet_page_claiming_more_than_snappy_can_expand_to_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -579,6 +581,16 @@ fn a_geoparquet_page_claiming_more_than_snappy_can_expand_to_is_refused() {
             "{err}"
         );
     }
+    std::fs::write(
+        &path,
+        include_bytes!("fuzz/geoparquet-page-size-unsaid.parquet"),
+    )
+    .unwrap();
+    let err = import::read_places(&path).unwrap_err().to_string();
+    assert!(
+        err.contains("the page header at byte 150 of column \"name:uk\" in row group 0 claims 1396079252 bytes once uncompressed, from at most 67 Snappy bytes"),
+        "{err}"
+    );
 }
 
 /// A 2.9 KB GeoParquet file whose dictionary page claims 1,073,741,837 values in

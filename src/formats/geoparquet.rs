@@ -303,18 +303,20 @@ fn check_page_headers(
                         ));
                     }
                 };
-                let Some(size) = size
-                    .and_then(|s| u64::try_from(s).ok())
-                    .filter(|&s| len + s <= remaining)
-                else {
-                    break;
-                };
                 // The crate makes room for the uncompressed size and fills it
                 // with zeros before Snappy decodes into it (1 GB for a 2.5 KB file,
                 // found by fuzzing). Snappy expands at most about 21 times (a
-                // 3-byte copy writes 64 bytes).
+                // 3-byte copy writes 64 bytes), and a page's compressed bytes are
+                // at most what is left of its column chunk, whatever its header
+                // says (or leaves out: a 2.8 KB file claimed 1.4 GB without one).
+                let room = remaining.saturating_sub(len);
+                let size = size.and_then(|s| u64::try_from(s).ok());
+                let (bytes_in, at_most) = match size.filter(|&s| s <= room) {
+                    Some(s) => (s, ""),
+                    None => (room, "at most "),
+                };
                 let claimed = uncompressed.and_then(|u| u64::try_from(u).ok());
-                if let Some(claimed) = claimed.filter(|&u| u > 24 * size + 64)
+                if let Some(claimed) = claimed.filter(|&u| u > 24 * bytes_in + 64)
                     && column.compression() == Compression::SNAPPY
                 {
                     return Err(Error::format(
@@ -322,12 +324,15 @@ fn check_page_headers(
                         format!(
                             "not a readable Parquet file: the page header at byte {offset} of \
                              column {} in row group {g} claims {claimed} bytes once uncompressed, \
-                             from {size} Snappy bytes, more than Snappy can expand to (the file \
-                             is damaged)",
+                             from {at_most}{bytes_in} Snappy bytes, more than Snappy can expand \
+                             to (the file is damaged)",
                             column.column_path()
                         ),
                     ));
                 }
+                let Some(size) = size.filter(|&s| s <= room) else {
+                    break;
+                };
                 offset += len + size;
                 remaining -= len + size;
             }
