@@ -45,6 +45,14 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
+/// Holds the other tests of this file off while one measures: the counts are
+/// the whole process's, and tests run on several threads at once.
+fn alone() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Peak bytes allocated by `f` beyond what was allocated before it.
 fn peak_of<T>(f: impl FnOnce() -> T) -> (T, usize) {
     let base = CURRENT.load(Ordering::SeqCst);
@@ -55,6 +63,7 @@ fn peak_of<T>(f: impl FnOnce() -> T) -> (T, usize) {
 
 #[test]
 fn the_front_of_a_large_ring_takes_a_small_multiple_of_its_size() {
+    let _alone = alone();
     // A star-shaped ring of 200,000 vertices (never self-intersecting), about
     // 0.5° across: 3.2 MB of coordinates, 4.4 MB as GeoJSON text.
     let n = 200_000;
@@ -110,6 +119,7 @@ fn the_front_of_a_large_ring_takes_a_small_multiple_of_its_size() {
 /// and zeroed the 3.9 GB it read there. Refused with next to nothing allocated.
 #[test]
 fn a_damaged_flatgeobuf_index_is_refused_without_reserving_what_it_claims() {
+    let _alone = alone();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fuzz/flatgeobuf-index-into-header.fgb");
     let bbox = [37.0, 47.5, 38.5, 49.0];
@@ -126,6 +136,7 @@ fn a_damaged_flatgeobuf_index_is_refused_without_reserving_what_it_claims() {
 /// before Snappy decoded into it. Refused with next to nothing allocated.
 #[test]
 fn a_geoparquet_page_claiming_a_gigabyte_is_refused_without_reserving_it() {
+    let _alone = alone();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fuzz/geoparquet-page-size-oom.parquet");
     for name in ["page-size-oom", "page-size-unsaid"] {
