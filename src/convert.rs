@@ -98,9 +98,8 @@ pub fn convert(
     let to = Format::for_output(output)?;
     // An unwritable destination fails before the input is read.
     drop(crate::atomic::AtomicFile::create(output)?);
-    let from = Format::detect(input)?;
-    let doc = formats::read::<AllProperties>(input, from)?;
-    let warnings = Format::misnamed(input, from).into_iter().collect();
+    let (from, mut doc) = formats::read::<AllProperties>(input, None)?;
+    let warnings = std::mem::take(&mut doc.warnings);
     let source = match (doc.crs, input_crs) {
         (Some(declared), Some(given)) if !declared.same_as(given) => {
             return Err(Error::format(

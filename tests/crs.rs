@@ -212,6 +212,48 @@ mod with_proj {
         }
     }
 
+    /// A FlatGeobuf file in a projected CRS has its spatial index in metres: a
+    /// box in longitude/latitude must not be searched in it (it would select the
+    /// wrong features, or none). Read by box, GDAL's Web Mercator file gives the
+    /// original's raions.
+    #[test]
+    fn a_projected_flatgeobuf_read_by_box_gives_the_originals_features() {
+        let test = "a_projected_flatgeobuf_read_by_box_gives_the_originals_features";
+        let Some(data) = shared_data(test) else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let original = data.join("admin/ukraine_raions.geojson.gz");
+        let fgb = dir.path().join("raions_3857.fgb");
+        let input = format!("/vsigzip/{}", original.display());
+        let args = [
+            "-f",
+            "FlatGeobuf",
+            "-t_srs",
+            "EPSG:3857",
+            fgb.to_str().unwrap(),
+            &input,
+        ];
+        if !ogr2ogr(test, &args) {
+            return;
+        }
+        // Donetsk oblast's box: its 8 raions and the neighbours that reach into it.
+        let bbox = [36.54, 46.87, 39.09, 49.23];
+        let options = ReadOptions::default();
+        let names = |places: &frontline::model::Places| {
+            let mut names: Vec<String> = places
+                .iter()
+                .map(|p| p.name().unwrap().to_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let want = names(&import::read_places_in(&original, bbox, &options).unwrap());
+        let got = names(&import::read_places_in(&fgb, bbox, &options).unwrap());
+        assert!(want.len() >= 8, "{want:?}");
+        assert_eq!(got, want);
+    }
+
     /// `--input-crs` reads files without a `crs` member: zones and regions both in
     /// EPSG:6385 give the figures of the WGS84 originals. A file that declares
     /// another CRS is an error naming both.

@@ -43,9 +43,10 @@ use crate::atomic::AtomicFile;
 use crate::crs::Crs;
 use crate::{Error, Result};
 
-/// Reads a FlatGeobuf file: every feature, or with `bbox` (`[W, S, E, N]` in the
-/// file's own coordinates) only those whose bounding box meets it, found through
-/// the spatial index without reading the rest of the file.
+/// Reads a FlatGeobuf file: every feature, or with `bbox` (`[W, S, E, N]`,
+/// longitude/latitude) only those whose bounding box meets it, found through
+/// the spatial index without reading the rest of the file. A file in a projected
+/// CRS is read whole (its index is in its own coordinates).
 pub(crate) fn read(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
     super::guarded(path, "FlatGeobuf", || read_unguarded(path, bbox))
 }
@@ -95,8 +96,13 @@ fn read_unguarded(path: &Path, bbox: Option<[f64; 4]>) -> Result<Document> {
     // The crate searches the index as if its nodes held 16 entries (the default,
     // what GDAL and frontline write): any other index is not searched.
     let indexed = header.index_node_size() == PackedRTree::DEFAULT_NODE_SIZE && total > 0;
+    // The box is in longitude/latitude; the index of a projected file is in its
+    // own coordinates, where that box would select the wrong features.
+    let lon_lat = crs.as_ref().is_none_or(Crs::is_lon_lat);
     let mut iter = match bbox {
-        Some([w, s, e, n]) if indexed => reader.select_bbox(w, s, e, n).map_err(misread)?,
+        Some([w, s, e, n]) if indexed && lon_lat => {
+            reader.select_bbox(w, s, e, n).map_err(misread)?
+        }
         _ => reader.select_all().map_err(misread)?,
     };
     let expected = iter.features_count();

@@ -254,10 +254,18 @@ pub fn geojson_bytes<'a>(path: &Path, text: &'a str) -> Result<std::borrow::Cow<
 }
 
 /// Reads a file into features and its declared CRS (coordinates as in the file;
-/// [`crate::import`] reprojects them). GeoJSON properties go through filter `F`
-/// (other formats keep them all).
-pub(crate) fn read<F: PropertyFilter>(path: &Path, format: Format) -> Result<Document> {
-    match format {
+/// [`crate::import`] reprojects them), its format told by [`Format::detect`]; a
+/// name that says another format is among the document's warnings
+/// ([`Format::misnamed`]). With `bbox` (`[W, S, E, N]`, longitude/latitude), a
+/// FlatGeobuf file in longitude/latitude is read through its spatial index, the
+/// features whose box meets it; other files are read whole. GeoJSON
+/// properties go through filter `F` (other formats keep them all).
+pub(crate) fn read<F: PropertyFilter>(
+    path: &Path,
+    bbox: Option<[f64; 4]>,
+) -> Result<(Format, Document)> {
+    let format = Format::detect(path)?;
+    let mut doc = match format {
         Format::GeoJson => geojson::read::<F>(path).map_err(|e| match e {
             Error::Format { path, message } if Format::from_extension(&path).is_none() => {
                 Error::Format {
@@ -270,11 +278,13 @@ pub(crate) fn read<F: PropertyFilter>(path: &Path, format: Format) -> Result<Doc
             }
             e => e,
         }),
-        Format::FlatGeobuf => flatgeobuf::read(path, None),
+        Format::FlatGeobuf => flatgeobuf::read(path, bbox),
         Format::GeoParquet => geoparquet::read(path),
         Format::Shapefile => shapefile::read(path, None),
         Format::Kml | Format::Kmz => kml::read(path, format),
-    }
+    }?;
+    doc.warnings.extend(Format::misnamed(path, format));
+    Ok((format, doc))
 }
 
 /// The Well-Known Binary (ISO, 2D, little endian) of a geometry: what Shapely

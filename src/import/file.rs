@@ -5,8 +5,8 @@ use std::path::Path;
 
 use super::ReadOptions;
 use crate::crs::{Crs, Transform};
+use crate::formats::Document;
 use crate::formats::json::{AllProperties, PropertyFilter};
-use crate::formats::{Document, Format};
 use crate::{Error, Result};
 
 /// Reads and parses a file of any supported format; its coordinates come back as
@@ -14,9 +14,7 @@ use crate::{Error, Result};
 ///
 /// GeoJSON properties go through filter `F` (other formats keep them all).
 pub(crate) fn read<F: PropertyFilter>(path: &Path, options: &ReadOptions) -> Result<Document> {
-    let format = Format::detect(path)?;
-    let mut doc = crate::formats::read::<F>(path, format)?;
-    doc.warnings.extend(Format::misnamed(path, format));
+    let (_, mut doc) = crate::formats::read::<F>(path, None)?;
     to_lon_lat(&mut doc, path, options)?;
     Ok(doc)
 }
@@ -25,12 +23,7 @@ pub(crate) fn read<F: PropertyFilter>(path: &Path, options: &ReadOptions) -> Res
 /// a FlatGeobuf file in WGS84 through its spatial index, anything else read whole
 /// and filtered once in longitude/latitude.
 pub(crate) fn read_in(path: &Path, bbox: [f64; 4], options: &ReadOptions) -> Result<Document> {
-    let format = Format::detect(path)?;
-    let mut doc = match format {
-        Format::FlatGeobuf => crate::formats::flatgeobuf::read(path, Some(bbox))?,
-        format => crate::formats::read::<AllProperties>(path, format)?,
-    };
-    doc.warnings.extend(Format::misnamed(path, format));
+    let (_, mut doc) = crate::formats::read::<AllProperties>(path, Some(bbox))?;
     // The index is in the file's CRS: for a projected file the box says nothing
     // until the features are in longitude/latitude, so filter (again) afterwards.
     to_lon_lat(&mut doc, path, options)?;
