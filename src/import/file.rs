@@ -23,7 +23,14 @@ pub(crate) fn read<F: PropertyFilter>(path: &Path, options: &ReadOptions) -> Res
 /// a FlatGeobuf file in WGS84 through its spatial index, anything else read whole
 /// and filtered once in longitude/latitude.
 pub(crate) fn read_in(path: &Path, bbox: [f64; 4], options: &ReadOptions) -> Result<Document> {
-    let (_, mut doc) = crate::formats::read::<AllProperties>(path, Some(bbox))?;
+    // A file without a CRS of its own is in `--input-crs`: when that is
+    // projected, a FlatGeobuf index is in its metres, so the box cannot search it.
+    let index_box = options
+        .input_crs
+        .as_ref()
+        .is_none_or(Crs::is_lon_lat)
+        .then_some(bbox);
+    let (_, mut doc) = crate::formats::read::<AllProperties>(path, index_box)?;
     // The index is in the file's CRS: for a projected file the box says nothing
     // until the features are in longitude/latitude, so filter (again) afterwards.
     to_lon_lat(&mut doc, path, options)?;
