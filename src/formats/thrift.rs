@@ -2,18 +2,27 @@
 //! and page headers), taken before the `parquet` crate reads them.
 //!
 //! Why: the crate's decoder skips unknown fields in loops that a damaged file can
-//! make run for billions of turns without reading a byte. It skips the elements
-//! of a list of booleans as if they took no bytes (they take one each), and its
-//! page-header reader skips bytes past the end without failing. A 6.6 KB file
-//! found by the fuzzer claimed lists of two billion booleans and took 2.3 s (and
-//! far longer in the fuzzer's build) before failing; a file of a thousand such
-//! lists would take an hour.
+//! make run for billions of turns without reading a byte. It skips booleans, in
+//! a list, a set or a map, as if they took no bytes (they take one each), so
+//! seven bytes can claim two billion of them. A 67-byte file found by the fuzzer
+//! claimed such lists in its footer and took 177 s in the fuzzer's build; a file
+//! of a thousand such lists would take hours. (Its page-header reader also took
+//! reads past the end of the file for empty ones, which made any claimed value a
+//! turn; `geoparquet::Strict` makes them fail.)
 //!
 //! The walk goes through the same bytes in the same way as the crate does,
 //! counting its turns, and refuses a file when they exceed a few per byte of the
 //! file: every value of a sound file takes at least a byte, so the turns of a
 //! sound file never come near that. Where the crate would fail fast (a bad type,
 //! the end of the bytes), the walk stops and leaves the crate to say so.
+//!
+//! "The same way" includes the crate's schema: a field it knows is read as the
+//! schema says, whatever type the bytes give it (a page header's field 6 marked
+//! as an `i16` is still read as a structure). A walk by the bytes' types alone
+//! lost step with the crate there, and a 4 KB file it passed held a set of 87
+//! million values that the crate went through (found by fuzzing). Page headers
+//! are walked with their schema ([`walk_page_header`]); the footer, whose schema
+//! is large, by the bytes' types ([`walk_footer`]).
 
 /// How the walk ended early.
 #[derive(Debug, PartialEq)]
@@ -44,23 +53,99 @@ impl Budget {
 /// below a few levels of known structures).
 const DEPTH: u8 = 96;
 
-/// Walks one structure at the start of `bytes`, as the crate decodes it, and
-/// returns the bytes it takes and the values of its top-level integer `fields`
-/// that it has (a page header's uncompressed and compressed sizes are fields 2
-/// and 3).
-pub(super) fn walk_struct<const N: usize>(
+/// How the crate reads a field of a structure it knows.
+#[derive(Clone, Copy, Debug)]
+enum Known {
+    /// An integer or an enum: a varint, whatever type the bytes give.
+    Varint,
+    /// A boolean: no bytes (its value is in the field's type, which must say so).
+    Bool,
+    /// A structure of this schema.
+    Struct(Schema),
+}
+
+/// The fields of a structure the crate knows; the others it skips by their type.
+type Schema = &'static [(i16, Known)];
+
+use Known::{Bool, Struct, Varint};
+
+/// `DataPageHeader`, read without its statistics (the crate's default).
+const DATA_PAGE: Schema = &[(1, Varint), (2, Varint), (3, Varint), (4, Varint)];
+/// `IndexPageHeader`: no fields.
+const INDEX_PAGE: Schema = &[];
+/// `DictionaryPageHeader`.
+const DICTIONARY_PAGE: Schema = &[(1, Varint), (2, Varint), (3, Bool)];
+/// `DataPageHeaderV2`, read without its statistics.
+const DATA_PAGE_V2: Schema = &[
+    (1, Varint),
+    (2, Varint),
+    (3, Varint),
+    (4, Varint),
+    (5, Varint),
+    (6, Varint),
+    (7, Bool),
+];
+/// `PageHeader`, as the crate's `read_thrift_without_stats` reads it.
+const PAGE_HEADER: Schema = &[
+    (1, Varint),
+    (2, Varint),
+    (3, Varint),
+    (4, Varint),
+    (5, Struct(DATA_PAGE)),
+    (6, Struct(INDEX_PAGE)),
+    (7, Struct(DICTIONARY_PAGE)),
+    (8, Struct(DATA_PAGE_V2)),
+];
+
+/// `PageType::INDEX_PAGE`: the crate's `peek_next_page` reads the next header
+/// right after such a header, in its page's bytes, as well as after its page.
+pub(super) const INDEX_PAGE_TYPE: i32 = 1;
+
+/// What a page header says, as the crate takes it (its `i32`s truncate what the
+/// varints hold).
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct PageHeader {
+    /// Field 1, the page type.
+    pub kind: Option<i32>,
+    /// Field 2, the page's size once uncompressed.
+    pub uncompressed: Option<i32>,
+    /// Field 3, the page's size as stored.
+    pub compressed: Option<i32>,
+}
+
+/// Walks the page header at the start of `bytes` as the crate decodes it, and
+/// returns the bytes it takes and what it says.
+pub(super) fn walk_page_header(
     bytes: &[u8],
-    fields: [i16; N],
     budget: &mut Budget,
-) -> Result<(usize, [Option<i64>; N]), Stop> {
+) -> Result<(usize, PageHeader), Stop> {
     let mut walk = Walk {
         bytes,
         pos: 0,
         budget,
     };
-    let mut values = [None; N];
-    walk.structure(DEPTH, &fields, &mut values)?;
-    Ok((walk.pos, values))
+    let mut found = [None; 3];
+    walk.structure(DEPTH, Some(PAGE_HEADER), &[1, 2, 3], &mut found)?;
+    // The crate's `i32::read_thrift` keeps the low 32 bits.
+    let [kind, uncompressed, compressed] = found.map(|v| v.map(|v| v as i32));
+    let header = PageHeader {
+        kind,
+        uncompressed,
+        compressed,
+    };
+    Ok((walk.pos, header))
+}
+
+/// Walks the file metadata at the start of `bytes` by the types its bytes give,
+/// and returns the bytes it takes.
+pub(super) fn walk_footer(bytes: &[u8], budget: &mut Budget) -> Result<usize, Stop> {
+    let mut walk = Walk {
+        bytes,
+        pos: 0,
+        budget,
+    };
+    walk.structure(DEPTH, None, &[], &mut [])?;
+    Ok(walk.pos)
 }
 
 struct Walk<'a, 'b> {
@@ -84,6 +169,11 @@ const MAP: u8 = 11;
 const STRUCT: u8 = 12;
 const UUID: u8 = 13;
 
+/// A zigzag varint's value.
+fn zigzag(z: u64) -> i64 {
+    ((z >> 1) as i64) ^ -((z & 1) as i64)
+}
+
 impl Walk<'_, '_> {
     fn byte(&mut self) -> Result<u8, Stop> {
         let b = *self.bytes.get(self.pos).ok_or(Stop::Fails)?;
@@ -106,11 +196,15 @@ impl Walk<'_, '_> {
         }
     }
 
-    /// Skipped bytes past the end are not an error to the crate's page-header
-    /// reader: the walk takes what there is, as it does.
-    fn skip(&mut self, n: u64) {
+    /// Bytes skipped past the end fail: the footer is decoded from a slice, and
+    /// page headers from a reader that fails there (`geoparquet::Strict`).
+    fn skip(&mut self, n: u64) -> Result<(), Stop> {
         let left = (self.bytes.len() - self.pos) as u64;
-        self.pos += n.min(left) as usize;
+        if n > left {
+            return Err(Stop::Fails);
+        }
+        self.pos += n as usize;
+        Ok(())
     }
 
     /// A collection's size, as the crate reads it (an `i32`).
@@ -123,11 +217,13 @@ impl Walk<'_, '_> {
         Ok(n)
     }
 
-    /// A structure's fields up to its stop byte; the values of the integer
-    /// fields `want` go to `found`.
+    /// A structure's fields up to its stop byte, read by `schema` where the crate
+    /// knows the structure (`None`: it skips it by the bytes' types); the values
+    /// of the varint fields `want` go to `found`.
     fn structure(
         &mut self,
         depth: u8,
+        schema: Option<Schema>,
         want: &[i16],
         found: &mut [Option<i64>],
     ) -> Result<(), Stop> {
@@ -145,19 +241,29 @@ impl Walk<'_, '_> {
             }
             let delta = header >> 4;
             let id = if delta != 0 {
-                last.checked_add(i16::from(delta)).ok_or(Stop::Fails)?
+                // The crate's skip counts every delta from 0, so only a known
+                // structure's ids can overflow.
+                let base = if schema.is_some() { last } else { 0 };
+                base.checked_add(i16::from(delta)).ok_or(Stop::Fails)?
             } else {
-                let z = self.varint()?;
-                let id = ((z >> 1) as i64) ^ -((z & 1) as i64);
-                i16::try_from(id).map_err(|_| Stop::Fails)?
+                // The crate's `read_i16` keeps the low 16 bits.
+                zigzag(self.varint()?) as i16
             };
             last = id;
-            let wanted = want.iter().position(|w| *w == id);
-            if let Some(k) = wanted.filter(|_| matches!(kind, I16 | I32 | I64)) {
-                let z = self.varint()?;
-                found[k] = Some(((z >> 1) as i64) ^ -((z & 1) as i64));
-            } else {
-                self.value(kind, depth)?;
+            let known = schema
+                .and_then(|s| s.iter().find(|(field, _)| *field == id))
+                .map(|(_, how)| *how);
+            match known {
+                Some(Varint) => {
+                    let value = zigzag(self.varint()?);
+                    if let Some(k) = want.iter().position(|w| *w == id) {
+                        found[k] = Some(value);
+                    }
+                }
+                Some(Bool) if matches!(kind, BOOL_TRUE | BOOL_FALSE) => {}
+                Some(Bool) => return Err(Stop::Fails),
+                Some(Struct(inner)) => self.structure(depth, Some(inner), &[], &mut [])?,
+                None => self.value(kind, depth)?,
             }
         }
     }
@@ -169,20 +275,13 @@ impl Walk<'_, '_> {
             BOOL_TRUE | BOOL_FALSE => Ok(()),
             BYTE => self.byte().map(drop),
             I16 | I32 | I64 => self.varint().map(drop),
-            DOUBLE => {
-                self.skip(8);
-                Ok(())
-            }
-            UUID => {
-                self.skip(16);
-                Ok(())
-            }
+            DOUBLE => self.skip(8),
+            UUID => self.skip(16),
             BINARY => {
                 let n = self.varint()?;
-                self.skip(n);
-                Ok(())
+                self.skip(n)
             }
-            STRUCT => self.structure(depth, &[], &mut []),
+            STRUCT => self.structure(depth, None, &[], &mut []),
             LIST | SET => {
                 let depth = depth.checked_sub(1).ok_or(Stop::Fails)?;
                 let header = self.byte()?;
@@ -232,16 +331,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_sound_structure_is_walked_to_its_end_and_its_field_read() {
-        // Field 1: i32 7 (zigzag 14); field 3: i32 -2 (zigzag 3); field 4: a list
-        // of two binaries "ab" and ""; field 5: a nested structure holding a
-        // boolean field; stop. Then a byte that is not the structure's.
+    fn a_sound_page_header_is_walked_to_its_end_and_its_sizes_read() {
+        // Type 2 (zigzag 4); uncompressed 7 (14); compressed -2 (3); field 7, a
+        // dictionary page header: 5 values (10), encoding 0, sorted (a boolean
+        // field, no bytes); stop. Then a byte that is not the header's.
         let bytes = [
-            0x15, 14, 0x25, 3, 0x19, 0x28, 2, b'a', b'b', 0, 0x1c, 0x11, 0, 0, 0xff,
+            0x15, 4, 0x15, 14, 0x15, 3, 0x4c, 0x15, 10, 0x15, 0, 0x11, 0, 0, 0xff,
         ];
         let mut budget = Budget::for_file(0);
-        let (len, values) = walk_struct(&bytes, [3, 1, 2], &mut budget).unwrap();
-        assert_eq!((len, values), (bytes.len() - 1, [Some(-2), Some(7), None]));
+        let (len, header) = walk_page_header(&bytes, &mut budget).unwrap();
+        let sizes = PageHeader {
+            kind: Some(2),
+            uncompressed: Some(7),
+            compressed: Some(-2),
+        };
+        assert_eq!((len, header), (bytes.len() - 1, sizes));
+    }
+
+    #[test]
+    fn a_known_field_is_walked_as_the_crate_reads_it_whatever_type_the_bytes_give() {
+        // Field 6 (`IndexPageHeader`, a structure) marked as an i16, as in a file
+        // found by fuzzing. The crate reads a structure there: field 3 (an i32),
+        // then a set of two billion booleans (0xf1: a size in a varint, booleans),
+        // which it skips without reading a byte. By the bytes' types, the walk
+        // read the i16 and went on to something else.
+        let bytes = [
+            0x64, 0x35, 0x38, 0x1a, 0xf1, 0xff, 0xff, 0xff, 0xff, 0x07, 0, 0,
+        ];
+        let mut budget = Budget::for_file(bytes.len());
+        assert_eq!(walk_page_header(&bytes, &mut budget), Err(Stop::Overrun));
+        // A field the crate reads as a varint is one, even where the bytes call
+        // it a binary: uncompressed size 3, then the stop byte.
+        let mut budget = Budget::for_file(0);
+        let (len, header) = walk_page_header(&[0x28, 6, 0], &mut budget).unwrap();
+        assert_eq!((len, header.uncompressed), (3, Some(3)));
     }
 
     #[test]
@@ -250,24 +373,31 @@ mod tests {
         let list = [0x19, 0xf1, 0xff, 0xff, 0xff, 0xff, 0x07];
         let bytes: Vec<u8> = list.iter().copied().cycle().take(4 * list.len()).collect();
         let mut budget = Budget::for_file(bytes.len());
-        assert_eq!(walk_struct(&bytes, [3], &mut budget), Err(Stop::Overrun));
+        assert_eq!(walk_footer(&bytes, &mut budget), Err(Stop::Overrun));
         // A list as long as its file allows is within the budget.
-        let mut short = vec![0x19, 0xf1, 100];
-        short.push(0);
+        let short = [0x19, 0xf1, 100, 0];
         let mut budget = Budget::for_file(short.len());
-        assert_eq!(walk_struct(&short, [3], &mut budget), Ok((4, [None])));
+        assert_eq!(walk_footer(&short, &mut budget), Ok(4));
     }
 
     #[test]
     fn what_the_crate_refuses_at_once_is_left_to_it() {
         let mut budget = Budget::for_file(0);
-        // Type 14 does not exist; a structure cut short; a size above i32.
+        // Type 14 does not exist; a structure cut short; a size above i32; a
+        // binary longer than the bytes; a boolean field that is not one.
         for bytes in [
             &[0x1e][..],
             &[0x15],
             &[0x19, 0xf1, 0xff, 0xff, 0xff, 0xff, 0x0f],
+            &[0x98, 9, 1, 2, 0],
         ] {
-            assert_eq!(walk_struct(bytes, [3], &mut budget), Err(Stop::Fails));
+            assert_eq!(walk_footer(bytes, &mut budget), Err(Stop::Fails));
+            assert_eq!(walk_page_header(bytes, &mut budget), Err(Stop::Fails));
         }
+        let not_a_boolean = [0x7c, 0x35, 1, 0, 0];
+        assert_eq!(
+            walk_page_header(&not_a_boolean, &mut budget),
+            Err(Stop::Fails)
+        );
     }
 }
