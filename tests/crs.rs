@@ -215,7 +215,7 @@ mod with_proj {
     /// A FlatGeobuf file in a projected CRS has its spatial index in metres: a
     /// box in longitude/latitude must not be searched in it (it would select the
     /// wrong features, or none). Read by box, GDAL's Web Mercator file gives the
-    /// original's raions.
+    /// original's raions, and so does one without a CRS read with `--input-crs`.
     #[test]
     fn a_projected_flatgeobuf_read_by_box_gives_the_originals_features() {
         let test = "a_projected_flatgeobuf_read_by_box_gives_the_originals_features";
@@ -251,6 +251,23 @@ mod with_proj {
         let want = names(&import::read_places_in(&original, bbox, &options).unwrap());
         let got = names(&import::read_places_in(&fgb, bbox, &options).unwrap());
         assert!(want.len() >= 8, "{want:?}");
+        assert_eq!(got, want);
+        // The same metres in a file that declares no CRS, read with
+        // `--input-crs EPSG:3857`: its index is in metres too.
+        let bare = dir.path().join("raions_bare.fgb");
+        let args = [
+            "-f",
+            "FlatGeobuf",
+            "-a_srs",
+            "None",
+            bare.to_str().unwrap(),
+            fgb.to_str().unwrap(),
+        ];
+        if !ogr2ogr(test, &args) {
+            return;
+        }
+        let metres = ReadOptions::default().input_crs(Some(Crs::parse("EPSG:3857").unwrap()));
+        let got = names(&import::read_places_in(&bare, bbox, &metres).unwrap());
         assert_eq!(got, want);
     }
 
