@@ -531,6 +531,63 @@ fn a_geoparquet_page_header_skipping_past_the_end_is_refused_at_once() {
     }
 }
 
+/// A Parquet file of a footer only: `PAR1`, the footer, its length, `PAR1`.
+fn parquet_of_footer(footer: &[u8]) -> Vec<u8> {
+    let mut file = b"PAR1".to_vec();
+    file.extend_from_slice(footer);
+    file.extend_from_slice(&(footer.len() as u32).to_le_bytes());
+    file.extend_from_slice(b"PAR1");
+    file
+}
+
+/// Parquet footers found in review that the walk by the bytes' types let
+/// through: (1) 22 bytes whose `version` is marked as a binary, hiding from that
+/// walk a list of two billion booleans that the crate skips (about 2 s; a file of
+/// k such lists, k times as long); (2) a schema element claiming 2^31 - 1
+/// children, for which the crate reserved 16 GiB (an abort, where the allocation
+/// fails); (3) a chain of 100 groups, one inside the other, which the crate
+/// builds by recursion (a long enough chain overflows the stack). Each is
+/// refused, in words.
+#[test]
+fn damaged_parquet_footers_are_refused_before_the_crate_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("footer.parquet");
+    let refused = |footer: &[u8]| {
+        std::fs::write(&path, parquet_of_footer(footer)).unwrap();
+        import::read_places(&path).unwrap_err().to_string()
+    };
+    let err = refused(&[0x18, 0x07, 0xf9, 0xf1, 0xff, 0xff, 0xff, 0xff, 0x07, 0x00]);
+    assert!(
+        err.contains("footer.parquet")
+            && err.contains("its footer (10 bytes) claims more values than it can hold"),
+        "{err}"
+    );
+    // Field 2 (the schema): a list of one element named "a", 2^31 - 1 children.
+    let children = [
+        0x29, 0x1c, 0x48, 0x01, b'a', 0x15, 0xfe, 0xff, 0xff, 0xff, 0x0f, 0x00, 0x00,
+    ];
+    let err = refused(&children);
+    assert!(
+        err.contains("its schema element 0 claims 2147483647 children, but 0 elements follow it"),
+        "{err}"
+    );
+    // 100 elements, each a group of one child (zigzag 2), the last a leaf.
+    let mut chain = vec![0x29, 0xfc, 100];
+    for k in 0..100 {
+        chain.extend_from_slice(&[0x48, 0x01, b'g']);
+        if k < 99 {
+            chain.extend_from_slice(&[0x15, 0x02]);
+        }
+        chain.push(0x00);
+    }
+    chain.push(0x00);
+    let err = refused(&chain);
+    assert!(
+        err.contains("its schema nests more than 64 levels deep"),
+        "{err}"
+    );
+}
+
 /// A 67-byte Parquet file (inside a Shapefile container the `shapefile` fuzz
 /// target made: detection goes by the content's magic) whose footer claims lists
 /// of billions of booleans, as above: the build before took 177 s in the fuzzer

@@ -287,8 +287,9 @@ fn check_chunks(metadata: &ParquetMetaData, size: u64, path: &Path) -> Result<()
     Ok(())
 }
 
-/// Refuses a footer whose Thrift decoding would run away (see [`thrift`]). A file
-/// too short for a footer, or without Parquet's magic, is left to the crate.
+/// Refuses a footer whose Thrift decoding would run away (see [`thrift`]), or
+/// whose schema would (see [`check_schema`]). A file too short for a footer, or
+/// without Parquet's magic, is left to the crate.
 fn check_footer(bytes: &[u8], budget: &mut thrift::Budget, path: &Path) -> Result<()> {
     let Some(end) = bytes.len().checked_sub(8) else {
         return Ok(());
@@ -300,14 +301,73 @@ fn check_footer(bytes: &[u8], budget: &mut thrift::Budget, path: &Path) -> Resul
     let Some(footer) = end.checked_sub(len).map(|start| &bytes[start..end]) else {
         return Ok(());
     };
-    if thrift::walk_footer(footer, budget) == Err(thrift::Stop::Overrun) {
-        return Err(Error::format(
+    match thrift::walk_footer(footer, budget) {
+        Err(thrift::Stop::Overrun) => Err(Error::format(
             path,
             format!(
                 "not a readable Parquet file: its footer ({len} bytes) claims more values \
                  than it can hold (the file is damaged)"
             ),
-        ));
+        )),
+        // The crate fails there too.
+        Err(thrift::Stop::Fails) => Ok(()),
+        Ok(walked) => check_schema(&walked.children, path),
+    }
+}
+
+/// How deep a schema may nest: the crate builds it by recursion, a level a call.
+const SCHEMA_DEPTH: usize = 64;
+
+/// Refuses a schema whose tree the crate would build at a cost out of all
+/// proportion to the file, given each schema element's `num_children` in order.
+/// The crate makes room for a group's children before it reads them (a 13-byte
+/// footer can claim 2^31 children: 16 GiB, and a failed allocation aborts the
+/// process), and it recurses once a level (a deep enough chain of groups
+/// overflows the stack, which also aborts). A group claiming more children than
+/// elements follow it, which the crate refuses only once it has made room, is
+/// refused first; so is nesting deeper than [`SCHEMA_DEPTH`] (a GeoParquet file's
+/// is a few levels). Anything else the crate fails on is left to it.
+fn check_schema(children: &[Option<i32>], path: &Path) -> Result<()> {
+    /// The index after the subtree at `index`, as the crate's
+    /// `schema_from_array_helper` walks it; `Err(None)` where it fails.
+    fn node(
+        children: &[Option<i32>],
+        index: usize,
+        depth: usize,
+    ) -> std::result::Result<usize, Option<String>> {
+        let n = match children.get(index).ok_or(None)? {
+            None | Some(0) => return Ok(index + 1),
+            Some(n) => usize::try_from(*n).map_err(|_| None)?,
+        };
+        let after = children.len() - index - 1;
+        if n > after {
+            return Err(Some(format!(
+                "its schema element {index} claims {n} children, but {after} elements follow it"
+            )));
+        }
+        if depth >= SCHEMA_DEPTH {
+            return Err(Some(format!(
+                "its schema nests more than {SCHEMA_DEPTH} levels deep"
+            )));
+        }
+        let mut next = index + 1;
+        for _ in 0..n {
+            next = node(children, next, depth + 1)?;
+        }
+        Ok(next)
+    }
+    let mut index = 0;
+    while index < children.len() {
+        match node(children, index, 0) {
+            Ok(next) => index = next,
+            Err(None) => return Ok(()),
+            Err(Some(why)) => {
+                return Err(Error::format(
+                    path,
+                    format!("not a readable Parquet file: {why} (the file is damaged)"),
+                ));
+            }
+        }
     }
     Ok(())
 }
