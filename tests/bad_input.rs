@@ -546,8 +546,9 @@ fn parquet_of_footer(footer: &[u8]) -> Vec<u8> {
 /// k such lists, k times as long); (2) a schema element claiming 2^31 - 1
 /// children, for which the crate reserved 16 GiB (an abort, where the allocation
 /// fails); (3) a chain of 100 groups, one inside the other, which the crate
-/// builds by recursion (a long enough chain overflows the stack). Each is
-/// refused, in words.
+/// builds by recursion (a long enough chain overflows the stack); (4) the second
+/// cut short after its schema; (5) a long name over many columns, copied into
+/// each column's path. Each is refused, in words.
 #[test]
 fn damaged_parquet_footers_are_refused_before_the_crate_reads_them() {
     let dir = tempfile::tempdir().unwrap();
@@ -584,6 +585,49 @@ fn damaged_parquet_footers_are_refused_before_the_crate_reads_them() {
     let err = refused(&chain);
     assert!(
         err.contains("its schema nests more than 64 levels deep"),
+        "{err}"
+    );
+    // The second case cut short after its schema: the crate fails there, but
+    // only once it has built the schema (found in review).
+    let cut = [
+        0x29, 0x2c, 0x48, 0x01, b'a', 0x15, 0xfe, 0xff, 0xff, 0xff, 0x0f, 0x00, 0x48, 0x01, b'b',
+        0x00,
+    ];
+    let err = refused(&cut);
+    assert!(
+        err.contains("its schema element 0 claims 2147483647 children, but 1 element follows it"),
+        "{err}"
+    );
+    // 2,000 columns under a group with a name of 100,000 bytes: the crate copies
+    // the name into every column's path, 200 MB from a footer of 116 KB (the
+    // square of its size; found in review).
+    let (columns, name) = (2000u32, 100_000u32);
+    let varint = |mut v: u64, out: &mut Vec<u8>| loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            break;
+        }
+        out.push(byte | 0x80);
+    };
+    let mut wide = vec![0x15, 0x02, 0x19, 0xfc];
+    varint(u64::from(columns) + 2, &mut wide);
+    wide.extend_from_slice(&[0x48, 0x01, b'r', 0x15, 0x02, 0x00]);
+    wide.extend_from_slice(&[0x35, 0x00, 0x18]);
+    varint(u64::from(name), &mut wide);
+    wide.extend(std::iter::repeat_n(b'n', name as usize));
+    wide.push(0x15);
+    varint(2 * u64::from(columns), &mut wide);
+    wide.push(0x00);
+    for _ in 0..columns {
+        wide.extend_from_slice(&[0x15, 0x00, 0x25, 0x00, 0x18, 0x01, b'a', 0x00]);
+    }
+    wide.extend_from_slice(&[0x16, 0x00, 0x19, 0x0c, 0x00]);
+    let err = refused(&wide);
+    assert!(
+        err.contains("its schema's column paths would take")
+            && err.contains(&format!("from a footer of {}", wide.len())),
         "{err}"
     );
 }

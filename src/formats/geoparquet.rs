@@ -301,48 +301,70 @@ fn check_footer(bytes: &[u8], budget: &mut thrift::Budget, path: &Path) -> Resul
     let Some(footer) = end.checked_sub(len).map(|start| &bytes[start..end]) else {
         return Ok(());
     };
-    match thrift::walk_footer(footer, budget) {
-        Err(thrift::Stop::Overrun) => Err(Error::format(
+    let walked = thrift::walk_footer(footer, budget);
+    if walked.end == Err(thrift::Stop::Overrun) {
+        return Err(Error::format(
             path,
             format!(
                 "not a readable Parquet file: its footer ({len} bytes) claims more values \
                  than it can hold (the file is damaged)"
             ),
-        )),
-        // The crate fails there too.
-        Err(thrift::Stop::Fails) => Ok(()),
-        Ok(walked) => check_schema(&walked.children, path),
+        ));
     }
+    // Where the walk fails, the crate does too, but it builds each schema it has
+    // read to its end first.
+    for schema in &walked.schemas {
+        check_schema(schema, len, path)?;
+    }
+    Ok(())
 }
 
 /// How deep a schema may nest: the crate builds it by recursion, a level a call.
 const SCHEMA_DEPTH: usize = 64;
 
 /// Refuses a schema whose tree the crate would build at a cost out of all
-/// proportion to the file, given each schema element's `num_children` in order.
-/// The crate makes room for a group's children before it reads them (a 13-byte
-/// footer can claim 2^31 children: 16 GiB, and a failed allocation aborts the
-/// process), and it recurses once a level (a deep enough chain of groups
-/// overflows the stack, which also aborts). A group claiming more children than
-/// elements follow it, which the crate refuses only once it has made room, is
-/// refused first; so is nesting deeper than [`SCHEMA_DEPTH`] (a GeoParquet file's
-/// is a few levels). Anything else the crate fails on is left to it.
-fn check_schema(children: &[Option<i32>], path: &Path) -> Result<()> {
-    /// The index after the subtree at `index`, as the crate's
-    /// `schema_from_array_helper` walks it; `Err(None)` where it fails.
+/// proportion to its footer of `footer` bytes. The crate makes room for a
+/// group's children before it reads them (a 13-byte footer can claim 2^31
+/// children: 16 GiB, and a failed allocation aborts the process); it recurses
+/// once a level (a deep enough chain of groups overflows the stack, which also
+/// aborts); and it gives every column its own copy of the names on its path (a
+/// long name over many columns: the square of the footer's size). So a group
+/// claiming more children than elements follow it, which the crate refuses only
+/// once it has made room, is refused first; so are nesting deeper than
+/// [`SCHEMA_DEPTH`] (a GeoParquet file's is a few levels), and paths taking more
+/// than 64 times the footer and a megabyte. Anything else the crate fails on is
+/// left to it.
+fn check_schema(nodes: &[thrift::SchemaNode], footer: usize, path: &Path) -> Result<()> {
+    /// What a column's path costs besides its names' bytes (a `String`).
+    const PER_NAME: u64 = 24;
+    /// Walks the subtree at `index` as the crate's `schema_from_array_helper`
+    /// does, adding each column's path bytes to `paths` (`above`: those of its
+    /// ancestors); returns the index after it, or `Err(None)` where the crate
+    /// fails.
     fn node(
-        children: &[Option<i32>],
+        nodes: &[thrift::SchemaNode],
         index: usize,
         depth: usize,
+        above: u64,
+        paths: &mut u64,
     ) -> std::result::Result<usize, Option<String>> {
-        let n = match children.get(index).ok_or(None)? {
-            None | Some(0) => return Ok(index + 1),
-            Some(n) => usize::try_from(*n).map_err(|_| None)?,
+        let here = nodes.get(index).ok_or(None)?;
+        let above = above.saturating_add(here.name).saturating_add(PER_NAME);
+        let n = match here.children {
+            None | Some(0) => {
+                *paths = paths.saturating_add(above);
+                return Ok(index + 1);
+            }
+            Some(n) => usize::try_from(n).map_err(|_| None)?,
         };
-        let after = children.len() - index - 1;
+        let after = nodes.len() - index - 1;
         if n > after {
+            let follow = match after {
+                1 => "1 element follows",
+                _ => &format!("{after} elements follow"),
+            };
             return Err(Some(format!(
-                "its schema element {index} claims {n} children, but {after} elements follow it"
+                "its schema element {index} claims {n} children, but {follow} it"
             )));
         }
         if depth >= SCHEMA_DEPTH {
@@ -352,22 +374,30 @@ fn check_schema(children: &[Option<i32>], path: &Path) -> Result<()> {
         }
         let mut next = index + 1;
         for _ in 0..n {
-            next = node(children, next, depth + 1)?;
+            next = node(nodes, next, depth + 1, above, paths)?;
         }
         Ok(next)
     }
-    let mut index = 0;
-    while index < children.len() {
-        match node(children, index, 0) {
+    let refuse = |why: String| {
+        Err(Error::format(
+            path,
+            format!("not a readable Parquet file: {why} (the file is damaged)"),
+        ))
+    };
+    let (mut index, mut paths) = (0, 0u64);
+    while index < nodes.len() {
+        match node(nodes, index, 0, 0, &mut paths) {
             Ok(next) => index = next,
+            // The crate fails before it builds any path.
             Err(None) => return Ok(()),
-            Err(Some(why)) => {
-                return Err(Error::format(
-                    path,
-                    format!("not a readable Parquet file: {why} (the file is damaged)"),
-                ));
-            }
+            Err(Some(why)) => return refuse(why),
         }
+    }
+    let allowed = 64 * footer as u64 + (1 << 20);
+    if paths > allowed {
+        return refuse(format!(
+            "its schema's column paths would take {paths} bytes, from a footer of {footer}"
+        ));
     }
     Ok(())
 }

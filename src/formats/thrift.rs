@@ -83,16 +83,20 @@ enum Known {
     Union(Schema),
     /// A list whose element type must be this type code, of these elements.
     List(u8, &'static Known),
-    /// A `SchemaElement`, whose `num_children` the walk keeps.
+    /// A `SchemaElement`, whose `num_children` and name's length the walk keeps.
     Element(Schema),
     /// `SchemaElement.num_children`: a varint, kept.
     Children,
+    /// `SchemaElement.name`: a binary, its length kept.
+    Name,
 }
 
 /// The fields of a structure the crate knows; the others it skips by their type.
 type Schema = &'static [(i16, Known)];
 
-use Known::{Binary, Bool, Byte, Children, Double, Element, Empty, List, Struct, Union, Varint};
+use Known::{
+    Binary, Bool, Byte, Children, Double, Element, Empty, List, Name, Struct, Union, Varint,
+};
 
 /// `DataPageHeader`, read without its statistics (the crate's default).
 const DATA_PAGE: Schema = &[(1, Varint), (2, Varint), (3, Varint), (4, Varint)];
@@ -165,7 +169,7 @@ const SCHEMA_ELEMENT: Schema = &[
     (1, Varint),
     (2, Varint),
     (3, Varint),
-    (4, Binary),
+    (4, Name),
     (5, Children),
     (6, Varint),
     (7, Varint),
@@ -286,7 +290,8 @@ pub(super) fn walk_page_header(
         bytes,
         pos: 0,
         budget,
-        children: Vec::new(),
+        nodes: Vec::new(),
+        schemas: Vec::new(),
     };
     let mut found = [None; 3];
     walk.structure(DEPTH, Some(PAGE_HEADER), &[1, 2, 3], &mut found)?;
@@ -300,37 +305,51 @@ pub(super) fn walk_page_header(
     Ok((walk.pos, header))
 }
 
-/// What the walk of a footer found: the bytes it takes, and each schema element's
-/// `num_children` (as the crate's `i32`), in order.
+/// A schema element, as far as the crate's building of the schema goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(super) struct SchemaNode {
+    /// Its `num_children` (as the crate's `i32`), if it has one.
+    pub children: Option<i32>,
+    /// The length of its name.
+    pub name: u64,
+}
+
+/// What the walk of a footer found.
 #[derive(Debug, PartialEq)]
 pub(super) struct Footer {
-    /// The bytes the file metadata takes.
-    pub len: usize,
-    /// Each `SchemaElement`'s `num_children`, if it has one.
-    pub children: Vec<Option<i32>>,
+    /// How the walk ended: the bytes the file metadata takes, or why it stopped.
+    pub end: Result<usize, Stop>,
+    /// Each schema list read to its end, its elements in order: the crate builds
+    /// the schema as soon as it has read one, before it reads on (and fails).
+    pub schemas: Vec<Vec<SchemaNode>>,
 }
 
 /// Walks the file metadata at the start of `bytes` as the crate decodes it.
-pub(super) fn walk_footer(bytes: &[u8], budget: &mut Budget) -> Result<Footer, Stop> {
+pub(super) fn walk_footer(bytes: &[u8], budget: &mut Budget) -> Footer {
     let mut walk = Walk {
         bytes,
         pos: 0,
         budget,
-        children: Vec::new(),
+        nodes: Vec::new(),
+        schemas: Vec::new(),
     };
-    walk.structure(DEPTH, Some(FILE_METADATA), &[], &mut [])?;
-    Ok(Footer {
-        len: walk.pos,
-        children: walk.children,
-    })
+    let end = walk
+        .structure(DEPTH, Some(FILE_METADATA), &[], &mut [])
+        .map(|()| walk.pos);
+    Footer {
+        end,
+        schemas: walk.schemas,
+    }
 }
 
 struct Walk<'a, 'b> {
     bytes: &'a [u8],
     pos: usize,
     budget: &'b mut Budget,
-    /// Each schema element's `num_children` so far.
-    children: Vec<Option<i32>>,
+    /// The schema list being read, so far.
+    nodes: Vec<SchemaNode>,
+    /// The schema lists read to their end.
+    schemas: Vec<Vec<SchemaNode>>,
 }
 
 // The compact protocol's type codes.
@@ -473,21 +492,36 @@ impl Walk<'_, '_> {
                 }
                 let short = u64::from(header >> 4);
                 let n = self.size((short != 15).then_some(short))?;
+                let schema = matches!(element, Element(_));
+                if schema {
+                    self.nodes.clear();
+                }
                 for _ in 0..n {
                     self.budget.spend()?;
                     self.known(*element, code, depth)?;
                 }
+                if schema {
+                    let nodes = std::mem::take(&mut self.nodes);
+                    self.schemas.push(nodes);
+                }
             }
             Element(inner) => {
-                self.children.push(None);
+                self.nodes.push(SchemaNode::default());
                 self.structure(depth, Some(inner), &[], &mut [])?;
             }
             Children => {
                 let n = zigzag(self.varint()?);
-                if let Some(last) = self.children.last_mut() {
-                    *last = Some(n as i32);
+                if let Some(last) = self.nodes.last_mut() {
+                    last.children = Some(n as i32);
                 }
                 return Ok(Some(n));
+            }
+            Name => {
+                let n = self.varint()?;
+                self.skip(n)?;
+                if let Some(last) = self.nodes.last_mut() {
+                    last.name = n;
+                }
             }
         }
         Ok(None)
@@ -627,7 +661,7 @@ mod tests {
         // two billion booleans (found in review).
         let bytes = [0x18, 0x07, 0xf9, 0xf1, 0xff, 0xff, 0xff, 0xff, 0x07, 0x00];
         let mut budget = Budget::for_file(bytes.len());
-        assert_eq!(walk_footer(&bytes, &mut budget), Err(Stop::Overrun));
+        assert_eq!(walk_footer(&bytes, &mut budget).end, Err(Stop::Overrun));
         // A schema of one element named "a" claiming 2^31 - 1 children (zigzag
         // 0xfe 0xff 0xff 0xff 0x0f), then the root's second element with none.
         let bytes = [
@@ -635,15 +669,21 @@ mod tests {
             b'b', 0x00, 0x00,
         ];
         let mut budget = Budget::for_file(bytes.len());
-        let walked = walk_footer(&bytes, &mut budget).unwrap();
-        assert_eq!(walked.len, bytes.len());
-        assert_eq!(walked.children, [Some(i32::MAX), None]);
+        let walked = walk_footer(&bytes, &mut budget);
+        assert_eq!(walked.end, Ok(bytes.len()));
+        let node = |children, name| SchemaNode { children, name };
+        assert_eq!(walked.schemas, [[node(Some(i32::MAX), 1), node(None, 1)]]);
+        // The same list, the footer cut short after it: the walk fails, as the
+        // crate does, but only once the crate has built the schema.
+        let walked = walk_footer(&bytes[..bytes.len() - 1], &mut budget);
+        assert_eq!(walked.end, Err(Stop::Fails));
+        assert_eq!(walked.schemas.len(), 1);
         // A union takes one field: a logical type (field 10 of an element) that is
         // both a string (1) and a map (2) fails in the crate.
         let two = [0x29, 0x1c, 0xac, 0x1c, 0x00, 0x1c, 0x00, 0x00, 0x00, 0x00];
-        assert_eq!(walk_footer(&two, &mut budget), Err(Stop::Fails));
+        assert_eq!(walk_footer(&two, &mut budget).end, Err(Stop::Fails));
         let one = [0x29, 0x1c, 0xac, 0x1c, 0x00, 0x00, 0x00, 0x00];
-        assert_eq!(walk_footer(&one, &mut budget).map(|f| f.len), Ok(one.len()));
+        assert_eq!(walk_footer(&one, &mut budget).end, Ok(one.len()));
     }
 
     #[test]
@@ -653,11 +693,11 @@ mod tests {
         let list = [0xf9, 0xf1, 0xff, 0xff, 0xff, 0xff, 0x07];
         let bytes: Vec<u8> = list.iter().copied().cycle().take(4 * list.len()).collect();
         let mut budget = Budget::for_file(bytes.len());
-        assert_eq!(walk_footer(&bytes, &mut budget), Err(Stop::Overrun));
+        assert_eq!(walk_footer(&bytes, &mut budget).end, Err(Stop::Overrun));
         // A list as long as its file allows is within the budget.
         let short = [0xf9, 0xf1, 100, 0];
         let mut budget = Budget::for_file(short.len());
-        assert_eq!(walk_footer(&short, &mut budget).map(|f| f.len), Ok(4));
+        assert_eq!(walk_footer(&short, &mut budget).end, Ok(4));
     }
 
     #[test]
@@ -671,7 +711,7 @@ mod tests {
             &[0x19, 0xf1, 0xff, 0xff, 0xff, 0xff, 0x0f],
             &[0x98, 9, 1, 2, 0],
         ] {
-            assert_eq!(walk_footer(bytes, &mut budget), Err(Stop::Fails));
+            assert_eq!(walk_footer(bytes, &mut budget).end, Err(Stop::Fails));
             assert_eq!(walk_page_header(bytes, &mut budget), Err(Stop::Fails));
         }
         let not_a_boolean = [0x7c, 0x35, 1, 0, 0];
