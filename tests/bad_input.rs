@@ -464,6 +464,21 @@ fn a_geoparquet_column_chunk_outside_the_file_is_an_error() {
     );
 }
 
+/// A GeoParquet file (`data/region.geojson`, written by frontline) whose footer
+/// lists its one row group twice (made by hand, from a review): read as it was,
+/// it gave every feature twice. Column chunks that overlap are refused.
+#[test]
+fn a_geoparquet_file_whose_column_chunks_overlap_is_refused() {
+    let path = std::path::Path::new("tests/fuzz/geoparquet-overlapping-chunks.parquet");
+    let err = import::read_places(path).unwrap_err().to_string();
+    assert!(
+        err.contains("geoparquet-overlapping-chunks.parquet")
+            && err.contains("of row group 0 and column")
+            && err.contains("of row group 1 claim the same bytes, from 4 to"),
+        "{err}"
+    );
+}
+
 /// A 2.8 KB GeoParquet file whose damaged page header sends the Thrift decoder
 /// skipping two million values past the end of the file (found by the fuzzer:
 /// it took 2 s to be refused, one system call a read, until the reader read
