@@ -424,6 +424,44 @@ fn raw_weekly_archive_matches_the_reference() {
 /// snapshots, in parallel), the tables are those of each snapshot measured on
 /// its own, to the bit. Donetsk's hromadas over 40 raw daily snapshots, on one
 /// thread and on the default pool.
+/// Every hromada of Ukraine over consecutive raw-daily days, where the layers'
+/// rings appear, go and change where they start from one day to the next: the
+/// tables of a series, most figures carried over from the day before, are each
+/// day's own, measured afresh, to the bit. `FRONTLINE_CARRY_DAYS` sets how many
+/// days (24 by default; all 702 were checked once, docs/performance.md).
+#[test]
+fn carried_figures_of_every_hromada_are_each_days_own() {
+    let Some(data) = shared_data("carried_figures_of_every_hromada_are_each_days_own") else {
+        return;
+    };
+    let days: usize = std::env::var("FRONTLINE_CARRY_DAYS")
+        .ok()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(24);
+    let places = import::read_places(data.join("admin/ukraine_hromadas.geojson.gz")).unwrap();
+    let refs: Vec<&frontline::Place> = places.iter().collect();
+    let carrying = frontline::measure::Regions::new(&refs).unwrap();
+    let fresh = frontline::measure::Regions::new(&refs).unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data.join("deepstate/raw-daily"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files.truncate(days);
+    let series = timeline::load_share_tables(&files, &carrying, &LoadOptions::default()).unwrap();
+    assert_eq!(series.entries().len(), files.len());
+    for entry in series.entries() {
+        let snapshot = import::read_zones(&entry.path, None).unwrap().snapshot;
+        let alone = fresh.table(&snapshot).unwrap();
+        assert_eq!(
+            format!("{:?}", entry.value),
+            format!("{alone:?}"),
+            "{}",
+            entry.path.display()
+        );
+    }
+}
+
 #[test]
 fn series_tables_are_each_snapshots_own() {
     let Some(data) = shared_data("series_tables_are_each_snapshots_own") else {

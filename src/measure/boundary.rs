@@ -483,61 +483,48 @@ impl LayerEdges {
         }
     }
 
-    /// Where this boundary differs from `before`'s, ring by ring: for each ring
-    /// that changed, the box of the points from the last it shares with
-    /// `before`'s ring at the start to the first it shares at the end, and the
-    /// same of `before`'s. Every edge one has and the other lacks lies in those
-    /// boxes, and so does all ground that is in one layer and not the other (it
-    /// is enclosed by the two changed stretches). `None` when the rings do not
-    /// pair up (another number of them), or a ring changed where it starts.
+    /// Where this boundary differs from `before`'s: the boxes of what changed.
+    /// Rings pair up in order. Of two rings that start at the same point, each
+    /// stretch where they differ gives the box of the points of both from the
+    /// last they share before it to the first they share after it; a ring that
+    /// appeared or went, or a pair that changed where it starts, gives the box of
+    /// the whole of each. Every edge one boundary has and the other lacks lies in
+    /// those boxes, and so does all ground that is in one layer and not the other
+    /// (the difference of the two boundaries is a set of closed loops, each
+    /// within its box).
     ///
     /// A region whose box meets none of them reads the same edges, in the same
-    /// order, from both, and its rings start on the same side of both: its
-    /// measure is the same, to the bit ([`Outline::near`]).
-    pub(crate) fn changes_since(&self, before: &LayerEdges) -> Option<Vec<Rect<f64>>> {
-        if self.rings.len() != before.rings.len() {
-            return None;
-        }
-        let same = |a: &Coord<f64>, b: &Coord<f64>| {
-            a.x.to_bits() == b.x.to_bits() && a.y.to_bits() == b.y.to_bits()
+    /// order (the rings paired keep theirs), from both, and its rings start on
+    /// the same side of both: its measure is the same, to the bit
+    /// ([`Outline::near`]).
+    pub(crate) fn changes_since(&self, before: &LayerEdges) -> Vec<Rect<f64>> {
+        let (now, then) = (&self.rings, &before.rings);
+        let starts = |a: &[Coord<f64>], b: &[Coord<f64>]| same(&a[0], &b[0]);
+        let whole = |ring: &Vec<Coord<f64>>| bounds(ring[0], ring[1..].iter());
+        let ahead = |rings: &[Vec<Coord<f64>>], from: usize, ring: &[Coord<f64>]| {
+            (1..=RINGS_AHEAD).find(|d| rings.get(from + d).is_some_and(|r| starts(r, ring)))
         };
         let mut boxes = Vec::new();
-        for (now, then) in self.rings.iter().zip(&before.rings) {
-            let n = now.len().min(then.len());
-            let head = now.iter().zip(then).take_while(|(a, b)| same(a, b)).count();
-            if head == now.len() && head == then.len() {
-                continue;
+        let (mut i, mut j) = (0, 0);
+        while i < now.len() && j < then.len() {
+            if starts(&now[i], &then[j]) {
+                changed_stretches(&now[i], &then[j], &mut boxes);
+                (i, j) = (i + 1, j + 1);
+            } else if let Some(d) = ahead(then, j, &now[i]) {
+                // Rings that went.
+                boxes.extend(then[j..j + d].iter().map(whole));
+                j += d;
+            } else if let Some(d) = ahead(now, i, &then[j]) {
+                // Rings that appeared.
+                boxes.extend(now[i..i + d].iter().map(whole));
+                i += d;
+            } else {
+                boxes.extend([whole(&now[i]), whole(&then[j])]);
+                (i, j) = (i + 1, j + 1);
             }
-            // A closed ring that changed at its first point changed at its last.
-            if head == 0 {
-                return None;
-            }
-            let tail = now
-                .iter()
-                .rev()
-                .zip(then.iter().rev())
-                .take(n - head)
-                .take_while(|(a, b)| same(a, b))
-                .count();
-            let mut points = now[head - 1..=(now.len() - tail).min(now.len() - 1)]
-                .iter()
-                .chain(&then[head - 1..=(then.len() - tail).min(then.len() - 1)]);
-            let first = *points.next()?;
-            let (lo, hi) = points.fold((first, first), |(lo, hi), p| {
-                (
-                    Coord {
-                        x: lo.x.min(p.x),
-                        y: lo.y.min(p.y),
-                    },
-                    Coord {
-                        x: hi.x.max(p.x),
-                        y: hi.y.max(p.y),
-                    },
-                )
-            });
-            boxes.push(Rect::new(lo, hi));
         }
-        Some(boxes)
+        boxes.extend(now[i..].iter().chain(&then[j..]).map(whole));
+        boxes
     }
 
     /// The stretches of consecutive ring edges whose boxes meet `rect` (found
@@ -806,6 +793,97 @@ impl EdgeGrid {
     }
 }
 
+/// How many rings ahead [`LayerEdges::changes_since`] looks for one that starts
+/// where a ring of the other boundary does.
+const RINGS_AHEAD: usize = 8;
+
+/// How far ahead [`changed_stretches`] looks for the point where two rings meet
+/// again after they part: points skipped in either, at most.
+const RESYNC: usize = 96;
+
+/// Whether two points are the same, to the bit.
+fn same(a: &Coord<f64>, b: &Coord<f64>) -> bool {
+    a.x.to_bits() == b.x.to_bits() && a.y.to_bits() == b.y.to_bits()
+}
+
+/// Pushes to `boxes` the box of each stretch where closed rings `now` and
+/// `then`, which start (so end) at the same point, differ (see
+/// [`LayerEdges::changes_since`]).
+///
+/// After the rings part at a shared point, they meet again at the first pair of
+/// equal points within [`RESYNC`] points of both, nearest first; when there is
+/// none, the stretch runs to where their common end begins, one box for all that
+/// remains. Any pair of equal points is a sound place to meet again, since the
+/// rings are compared point by point from there: nearer ones only make the
+/// boxes smaller.
+fn changed_stretches(now: &[Coord<f64>], then: &[Coord<f64>], boxes: &mut Vec<Rect<f64>>) {
+    let (n, m) = (now.len(), then.len());
+    if !same(&now[n - 1], &then[m - 1]) {
+        // Not closed alike (rings of a layer are closed): all of both.
+        boxes.push(bounds(now[0], now.iter().chain(then)));
+        return;
+    }
+    let (mut i, mut j) = (1, 1);
+    loop {
+        while i < n && j < m && same(&now[i], &then[j]) {
+            i += 1;
+            j += 1;
+        }
+        if i == n && j == m {
+            return;
+        }
+        // They part after now[i - 1] == then[j - 1], and end at the same point.
+        let (k, l) = meet_again(now, then, i, j).unwrap_or_else(|| {
+            let tail = now[i..]
+                .iter()
+                .rev()
+                .zip(then[j..].iter().rev())
+                .take_while(|(a, b)| same(a, b))
+                .count()
+                .max(1);
+            (n - tail, m - tail)
+        });
+        boxes.push(bounds(now[i - 1], now[i..=k].iter().chain(&then[j..=l])));
+        (i, j) = (k, l);
+    }
+}
+
+/// The nearest `(k, l)`, `k >= i` and `l >= j`, each within [`RESYNC`] of its
+/// start, where `now[k]` and `then[l]` are the same point.
+fn meet_again(
+    now: &[Coord<f64>],
+    then: &[Coord<f64>],
+    i: usize,
+    j: usize,
+) -> Option<(usize, usize)> {
+    for s in 1..=2 * RESYNC {
+        for a in s.saturating_sub(RESYNC)..=s.min(RESYNC) {
+            let (k, l) = (i + a, j + (s - a));
+            if k < now.len() && l < then.len() && same(&now[k], &then[l]) {
+                return Some((k, l));
+            }
+        }
+    }
+    None
+}
+
+/// The box of `first` and `points`.
+fn bounds<'a>(first: Coord<f64>, points: impl Iterator<Item = &'a Coord<f64>>) -> Rect<f64> {
+    let (lo, hi) = points.fold((first, first), |(lo, hi), p| {
+        (
+            Coord {
+                x: lo.x.min(p.x),
+                y: lo.y.min(p.y),
+            },
+            Coord {
+                x: hi.x.max(p.x),
+                y: hi.y.max(p.y),
+            },
+        )
+    });
+    Rect::new(lo, hi)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1002,5 +1080,153 @@ mod tests {
             .layer_m2(&layer(vec![square(36.0, 47.0, 3.0)]))
             .unwrap();
         assert!((around / 1e6 - square(37.0, 48.0, 1.0).geodesic_area_km2()).abs() < 1e-6);
+    }
+
+    /// A boundary of these closed rings, as [`LayerEdges::new`] keeps them
+    /// (changes are compared on the rings alone).
+    fn boundary(rings: Vec<Vec<Coord<f64>>>) -> LayerEdges {
+        LayerEdges {
+            digest: 0,
+            rings,
+            index: RTree::new(),
+        }
+    }
+
+    /// A closed ring of `n` points on a random walk (not simple: what changes
+    /// are found does not depend on it).
+    fn walk(seed: &mut u64, at: Coord<f64>, n: usize) -> Vec<Coord<f64>> {
+        let mut ring = steps(seed, at, n);
+        ring.push(ring[0]);
+        ring
+    }
+
+    /// `n` points of a random walk from `at`.
+    fn steps(seed: &mut u64, at: Coord<f64>, n: usize) -> Vec<Coord<f64>> {
+        let mut p = at;
+        (0..n)
+            .map(|_| {
+                p.x += random(seed) - 0.5;
+                p.y += random(seed) - 0.5;
+                p
+            })
+            .collect()
+    }
+
+    /// A number in [0, 1) from a 64-bit linear congruential generator.
+    fn random(seed: &mut u64) -> f64 {
+        *seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (*seed >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// The edges one boundary has and the other lacks, counted as many times
+    /// as each occurs.
+    fn edges_lacking(a: &LayerEdges, b: &LayerEdges) -> Vec<(Coord<f64>, Coord<f64>)> {
+        let key = |p: &Coord<f64>, q: &Coord<f64>| {
+            (p.x.to_bits(), p.y.to_bits(), q.x.to_bits(), q.y.to_bits())
+        };
+        let mut theirs: std::collections::HashMap<_, usize> = Default::default();
+        for r in &b.rings {
+            for e in r.windows(2) {
+                *theirs.entry(key(&e[0], &e[1])).or_default() += 1;
+            }
+        }
+        let mut lacking = Vec::new();
+        for r in &a.rings {
+            for e in r.windows(2) {
+                match theirs.get_mut(&key(&e[0], &e[1])) {
+                    Some(n) if *n > 0 => *n -= 1,
+                    _ => lacking.push((e[0], e[1])),
+                }
+            }
+        }
+        lacking
+    }
+
+    fn within(boxes: &[Rect<f64>], (p, q): (Coord<f64>, Coord<f64>)) -> bool {
+        let inside = |r: &Rect<f64>, c: Coord<f64>| {
+            r.min().x <= c.x && c.x <= r.max().x && r.min().y <= c.y && c.y <= r.max().y
+        };
+        boxes.iter().any(|r| inside(r, p) && inside(r, q))
+    }
+
+    /// Rings edited at random, a few places each, rings added, dropped and
+    /// changed where they start: every edge one boundary has and the other
+    /// lacks lies in a box of the changes; edits far apart give a box each, not
+    /// one box spanning them (the carry-over depends on it).
+    #[test]
+    fn changes_are_boxed_where_they_are() {
+        let mut seed = 7;
+        for round in 0..200 {
+            let rings: Vec<Vec<Coord<f64>>> = (0..5)
+                .map(|k| {
+                    walk(
+                        &mut seed,
+                        Coord {
+                            x: 10.0 * k as f64,
+                            y: 0.0,
+                        },
+                        400,
+                    )
+                })
+                .collect();
+            let mut edited = rings.clone();
+            let mut edits = [0; 5];
+            for (ring, edits) in edited.iter_mut().zip(&mut edits) {
+                // Up to three edits, each in its own tenth of the ring, far
+                // apart: a stretch of 1-40 points replaced by 0-40 new ones.
+                for part in [1usize, 4, 7] {
+                    if random(&mut seed) < 0.5 {
+                        continue;
+                    }
+                    let from = part * 40 + (random(&mut seed) * 10.0) as usize;
+                    let to = from + 1 + (random(&mut seed) * 40.0) as usize;
+                    let points = (random(&mut seed) * 40.0) as usize;
+                    let new = steps(&mut seed, ring[from - 1], points);
+                    ring.splice(from..to, new);
+                    *edits += 1;
+                }
+            }
+            let (now, then) = (boundary(edited.clone()), boundary(rings.clone()));
+            let boxes = now.changes_since(&then);
+            let total: usize = edits.iter().sum();
+            assert_eq!(boxes.len(), total, "round {round}: a box per edit");
+            for e in edges_lacking(&now, &then)
+                .into_iter()
+                .chain(edges_lacking(&then, &now))
+            {
+                assert!(within(&boxes, e), "round {round}: {e:?} in no box");
+            }
+            // Rings added, dropped, and one changed where it starts.
+            let mut reshaped = edited.clone();
+            reshaped.remove(1);
+            reshaped.insert(3, walk(&mut seed, Coord { x: 5.0, y: 5.0 }, 30));
+            let last = reshaped.len() - 1;
+            reshaped[last].rotate_left(1);
+            let n = reshaped[last].len();
+            reshaped[last][n - 1] = reshaped[last][0];
+            let now = boundary(reshaped);
+            let boxes = now.changes_since(&then);
+            for e in edges_lacking(&now, &then)
+                .into_iter()
+                .chain(edges_lacking(&then, &now))
+            {
+                assert!(within(&boxes, e), "round {round}: {e:?} in no box");
+            }
+            // The rings that still pair up give a box per edit; the one that
+            // went, the one that came and both of the one that changed where it
+            // starts, a box each.
+            let expected = edits[0] + edits[2] + edits[3] + 1 + 1 + 2;
+            assert_eq!(boxes.len(), expected, "round {round}");
+        }
+        // Equal boundaries: no change at all.
+        let mut seed = 1;
+        let rings = vec![walk(&mut seed, Coord { x: 0.0, y: 0.0 }, 50)];
+        assert!(
+            boundary(rings.clone())
+                .changes_since(&boundary(rings))
+                .is_empty()
+        );
     }
 }

@@ -721,7 +721,7 @@ impl<'a> Regions<'a> {
                 let before = before?;
                 let j = before.layers.iter().position(|(s, _)| s == status)?;
                 let edges = before.layers[j].1.as_ref()?;
-                Some(((*layer)?.edges().changes_since(edges)?, j))
+                Some(((*layer)?.edges().changes_since(edges), j))
             })
             .collect();
         // A region's whole row of the table before stands where the snapshot
