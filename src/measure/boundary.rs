@@ -461,18 +461,8 @@ impl LayerEdges {
             let edges = points.len() - 1;
             for run in 0..edges.div_ceil(RUN) {
                 let run_points = &points[run * RUN..=((run + 1) * RUN).min(edges)];
-                let (mut lo, mut hi) = (run_points[0], run_points[0]);
-                for p in &run_points[1..] {
-                    lo = Coord {
-                        x: lo.x.min(p.x),
-                        y: lo.y.min(p.y),
-                    };
-                    hi = Coord {
-                        x: hi.x.max(p.x),
-                        y: hi.y.max(p.y),
-                    };
-                }
-                let rect = Rectangle::from_corners([lo.x, lo.y], [hi.x, hi.y]);
+                let b = bounds(run_points[0], run_points[1..].iter());
+                let rect = Rectangle::from_corners([b.min().x, b.min().y], [b.max().x, b.max().y]);
                 boxes.push(GeomWithData::new(rect, (r as u32, run as u32)));
             }
         }

@@ -567,16 +567,19 @@ fn overlay_group(
         overlay.overlay(rule, FillRule::NonZero)
     };
     let found = multi_polygon(shapes).0;
-    OVERLAYS.with_borrow_mut(|o| {
-        o.keep(Met {
-            key,
-            rule,
-            own,
-            other,
-            grid,
-            found: found.clone(),
-        })
-    });
+    // Only what a generation can hold is copied to be kept.
+    if Met::points_of(&own, &other, &found) <= Overlays::POINTS {
+        OVERLAYS.with_borrow_mut(|o| {
+            o.keep(Met {
+                key,
+                rule,
+                own,
+                other,
+                grid,
+                found: found.clone(),
+            })
+        });
+    }
     (grid, found)
 }
 
@@ -611,9 +614,13 @@ struct Met {
 
 impl Met {
     fn points(&self) -> usize {
-        let rings: usize = self.own.iter().chain(&self.other).map(Vec::len).sum();
-        let found: usize = self
-            .found
+        Met::points_of(&self.own, &self.other, &self.found)
+    }
+
+    /// Vertices of an overlay's input and output.
+    fn points_of(own: &[Vec<[f64; 2]>], other: &[Vec<[f64; 2]>], found: &[Polygon<f64>]) -> usize {
+        let rings: usize = own.iter().chain(other).map(Vec::len).sum();
+        let found: usize = found
             .iter()
             .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
             .sum();
