@@ -49,6 +49,7 @@ pub mod import;
 pub mod measure;
 pub mod model;
 pub mod proximity;
+mod recent;
 pub mod sync;
 pub mod timeline;
 

@@ -4,7 +4,7 @@
 mod area;
 mod boundary;
 pub mod clip;
-mod overlay;
+pub(crate) mod overlay;
 mod share;
 
 pub use area::{AreaModel, GeodesicAreaKm2, area_model, set_area_model};

@@ -11,6 +11,8 @@ use i_overlay::float::overlay::{FloatOverlay, OverlayOptions};
 use i_overlay::i_float::adapter::FloatPointAdapter;
 
 use crate::measure::clip::clip_to;
+use crate::measure::overlay::solver_for;
+use crate::recent::{Key, Recent, same_bits};
 
 use super::SnapGrid;
 use super::{Layer, Marker, Occupation, Precedence, Status, Zone};
@@ -529,26 +531,32 @@ fn overlay(
 }
 
 /// One group's overlay (`own` the subject, `other` the clip): the grid its
-/// vertices are snapped to and the polygons found, from [`Overlays`] when the
+/// vertices are snapped to and the polygons found, from [`OVERLAYS`] when the
 /// same group, to the bit, was overlaid lately on this thread.
 fn overlay_group(
     own: Vec<Vec<[f64; 2]>>,
     other: Vec<Vec<[f64; 2]>>,
     rule: OverlayRule,
-) -> (SnapGrid, Vec<Polygon<f64>>) {
-    let key = {
-        use std::hash::{BuildHasher, Hasher};
-        let mut h = foldhash::fast::FixedState::with_seed(0x5a17_0ee1).build_hasher();
-        for (side, rings) in [(0, &own), (1, &other)] {
-            h.write_u8(side);
-            for ring in rings {
-                h.write_usize(ring.len());
-                ring.iter().flatten().for_each(|v| h.write_u64(v.to_bits()));
-            }
+) -> GroupOutput {
+    let mut key = Key::new();
+    for (side, rings) in [(0, &own), (1, &other)] {
+        key.tag(side);
+        for ring in rings {
+            key.ring(ring.len(), ring.iter().flatten().copied());
         }
-        h.finish()
+    }
+    let key = key.finish();
+    let same = |input: &GroupInput| {
+        let rings = |a: &[Vec<[f64; 2]>], b: &[Vec<[f64; 2]>]| {
+            a.len() == b.len()
+                && a.iter().zip(b).all(|(r, s)| {
+                    r.len() == s.len()
+                        && same_bits(r.iter().flatten().copied(), s.iter().flatten().copied())
+                })
+        };
+        input.0 == rule && rings(&input.1, &own) && rings(&input.2, &other)
     };
-    if let Some(met) = OVERLAYS.with_borrow_mut(|o| o.find(key, &own, &other, rule)) {
+    if let Some(met) = OVERLAYS.with_borrow_mut(|o| o.find(key, same)) {
         return met;
     }
     let adapter = FloatPointAdapter::with_iter(own.iter().chain(&other).flatten());
@@ -557,9 +565,13 @@ fn overlay_group(
         step: adapter.inv_scale,
     };
     let capacity = own.iter().chain(&other).map(Vec::len).sum();
-    let mut overlay =
-        FloatOverlay::new_custom(adapter, OverlayOptions::ogc(), Default::default(), capacity)
-            .unsafe_add_source(&own, ShapeType::Subject);
+    let mut overlay = FloatOverlay::new_custom(
+        adapter,
+        OverlayOptions::ogc(),
+        solver_for(capacity),
+        capacity,
+    )
+    .unsafe_add_source(&own, ShapeType::Subject);
     let shapes = if other.is_empty() {
         overlay.overlay(OverlayRule::Subject, FillRule::NonZero)
     } else {
@@ -567,112 +579,36 @@ fn overlay_group(
         overlay.overlay(rule, FillRule::NonZero)
     };
     let found = multi_polygon(shapes).0;
+    let found_points: usize = found
+        .iter()
+        .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
+        .sum();
+    let points = capacity + found_points;
     // Only what a generation can hold is copied to be kept.
-    if Met::points_of(&own, &other, &found) <= Overlays::POINTS {
-        OVERLAYS.with_borrow_mut(|o| {
-            o.keep(Met {
-                key,
-                rule,
-                own,
-                other,
-                grid,
-                found: found.clone(),
-            })
-        });
-    }
+    OVERLAYS.with_borrow_mut(|o| {
+        if o.fits(points) {
+            o.keep(key, (rule, own, other), (grid, found.clone()), points);
+        }
+    });
     (grid, found)
 }
 
+/// An overlay's input: its rule, its subject's rings and its clip's.
+type GroupInput = (OverlayRule, Vec<Vec<[f64; 2]>>, Vec<Vec<[f64; 2]>>);
+
+/// An overlay's result: the grid its vertices are snapped to, and its polygons.
+type GroupOutput = (SnapGrid, Vec<Polygon<f64>>);
+
+/// Vertices (input and output) a generation of [`OVERLAYS`] holds at most.
+const OVERLAY_POINTS: usize = 1 << 17;
+
 thread_local! {
-    static OVERLAYS: std::cell::RefCell<Overlays> = std::cell::RefCell::default();
-}
-
-/// Group overlays met lately on one thread. A series reads consecutive
-/// snapshots on one worker, and most groups away from the front (islands,
-/// ground abroad or held since 2014) come back unchanged the next day: 83 % of
-/// the raw daily archive's overlays, 28 % of their vertices. An overlay's result
-/// depends on its input alone, and one is reused only for an input equal to it
-/// to the bit (compared in full, not trusted to the hash), so reuse changes
-/// nothing. Two generations, each of at most [`Overlays::POINTS`] vertices, so
-/// memory stays bounded however long the archive.
-#[derive(Default)]
-struct Overlays {
-    now: Vec<Met>,
-    before: Vec<Met>,
-    points: usize,
-}
-
-/// One overlay met: its input, and what it gave.
-struct Met {
-    key: u64,
-    rule: OverlayRule,
-    own: Vec<Vec<[f64; 2]>>,
-    other: Vec<Vec<[f64; 2]>>,
-    grid: SnapGrid,
-    found: Vec<Polygon<f64>>,
-}
-
-impl Met {
-    fn points(&self) -> usize {
-        Met::points_of(&self.own, &self.other, &self.found)
-    }
-
-    /// Vertices of an overlay's input and output.
-    fn points_of(own: &[Vec<[f64; 2]>], other: &[Vec<[f64; 2]>], found: &[Polygon<f64>]) -> usize {
-        let rings: usize = own.iter().chain(other).map(Vec::len).sum();
-        let found: usize = found
-            .iter()
-            .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
-            .sum();
-        rings + found
-    }
-}
-
-impl Overlays {
-    /// Vertices (input and output) one generation holds at most.
-    const POINTS: usize = 1 << 17;
-
-    fn find(
-        &mut self,
-        key: u64,
-        own: &[Vec<[f64; 2]>],
-        other: &[Vec<[f64; 2]>],
-        rule: OverlayRule,
-    ) -> Option<(SnapGrid, Vec<Polygon<f64>>)> {
-        let bits = |a: &[Vec<[f64; 2]>], b: &[Vec<[f64; 2]>]| {
-            a.len() == b.len()
-                && a.iter().zip(b).all(|(r, s)| {
-                    r.len() == s.len()
-                        && r.iter()
-                            .flatten()
-                            .zip(s.iter().flatten())
-                            .all(|(x, y)| x.to_bits() == y.to_bits())
-                })
-        };
-        let equal =
-            |m: &Met| m.key == key && m.rule == rule && bits(&m.own, own) && bits(&m.other, other);
-        if let Some(m) = self.now.iter().find(|m| equal(m)) {
-            return Some((m.grid, m.found.clone()));
-        }
-        let i = self.before.iter().position(equal)?;
-        let met = self.before.swap_remove(i);
-        let found = (met.grid, met.found.clone());
-        self.keep(met);
-        Some(found)
-    }
-
-    fn keep(&mut self, met: Met) {
-        let points = met.points();
-        if points > Self::POINTS {
-            return;
-        }
-        if self.points + points > Self::POINTS {
-            self.before = std::mem::take(&mut self.now);
-            self.points = 0;
-        }
-        self.points += points;
-        self.now.push(met);
-    }
+    /// Group overlays met lately on this thread ([`Recent`]): most groups away
+    /// from the front (islands, ground abroad or held since 2014) come back
+    /// unchanged the next day, 83 % of the raw daily archive's overlays (28 %
+    /// of their vertices). An overlay's result depends on its input alone.
+    static OVERLAYS: std::cell::RefCell<Recent<GroupInput, GroupOutput>> =
+        const { std::cell::RefCell::new(Recent::new(OVERLAY_POINTS)) };
 }
 
 /// The polygons of `all` in groups whose boxes meet, transitively (indices into
@@ -816,8 +752,8 @@ mod tests {
     fn overlays_met_again_are_the_overlays_of_their_input() {
         std::thread::spawn(|| {
             let first = layers(zones(37.9));
-            let met = OVERLAYS.with_borrow(|o| o.now.len());
-            assert!(met >= 3, "{met} overlays kept");
+            let met = OVERLAYS.with_borrow(|o| o.kept());
+            assert!(met > 0, "{met} vertices kept");
             assert_eq!(layers(zones(37.9)), first);
             assert_eq!(first, fresh(zones(37.9)));
             let moved = 37.9f64.next_up();
@@ -849,10 +785,11 @@ mod tests {
                 let _ = layers(vec![Zone::new(Status::OCCUPIED, circle)]);
             }
             OVERLAYS.with_borrow(|o| {
-                let held: usize = o.now.iter().chain(&o.before).map(Met::points).sum();
-                assert!(o.points <= Overlays::POINTS);
-                assert!(held <= 2 * Overlays::POINTS, "{held}");
-                assert!(!o.before.is_empty());
+                let held = o.kept();
+                assert!(held <= 2 * OVERLAY_POINTS, "{held}");
+                // 1,000 circles of 800 vertices (input and output) filled
+                // more than one generation.
+                assert!(held > OVERLAY_POINTS, "{held}");
             });
         })
         .join()
