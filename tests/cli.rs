@@ -48,6 +48,66 @@ fn share_json_has_every_status() {
     assert!(rows[0]["status"]["occupied"]["pct"].as_f64().unwrap() > 30.0);
 }
 
+/// `series --format json` (streamed, a snapshot at a time) is one JSON
+/// document: the files skipped under `issues`, each snapshot's shares under
+/// `series.entries`, the same figures as the CSV.
+#[test]
+fn series_json_is_one_document_with_its_issues() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in [JUNE, AUGUST] {
+        let to = dir
+            .path()
+            .join(std::path::Path::new(f).file_name().unwrap());
+        std::fs::copy(f, to).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("broken_20250101.geojson"),
+        "{\"type\": \"Feat",
+    )
+    .unwrap();
+    let snapshots = dir.path().to_str().unwrap();
+    let run = |format: &str| {
+        let o = frontline(&[
+            "series",
+            snapshots,
+            "--regions",
+            "data/city.geojson",
+            "--format",
+            format,
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        stdout(&o)
+    };
+    let v: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    let issues = v["issues"].as_array().unwrap();
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0]["kind"], "unreadable");
+    assert!(
+        issues[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("broken_20250101.geojson")
+    );
+    let entries = v["series"]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[1]["date"], "2025-08-01T09:00:00Z");
+    let csv = run("csv");
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2 * 2);
+    let occupied: Vec<f64> = entries
+        .iter()
+        .flat_map(|e| e["value"].as_array().unwrap())
+        .map(|s| s["status"]["occupied"]["km2"].as_f64().unwrap())
+        .collect();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let column = header.iter().position(|h| *h == "occupied_km2").unwrap();
+    for (row, json) in rows.iter().zip(&occupied) {
+        let text = row.split(',').nth(column).unwrap();
+        assert_eq!(text.parse::<f64>().unwrap(), *json, "{row}");
+    }
+    assert!(occupied.iter().any(|&km2| km2 > 0.0));
+}
+
 #[test]
 fn share_table_and_csv() {
     let o = frontline(&[

@@ -50,7 +50,7 @@ pub use history::{
 };
 pub use series::{
     load_series, load_share_tables, series, write_series_csv, write_series_wide_csv,
-    write_share_tables_csv,
+    write_share_tables_csv, write_share_tables_json,
 };
 
 /// Called after each file is read (from the worker threads), e.g. to move a

@@ -259,18 +259,7 @@ pub fn write_share_tables_csv(
     regions: &Regions<'_>,
     out: impl Write,
 ) -> Result<()> {
-    // Tables measured for other regions would be labelled wrongly: refused.
-    if let Some(e) = series
-        .iter()
-        .find(|e| e.value.len() != regions.regions().len())
-    {
-        return Err(Error::Invalid(format!(
-            "the shares of {} are of {} regions, not the {} given",
-            e.date,
-            e.value.len(),
-            regions.regions().len()
-        )));
-    }
+    of_regions(series, regions)?;
     let packed: Vec<Entry<Packed<'_, '_>>> = series
         .entries()
         .iter()
@@ -283,6 +272,97 @@ pub fn write_share_tables_csv(
         })
         .collect();
     write_long_csv(&packed, out)
+}
+
+/// Tables measured for other regions would be labelled wrongly: refused.
+fn of_regions(series: &Timeline<ShareTable>, regions: &Regions<'_>) -> Result<()> {
+    match series
+        .iter()
+        .find(|e| e.value.len() != regions.regions().len())
+    {
+        Some(e) => Err(Error::Invalid(format!(
+            "the shares of {} are of {} regions, not the {} given",
+            e.date,
+            e.value.len(),
+            regions.regions().len()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Writes packed share tables as the pretty JSON of the shares unpacked, the
+/// same text as `serde_json::to_writer_pretty` of the [`Timeline`] of each
+/// table's [`ShareTable::shares`], without holding them: a whole archive of
+/// every hromada is a gigabyte of text. Snapshots are unpacked and written on
+/// every core, a few at a time, in order.
+///
+/// ```
+/// use frontline::measure::Regions;
+/// use frontline::timeline::{LoadOptions, load_series, load_share_tables, write_share_tables_json};
+/// let towns = frontline::import::read_places("data/city.geojson")?;
+/// let places: Vec<_> = towns.iter().collect();
+/// let regions = Regions::new(&places)?;
+/// let tables = load_share_tables(&["data/snapshots"], &regions, &LoadOptions::default())?;
+/// let mut packed = Vec::new();
+/// write_share_tables_json(&tables, &regions, &mut packed)?;
+/// let whole = load_series(&["data/snapshots"], &places, &LoadOptions::default())?;
+/// assert_eq!(packed, serde_json::to_vec_pretty(&whole).unwrap());
+/// # Ok::<(), frontline::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// An error when writing to `out` fails, or when a table holds another number
+/// of regions than `regions`.
+pub fn write_share_tables_json(
+    series: &Timeline<ShareTable>,
+    regions: &Regions<'_>,
+    mut out: impl Write,
+) -> Result<()> {
+    of_regions(series, regions)?;
+    let io = |e: std::io::Error| Error::Invalid(format!("cannot write the series: {e}"));
+    let entries = series.entries();
+    if entries.is_empty() {
+        return out.write_all(b"{\n  \"entries\": []\n}").map_err(io);
+    }
+    out.write_all(b"{\n  \"entries\": [\n").map_err(io)?;
+    // Each entry as serde_json writes it on its own, indented two levels: JSON
+    // text has a newline only between tokens (never inside a string).
+    const INDENT: &[u8] = b"    ";
+    let threads = rayon::current_num_threads();
+    for (k, batch) in entries.chunks(4 * threads).enumerate() {
+        let texts: Vec<Result<Vec<u8>>> = batch
+            .par_iter()
+            .map(|e| {
+                let entry = Entry {
+                    date: e.date,
+                    path: e.path.clone(),
+                    report: Default::default(),
+                    fingerprint: e.fingerprint,
+                    value: e.value.shares(regions),
+                };
+                let text = serde_json::to_vec_pretty(&entry)
+                    .map_err(|e| Error::Invalid(format!("cannot write the series: {e}")))?;
+                let mut indented = Vec::with_capacity(text.len() + text.len() / 4);
+                indented.extend_from_slice(INDENT);
+                for line in text.split_inclusive(|&b| b == b'\n') {
+                    indented.extend_from_slice(line);
+                    if line.ends_with(b"\n") {
+                        indented.extend_from_slice(INDENT);
+                    }
+                }
+                Ok(indented)
+            })
+            .collect();
+        for (i, text) in texts.into_iter().enumerate() {
+            if k + i > 0 {
+                out.write_all(b",\n").map_err(io)?;
+            }
+            out.write_all(&text?).map_err(io)?;
+        }
+    }
+    out.write_all(b"\n  ]\n}").map_err(io)?;
+    out.flush().map_err(io)
 }
 
 /// A region's label, id and area (its bits), and the three as CSV fields.

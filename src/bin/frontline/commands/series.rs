@@ -1,5 +1,6 @@
 //! `frontline series`: every snapshot's km² and % per status in regions.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use crate::args::{Format, SnapshotKind};
-use crate::output::{Cell, Table, emit};
+use crate::output::{Cell, Indented, Table, emit};
 use crate::paths::Inputs;
 use crate::places::PlaceArgs;
 use crate::write_out;
@@ -209,6 +210,17 @@ pub fn run(args: &SeriesArgs) -> Result<()> {
         return write_out(|out| {
             timeline::write_share_tables_csv(&tables, &regions, &mut *out)
                 .map_err(std::io::Error::other)
+        });
+    }
+    // JSON too, streamed: the whole archive's is a gigabyte of text.
+    if chart.is_none() && output.is_none() && args.format == Format::Json {
+        return write_out(|out| {
+            out.write_all(b"{\n  \"issues\": ")?;
+            serde_json::to_writer_pretty(Indented::new(&mut *out, b"  "), tables.issues())?;
+            out.write_all(b",\n  \"series\": ")?;
+            timeline::write_share_tables_json(&tables, &regions, Indented::new(&mut *out, b"  "))
+                .map_err(std::io::Error::other)?;
+            out.write_all(b"\n}\n")
         });
     }
     let series = tables.map(|e| Ok(e.value.shares(&regions)))?;
