@@ -132,6 +132,19 @@ pub(crate) fn same_bits(
     }
 }
 
+/// Whether two lists of rings (each a sequence of numbers) are the same, ring
+/// by ring, to the bit.
+pub(crate) fn same_rings<A, B>(
+    a: impl ExactSizeIterator<Item = A>,
+    b: impl ExactSizeIterator<Item = B>,
+) -> bool
+where
+    A: IntoIterator<Item = f64>,
+    B: IntoIterator<Item = f64>,
+{
+    a.len() == b.len() && a.zip(b).all(|(r, s)| same_bits(r, s))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

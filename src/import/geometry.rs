@@ -27,7 +27,7 @@ use geo::{
 
 use crate::formats::shape::{Ring, Shape};
 use crate::measure::GeodesicAreaKm2;
-use crate::recent::{Key, Recent, same_bits};
+use crate::recent::{Key, Recent, same_bits, same_rings};
 use crate::{Error, Result};
 
 /// A feature being read: for messages.
@@ -257,21 +257,20 @@ pub(crate) fn valid(
 /// [`VALIDATED`] when the same polygon, to the bit, was met lately on this
 /// thread: most of a day's map is the day before's.
 fn simple_and_oriented(polygon: &Polygon<f64>) -> Option<Polygon<f64>> {
+    fn numbers(ring: &LineString<f64>) -> impl Iterator<Item = f64> + '_ {
+        ring.0.iter().flat_map(|c| [c.x, c.y])
+    }
     let rings = || std::iter::once(polygon.exterior()).chain(polygon.interiors());
     let points: usize = rings().map(|r| r.0.len()).sum();
     let mut key = Key::new();
-    rings().for_each(|r| key.ring(r.0.len(), r.0.iter().flat_map(|c| [c.x, c.y])));
+    rings().for_each(|r| key.ring(r.0.len(), numbers(r)));
     let key = key.finish();
     let same = |met: &Polygon<f64>| {
-        let theirs = std::iter::once(met.exterior()).chain(met.interiors());
-        met.interiors().len() == polygon.interiors().len()
-            && theirs.zip(rings()).all(|(a, b)| {
-                a.0.len() == b.0.len()
-                    && same_bits(
-                        a.0.iter().flat_map(|c| [c.x, c.y]),
-                        b.0.iter().flat_map(|c| [c.x, c.y]),
-                    )
-            })
+        same_bits(numbers(met.exterior()), numbers(polygon.exterior()))
+            && same_rings(
+                met.interiors().iter().map(numbers),
+                polygon.interiors().iter().map(numbers),
+            )
     };
     if let Some(oriented) = VALIDATED.with_borrow_mut(|v| v.find(key, same)) {
         return Some(oriented);

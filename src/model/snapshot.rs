@@ -12,7 +12,7 @@ use i_overlay::i_float::adapter::FloatPointAdapter;
 
 use crate::measure::clip::clip_to;
 use crate::measure::overlay::solver_for;
-use crate::recent::{Key, Recent, same_bits};
+use crate::recent::{Key, Recent, same_rings};
 
 use super::SnapGrid;
 use super::{Layer, Marker, Occupation, Precedence, Status, Zone};
@@ -538,21 +538,20 @@ fn overlay_group(
     other: Vec<Vec<[f64; 2]>>,
     rule: OverlayRule,
 ) -> GroupOutput {
+    fn numbers(ring: &[[f64; 2]]) -> impl Iterator<Item = f64> + '_ {
+        ring.iter().flatten().copied()
+    }
     let mut key = Key::new();
     for (side, rings) in [(0, &own), (1, &other)] {
         key.tag(side);
         for ring in rings {
-            key.ring(ring.len(), ring.iter().flatten().copied());
+            key.ring(ring.len(), numbers(ring));
         }
     }
     let key = key.finish();
     let same = |input: &GroupInput| {
         let rings = |a: &[Vec<[f64; 2]>], b: &[Vec<[f64; 2]>]| {
-            a.len() == b.len()
-                && a.iter().zip(b).all(|(r, s)| {
-                    r.len() == s.len()
-                        && same_bits(r.iter().flatten().copied(), s.iter().flatten().copied())
-                })
+            same_rings(a.iter().map(|r| numbers(r)), b.iter().map(|r| numbers(r)))
         };
         input.0 == rule && rings(&input.1, &own) && rings(&input.2, &other)
     };
