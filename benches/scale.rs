@@ -6,7 +6,13 @@
 //!   them, the regions prepared once (what `frontline share` does after reading);
 //! - `hromadas/occupied-daily-30`: 30 consecutive occupied-only daily snapshots
 //!   into packed share tables (`load_share_tables`), the job of the whole-archive
-//!   series on a 30-day stretch.
+//!   series on a 30-day stretch;
+//! - `hromadas/raw-daily-30`: the same on 30 consecutive raw daily snapshots
+//!   (every status: occupied, grey zone, liberated, ground abroad).
+//!
+//! Each series runs on a new thread pool: the workers remember the polygons and
+//! overlays they met lately (`recent`), and a pool kept from one iteration to the
+//! next would meet the same days again.
 //!
 //! The end-to-end comparison with GeoPandas and DuckDB spatial on the whole
 //! archive is `benches/peer/scale.py`.
@@ -54,16 +60,23 @@ fn bench(c: &mut Criterion) {
             criterion::BatchSize::LargeInput,
         )
     });
-    let month = &files[files.len() / 2..files.len() / 2 + 30];
-    group.bench_function("occupied-daily-30", |b| {
-        b.iter(|| {
-            // New regions each time, so that no measure is remembered from a run before.
-            let regions = Regions::new(&all).expect("regions");
-            load_share_tables(month, &regions, &LoadOptions::default())
-                .expect("series")
-                .len()
-        })
-    });
+    let raw = snapshot_files(&[data.join("deepstate/raw-daily")]).expect("raw-daily");
+    for (name, files) in [("occupied-daily-30", &files), ("raw-daily-30", &raw)] {
+        let month = &files[files.len() / 2..files.len() / 2 + 30];
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                // New regions each time, so that no measure is remembered from a
+                // run before, and new workers (see the module docs).
+                let regions = Regions::new(&all).expect("regions");
+                let pool = rayon::ThreadPoolBuilder::new().build().expect("a pool");
+                pool.install(|| {
+                    load_share_tables(month, &regions, &LoadOptions::default())
+                        .expect("series")
+                        .len()
+                })
+            })
+        });
+    }
     group.finish();
 }
 
