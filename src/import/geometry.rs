@@ -65,17 +65,29 @@ pub(crate) struct Parts {
     pub lines: usize,
 }
 
-/// Converts a geometry, collections unpacked; repairs go to `warnings`. `sealed`:
-/// the file's seal holds ([`super::seal`]), so its polygons are known simple and
-/// oriented, and only the cheap checks run.
+/// How a read checks its polygons.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Checks {
+    /// The file's seal holds ([`super::seal`]): its polygons are known simple
+    /// and oriented, and only the cheap checks run.
+    Sealed,
+    /// Each polygon checked on its own: regions and places, read once.
+    Each,
+    /// Each polygon checked, or found among those this thread found simple
+    /// lately ([`simple_and_oriented`]): snapshots, where most of a day's map
+    /// is the day before's.
+    Recalled,
+}
+
+/// Converts a geometry, collections unpacked; repairs go to `warnings`.
 pub(crate) fn parts(
     geometry: Shape,
     at: FeatureRef<'_>,
     warnings: &mut Vec<String>,
-    sealed: bool,
+    checks: Checks,
 ) -> Result<Parts> {
     let mut parts = Parts::default();
-    collect(geometry, at, warnings, &mut parts, sealed)?;
+    collect(geometry, at, warnings, &mut parts, checks)?;
     Ok(parts)
 }
 
@@ -84,7 +96,7 @@ fn collect(
     at: FeatureRef<'_>,
     warnings: &mut Vec<String>,
     out: &mut Parts,
-    sealed: bool,
+    checks: Checks,
 ) -> Result<()> {
     match shape {
         Shape::Point(c) => out.points.push(coord(c, at)?.into()),
@@ -94,15 +106,15 @@ fn collect(
             }
         }
         Shape::LineString(_) | Shape::MultiLineString(_) => out.lines += 1,
-        Shape::Polygon(rings) => out.polygons.extend(polygon(rings, at, warnings, sealed)?),
+        Shape::Polygon(rings) => out.polygons.extend(polygon(rings, at, warnings, checks)?),
         Shape::MultiPolygon(polygons) => {
             for p in polygons {
-                out.polygons.extend(polygon(p, at, warnings, sealed)?);
+                out.polygons.extend(polygon(p, at, warnings, checks)?);
             }
         }
         Shape::Collection(shapes) => {
             for s in shapes {
-                collect(s, at, warnings, out, sealed)?;
+                collect(s, at, warnings, out, checks)?;
             }
         }
         Shape::Invalid(why) => return Err(at.error(why)),
@@ -187,7 +199,7 @@ fn polygon(
     rings: Vec<Ring>,
     at: FeatureRef<'_>,
     warnings: &mut Vec<String>,
-    sealed: bool,
+    checks: Checks,
 ) -> Result<Vec<Polygon<f64>>> {
     let mut rings = rings.into_iter();
     let Some(first) = rings.next() else {
@@ -204,20 +216,27 @@ fn polygon(
         }
     }
     let polygon = Polygon::new(exterior, holes);
-    if sealed {
+    if checks == Checks::Sealed {
         return Ok(vec![polygon]);
     }
-    Ok(valid(polygon, at, warnings)?.0)
+    Ok(valid(polygon, at, warnings, checks == Checks::Recalled)?.0)
 }
 
 /// The polygon itself when valid, else its repair; oriented either way.
+/// `recalled`: found among the polygons this thread found simple lately, if
+/// there ([`simple_and_oriented`]).
 pub(crate) fn valid(
     polygon: Polygon<f64>,
     at: FeatureRef<'_>,
     warnings: &mut Vec<String>,
+    recalled: bool,
 ) -> Result<MultiPolygon<f64>> {
-    if let Some(oriented) = simple_and_oriented(&polygon) {
-        return Ok(MultiPolygon(vec![oriented]));
+    if recalled {
+        if let Some(oriented) = simple_and_oriented(&polygon) {
+            return Ok(MultiPolygon(vec![oriented]));
+        }
+    } else if is_simple(&polygon) {
+        return Ok(MultiPolygon(vec![oriented(polygon)]));
     }
     // What is wrong, in geo's words; its validation builds a topology graph,
     // which panics on some broken rings ("topology position conflict", found by
@@ -278,15 +297,20 @@ fn simple_and_oriented(polygon: &Polygon<f64>) -> Option<Polygon<f64>> {
     if !is_simple(polygon) {
         return None;
     }
-    let mut oriented = polygon.clone();
-    oriented.exterior_mut(|e| e.make_ccw_winding());
-    oriented.interiors_mut(|holes| holes.iter_mut().for_each(|h| h.make_cw_winding()));
+    let oriented = oriented(polygon.clone());
     VALIDATED.with_borrow_mut(|v| {
         if v.fits(2 * points) {
             v.keep(key, polygon.clone(), oriented.clone(), 2 * points);
         }
     });
     Some(oriented)
+}
+
+/// As geo's `Orient` (exterior counter-clockwise, holes clockwise), in place.
+fn oriented(mut polygon: Polygon<f64>) -> Polygon<f64> {
+    polygon.exterior_mut(|e| e.make_ccw_winding());
+    polygon.interiors_mut(|holes| holes.iter_mut().for_each(|h| h.make_cw_winding()));
+    polygon
 }
 
 /// Vertices (input and output) a generation of [`VALIDATED`] holds at most.
@@ -642,6 +666,10 @@ mod tests {
     use serde_json::json;
 
     fn read(geometry: serde_json::Value) -> (Result<Parts>, Vec<String>) {
+        read_with(geometry, Checks::Each)
+    }
+
+    fn read_with(geometry: serde_json::Value, checks: Checks) -> (Result<Parts>, Vec<String>) {
         let g: crate::formats::json::GeometryJson = serde_json::from_value(geometry).unwrap();
         let mut warnings = Vec::new();
         let at = FeatureRef {
@@ -649,7 +677,7 @@ mod tests {
             index: 7,
             name: Some("x"),
         };
-        (parts(g.0, at, &mut warnings, false), warnings)
+        (parts(g.0, at, &mut warnings, checks), warnings)
     }
 
     #[test]
@@ -695,18 +723,22 @@ mod tests {
         std::thread::spawn(|| {
             let clockwise = json!({"type": "Polygon", "coordinates":
                 [[[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]]]});
-            let first = read(clockwise.clone());
+            // Regions and places (read once) are checked each on their own.
+            let once = read(clockwise.clone());
+            assert_eq!(VALIDATED.with_borrow(|v| v.kept()), 0);
+            let first = read_with(clockwise.clone(), Checks::Recalled);
             let kept = VALIDATED.with_borrow(|v| v.kept());
             assert!(kept > 0);
-            let again = read(clockwise);
+            let again = read_with(clockwise, Checks::Recalled);
             let (a, b) = (first.0.unwrap().polygons, again.0.unwrap().polygons);
             assert_eq!(format!("{a:?}"), format!("{b:?}"));
+            assert_eq!(format!("{:?}", once.0.unwrap().polygons), format!("{b:?}"));
             assert_eq!(geo::Area::signed_area(&b[0]), 1.0);
             assert!(again.1.is_empty());
             let bow_tie = json!({"type": "Polygon", "coordinates":
                 [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]});
             for _ in 0..2 {
-                let (p, w) = read(bow_tie.clone());
+                let (p, w) = read_with(bow_tie.clone(), Checks::Recalled);
                 assert_eq!(p.unwrap().polygons.len(), 2);
                 assert!(w.iter().any(|w| w.contains("repaired")), "{w:?}");
             }
@@ -719,10 +751,10 @@ mod tests {
             };
             let least = f64::from_bits(1);
             for _ in 0..2 {
-                let (p, w) = read(hole(least));
+                let (p, w) = read_with(hole(least), Checks::Recalled);
                 assert!(p.is_ok() && w.is_empty(), "{w:?}");
             }
-            let (p, w) = read(hole(least.next_down()));
+            let (p, w) = read_with(hole(least.next_down()), Checks::Recalled);
             assert!(
                 p.is_ok() && w.iter().any(|w| w.contains("repaired")),
                 "{w:?}"

@@ -385,7 +385,12 @@ fn zones_from_document(
             report.ignored.push(skipped(at, "no geometry"));
             continue;
         };
-        let parts = geometry::parts(geometry, at, &mut report.warnings, sealed)?;
+        let checks = if sealed {
+            geometry::Checks::Sealed
+        } else {
+            geometry::Checks::Recalled
+        };
+        let parts = geometry::parts(geometry, at, &mut report.warnings, checks)?;
         if parts.polygons.is_empty() {
             if parts.points.is_empty() {
                 report.ignored.push(skipped(at, "no polygon or point"));
@@ -928,7 +933,12 @@ fn place(
         warnings.push(at.warning("no geometry; skipped it"));
         return Ok(None);
     };
-    let parts = geometry::parts(geometry, at, warnings, sealed)?;
+    let checks = if sealed {
+        geometry::Checks::Sealed
+    } else {
+        geometry::Checks::Each
+    };
+    let parts = geometry::parts(geometry, at, warnings, checks)?;
     let geometry = if !parts.polygons.is_empty() {
         PlaceGeometry::Area(
             if parts.polygons.len() > 1 && !sealed && !geometry::disjoint(&parts.polygons) {

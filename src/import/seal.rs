@@ -62,7 +62,7 @@ fn clean_as_is(shape: &Shape) -> bool {
         name: None,
     };
     let mut warnings = Vec::new();
-    let cleaned = geometry::parts(shape.clone(), at, &mut warnings, false);
+    let cleaned = geometry::parts(shape.clone(), at, &mut warnings, geometry::Checks::Each);
     matches!(cleaned, Ok(p) if warnings.is_empty() && p.polygons == drawn)
         && (drawn.len() < 2 || geometry::disjoint(&drawn))
 }
