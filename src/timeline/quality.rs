@@ -22,6 +22,7 @@
 //! one week) and 2024-09-01 (−6.5 %); no occupied, liberated or other total.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::measure::{Regions, ShareTable};
@@ -264,37 +265,47 @@ pub fn outliers_in_tables(
 }
 
 /// The outliers of every region's km² of every status it has in the first
-/// snapshot, in the order of the snapshots.
+/// snapshot, in the order of the snapshots (then of the regions and statuses).
+///
+/// Snapshot by snapshot, each with its two neighbours, on both cores: a
+/// region's figures lie one snapshot's table apart, so reading them region by
+/// region missed the cache at every figure (70 ms of a 1 s series of every
+/// hromada).
 fn flag(
     dates: &[DateTime<Utc>],
     regions: usize,
     statuses_of: impl Fn(usize) -> Vec<Status>,
-    label: impl Fn(usize) -> String,
-    km2: impl Fn(usize, usize, usize, &Status) -> f64,
+    label: impl Fn(usize) -> String + Sync,
+    km2: impl Fn(usize, usize, usize, &Status) -> f64 + Sync,
     rule: &OutlierRule,
 ) -> Vec<Outlier> {
-    let mut found = Vec::new();
+    let mut columns: Vec<(usize, usize, Status)> = Vec::new();
     for r in 0..regions {
         let statuses = statuses_of(r);
         for (k, status) in statuses.iter().enumerate() {
-            if statuses[..k].contains(status) {
-                continue;
-            }
-            let values: Vec<f64> = (0..dates.len()).map(|i| km2(i, r, k, status)).collect();
-            for i in rule.flag(&values) {
-                found.push(Outlier {
-                    date: dates[i],
-                    index: i,
-                    region: label(r),
-                    status: status.clone(),
-                    km2: values[i],
-                    neighbours_km2: (values[i - 1] + values[i + 1]) / 2.0,
-                });
+            if !statuses[..k].contains(status) {
+                columns.push((r, k, status.clone()));
             }
         }
     }
-    found.sort_by_key(|o| o.index);
-    found
+    (1..dates.len().saturating_sub(1))
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let (columns, label, km2) = (&columns, &label, &km2);
+            columns.iter().filter_map(move |(r, k, status)| {
+                let [a, v, c] = [i - 1, i, i + 1].map(|j| km2(j, *r, *k, status));
+                rule.departure(a, v, c)?;
+                Some(Outlier {
+                    date: dates[i],
+                    index: i,
+                    region: label(*r),
+                    status: status.clone(),
+                    km2: v,
+                    neighbours_km2: (a + c) / 2.0,
+                })
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -319,5 +330,50 @@ mod tests {
             ..o
         };
         assert!(o.to_string().contains("(+20.0 %)"), "{o}");
+    }
+
+    #[test]
+    fn outliers_come_in_the_order_of_snapshots_then_regions_then_statuses() {
+        let dates: Vec<DateTime<Utc>> = (0..6)
+            .map(|d| DateTime::from_timestamp(1_700_000_000 + d * 86_400, 0).unwrap_or_default())
+            .collect();
+        // Region 0 jumps on day 3, region 1 on days 1 and 4 (both statuses on
+        // day 4, occupied listed twice: flagged once); region 2 never.
+        let jumps = |r: usize, k: usize| -> &'static [usize] {
+            match (r, k) {
+                (0, 1) => &[3],
+                (1, 0) => &[1, 4],
+                (1, 1) => &[4],
+                _ => &[],
+            }
+        };
+        let statuses = vec![Status::OCCUPIED, Status::CONTESTED, Status::OCCUPIED];
+        let found = flag(
+            &dates,
+            3,
+            |_| statuses.clone(),
+            |r| format!("r{r}"),
+            |i, r, k, _| {
+                if jumps(r, k).contains(&i) {
+                    500.0
+                } else {
+                    100.0
+                }
+            },
+            &OutlierRule::default(),
+        );
+        let order: Vec<(usize, String, Status)> = found
+            .into_iter()
+            .map(|o| (o.index, o.region, o.status))
+            .collect();
+        assert_eq!(
+            order,
+            vec![
+                (1, "r1".into(), Status::OCCUPIED),
+                (3, "r0".into(), Status::CONTESTED),
+                (4, "r1".into(), Status::OCCUPIED),
+                (4, "r1".into(), Status::CONTESTED),
+            ]
+        );
     }
 }
