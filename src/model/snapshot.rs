@@ -9,7 +9,6 @@ use i_overlay::core::overlay::ShapeType;
 use i_overlay::core::overlay_rule::OverlayRule;
 use i_overlay::float::overlay::{FloatOverlay, OverlayOptions};
 use i_overlay::i_float::adapter::FloatPointAdapter;
-use i_overlay::i_float::float::rect::FloatRect;
 
 use crate::measure::clip::clip_to;
 use crate::measure::overlay::solver_for;
@@ -496,12 +495,6 @@ fn resolve(zones: &[Zone], precedence: &Precedence) -> Vec<Layer> {
 /// to a grid of 1.2e-7 degree (about 9 mm) instead of about 2 mm, or finer for
 /// small groups. Each group's grid is kept with its polygons ([`Layer::grids`]):
 /// the store keeps them as whole numbers of it.
-///
-/// Within a group, a clip polygon whose box meets no subject polygon's box
-/// can neither remove nor keep any of the subject, so it is left out of the
-/// operation; the grid is still that of the whole group, so the result is the
-/// same to the bit (a day's stronger layers reach along the whole front, while
-/// most of a weaker status's zones lie along a part of it).
 fn overlay(
     status: Status,
     subject: &[&Polygon<f64>],
@@ -513,34 +506,22 @@ fn overlay(
         .map(|p| (true, *p))
         .chain(clip.iter().map(|p| (false, *p)))
         .collect();
-    let boxes: Vec<Option<Rect<f64>>> = all
-        .iter()
-        .map(|(_, p)| geo::BoundingRect::bounding_rect(*p))
-        .collect();
     let mut polygons: Vec<Polygon<f64>> = Vec::new();
     let mut runs: Vec<(SnapGrid, usize)> = Vec::new();
-    for group in groups(&boxes) {
-        let Some(extent) = extent(group.iter().map(|&i| all[i].1)) else {
-            continue;
+    for group in groups(&all) {
+        let rings = |want: bool| {
+            rings_of(
+                group
+                    .iter()
+                    .filter(|&&i| all[i].0 == want)
+                    .map(|&i| all[i].1),
+            )
         };
-        let subject_boxes: Vec<Rect<f64>> = group
-            .iter()
-            .filter(|&&i| all[i].0)
-            .filter_map(|&i| boxes[i])
-            .collect();
-        let reaches =
-            |i: usize| boxes[i].is_none_or(|b| subject_boxes.iter().any(|s| meets(s, &b)));
-        let own = rings_of(group.iter().filter(|&&i| all[i].0).map(|&i| all[i].1));
-        let other = rings_of(
-            group
-                .iter()
-                .filter(|&&i| !all[i].0 && reaches(i))
-                .map(|&i| all[i].1),
-        );
+        let (own, other) = (rings(true), rings(false));
         if own.is_empty() || (other.is_empty() && rule == OverlayRule::Intersect) {
             continue;
         }
-        let (grid, found) = overlay_group(own, other, extent, rule);
+        let (grid, found) = overlay_group(own, other, rule);
         if !found.is_empty() {
             runs.push((grid, found.len()));
             polygons.extend(found);
@@ -549,49 +530,18 @@ fn overlay(
     Layer::new(status, MultiPolygon(polygons)).snapped_to(runs)
 }
 
-/// The extent of every vertex of `polygons` (holes too), as i_overlay takes
-/// it for its grid; `None` when they have none.
-fn extent<'p>(polygons: impl IntoIterator<Item = &'p Polygon<f64>>) -> Option<FloatRect<f64>> {
-    let mut rect: Option<FloatRect<f64>> = None;
-    for p in polygons {
-        for c in std::iter::once(p.exterior())
-            .chain(p.interiors())
-            .flat_map(|r| &r.0)
-        {
-            let point = [c.x, c.y];
-            match &mut rect {
-                Some(r) => r.add_point(&point),
-                None => {
-                    rect = Some(FloatRect {
-                        min_x: c.x,
-                        max_x: c.x,
-                        min_y: c.y,
-                        max_y: c.y,
-                    })
-                }
-            }
-        }
-    }
-    rect
-}
-
-/// One group's overlay (`own` the subject, `other` the clip, `extent` that of
-/// the whole group): the grid its vertices are snapped to and the polygons
-/// found, from [`OVERLAYS`] when the same group, to the bit, was overlaid
-/// lately on this thread.
+/// One group's overlay (`own` the subject, `other` the clip): the grid its
+/// vertices are snapped to and the polygons found, from [`OVERLAYS`] when the
+/// same group, to the bit, was overlaid lately on this thread.
 fn overlay_group(
     own: Vec<Vec<[f64; 2]>>,
     other: Vec<Vec<[f64; 2]>>,
-    extent: FloatRect<f64>,
     rule: OverlayRule,
 ) -> GroupOutput {
     fn numbers(ring: &[[f64; 2]]) -> impl Iterator<Item = f64> + '_ {
         ring.iter().flatten().copied()
     }
-    let corners = [extent.min_x, extent.max_x, extent.min_y, extent.max_y];
     let mut key = Key::new();
-    key.tag(2);
-    key.ring(corners.len(), corners);
     for (side, rings) in [(0, &own), (1, &other)] {
         key.tag(side);
         for ring in rings {
@@ -603,15 +553,12 @@ fn overlay_group(
         let rings = |a: &[Vec<[f64; 2]>], b: &[Vec<[f64; 2]>]| {
             same_rings(a.iter().map(|r| numbers(r)), b.iter().map(|r| numbers(r)))
         };
-        input.0 == rule
-            && input.1.map(f64::to_bits) == corners.map(f64::to_bits)
-            && rings(&input.2, &own)
-            && rings(&input.3, &other)
+        input.0 == rule && rings(&input.1, &own) && rings(&input.2, &other)
     };
     if let Some(met) = OVERLAYS.with_borrow_mut(|o| o.find(key, same)) {
         return met;
     }
-    let adapter = FloatPointAdapter::new(extent);
+    let adapter = FloatPointAdapter::with_iter(own.iter().chain(&other).flatten());
     let grid = SnapGrid {
         offset: adapter.offset,
         step: adapter.inv_scale,
@@ -639,25 +586,14 @@ fn overlay_group(
     // Only what a generation can hold is copied to be kept.
     OVERLAYS.with_borrow_mut(|o| {
         if o.fits(points) {
-            o.keep(
-                key,
-                (rule, corners, own, other),
-                (grid, found.clone()),
-                points,
-            );
+            o.keep(key, (rule, own, other), (grid, found.clone()), points);
         }
     });
     (grid, found)
 }
 
-/// An overlay's input: its rule, the corners of its grid's extent, its
-/// subject's rings and its clip's.
-type GroupInput = (
-    OverlayRule,
-    [f64; 4],
-    Vec<Vec<[f64; 2]>>,
-    Vec<Vec<[f64; 2]>>,
-);
+/// An overlay's input: its rule, its subject's rings and its clip's.
+type GroupInput = (OverlayRule, Vec<Vec<[f64; 2]>>, Vec<Vec<[f64; 2]>>);
 
 /// An overlay's result: the grid its vertices are snapped to, and its polygons.
 type GroupOutput = (SnapGrid, Vec<Polygon<f64>>);
@@ -674,10 +610,14 @@ thread_local! {
         const { std::cell::RefCell::new(Recent::new(OVERLAY_POINTS)) };
 }
 
-/// The polygons of `boxes` in groups whose boxes meet, transitively (indices
-/// into `boxes`, in order; the groups in order of their first polygon).
-fn groups(boxes: &[Option<Rect<f64>>]) -> Vec<Vec<usize>> {
+/// The polygons of `all` in groups whose boxes meet, transitively (indices into
+/// `all`, in order; the groups in order of their first polygon).
+fn groups(all: &[(bool, &Polygon<f64>)]) -> Vec<Vec<usize>> {
     use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
+    let boxes: Vec<Option<Rect<f64>>> = all
+        .iter()
+        .map(|(_, p)| geo::BoundingRect::bounding_rect(*p))
+        .collect();
     let tree = RTree::bulk_load(
         boxes
             .iter()
@@ -692,7 +632,7 @@ fn groups(boxes: &[Option<Rect<f64>>]) -> Vec<Vec<usize>> {
             .collect(),
     );
     // Union-find by the boxes' overlaps (touching counts: shared edges).
-    let mut parent: Vec<usize> = (0..boxes.len()).collect();
+    let mut parent: Vec<usize> = (0..all.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
@@ -711,8 +651,8 @@ fn groups(boxes: &[Option<Rect<f64>>]) -> Vec<Vec<usize>> {
         }
     }
     let mut out: Vec<Vec<usize>> = Vec::new();
-    let mut slot: Vec<Option<usize>> = vec![None; boxes.len()];
-    for i in 0..boxes.len() {
+    let mut slot: Vec<Option<usize>> = vec![None; all.len()];
+    for i in 0..all.len() {
         let r = root(&mut parent, i);
         let k = *slot[r].get_or_insert_with(|| {
             out.push(Vec::new());
@@ -850,54 +790,6 @@ mod tests {
                 // more than one generation.
                 assert!(held > OVERLAY_POINTS, "{held}");
             });
-        })
-        .join()
-        .unwrap();
-    }
-
-    /// A clip polygon of the group whose box meets no subject polygon's box
-    /// is left out, and the result is the one the whole group gives, to the
-    /// bit: the grid is still the whole group's.
-    #[test]
-    fn clip_polygons_apart_from_the_subject_change_nothing() {
-        std::thread::spawn(|| {
-            // A grey zone over the western edge of occupied ground that a chain
-            // of occupied squares continues far east, into one group.
-            let subject = square(36.9, 48.2, 0.3);
-            let clip = [
-                square(37.0, 48.0, 1.0),
-                square(38.0, 48.0, 1.0),
-                square(39.0, 48.1, 0.7),
-            ];
-            let subject_polygons: Vec<&Polygon<f64>> = subject.0.iter().collect();
-            let clip_polygons: Vec<&Polygon<f64>> = clip.iter().flat_map(|m| &m.0).collect();
-            let layer = overlay(
-                Status::CONTESTED,
-                &subject_polygons,
-                &clip_polygons,
-                OverlayRule::Difference,
-            );
-            // The whole group, far squares and all, on the same grid.
-            let whole = std::thread::spawn(move || {
-                let all = subject.0.iter().chain(clip.iter().flat_map(|m| &m.0));
-                let extent = extent(all).unwrap();
-                overlay_group(
-                    rings_of(&subject.0),
-                    rings_of(clip.iter().flat_map(|m| &m.0)),
-                    extent,
-                    OverlayRule::Difference,
-                )
-            })
-            .join()
-            .unwrap();
-            assert_eq!(layer.grids(), &[(whole.0, whole.1.len())][..]);
-            assert_eq!(
-                format!("{:?}", layer.geometry().0),
-                format!("{:?}", whole.1)
-            );
-            // What is left is the grey zone west of 37.0.
-            let area = geo::Area::unsigned_area(layer.geometry());
-            assert!((area - 0.1 * 0.3).abs() < 1e-9, "{area}");
         })
         .join()
         .unwrap();
