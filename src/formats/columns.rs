@@ -33,13 +33,14 @@ pub(crate) fn columns(features: &[geojson::Feature]) -> Vec<Column> {
                 Value::Number(_) => Some(Kind::Float),
                 _ => Some(Kind::Text),
             };
-            let slot = match out.iter_mut().find(|(n, _)| n == name) {
-                Some((_, k)) => k,
+            let at = match out.iter().position(|(n, _)| n == name) {
+                Some(at) => at,
                 None => {
                     out.push((name.clone(), None));
-                    &mut out.last_mut().expect("just pushed").1
+                    out.len() - 1
                 }
             };
+            let slot = &mut out[at].1;
             *slot = match (*slot, kind) {
                 (k, None) => k,
                 (None, k) => k,

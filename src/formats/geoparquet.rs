@@ -317,7 +317,8 @@ fn check_footer(bytes: &[u8], budget: &mut thrift::Budget, path: &Path) -> Resul
     if &bytes[end + 4..] != b"PAR1" {
         return Ok(());
     }
-    let len = u32::from_le_bytes(bytes[end..end + 4].try_into().expect("4 bytes")) as usize;
+    let len =
+        u32::from_le_bytes([bytes[end], bytes[end + 1], bytes[end + 2], bytes[end + 3]]) as usize;
     let Some(footer) = end.checked_sub(len).map(|start| &bytes[start..end]) else {
         return Ok(());
     };

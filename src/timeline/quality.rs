@@ -339,11 +339,11 @@ mod tests {
             .collect();
         // Region 0 jumps on day 3, region 1 on days 1 and 4 (both statuses on
         // day 4, occupied listed twice: flagged once); region 2 never.
-        let jumps = |r: usize, k: usize| -> &'static [usize] {
-            match (r, k) {
-                (0, 1) => &[3],
-                (1, 0) => &[1, 4],
-                (1, 1) => &[4],
+        let jumps = |r: usize, status: &Status| -> &'static [usize] {
+            match (r, status.as_str()) {
+                (0, "contested") => &[3],
+                (1, "occupied") => &[1, 4],
+                (1, "contested") => &[4],
                 _ => &[],
             }
         };
@@ -353,8 +353,8 @@ mod tests {
             3,
             |_| statuses.clone(),
             |r| format!("r{r}"),
-            |i, r, k, _| {
-                if jumps(r, k).contains(&i) {
+            |i, r, _, status| {
+                if jumps(r, status).contains(&i) {
                     500.0
                 } else {
                     100.0
