@@ -54,6 +54,33 @@ impl<'de> Deserialize<'de> for Key {
     }
 }
 
+/// A string of the input, borrowed where it has no escapes: the member names and
+/// types every feature repeats are then read without an allocation each.
+struct Text<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text<'de>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            // As serde's own for `String`, so that errors read the same.
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(s)))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(s.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(s)))
+            }
+        }
+        d.deserialize_string(V)
+    }
+}
+
 /// Which property values a read keeps. A zone import reads a few of DeepState's
 /// members, while its units' and styles' other properties are about half of a
 /// snapshot's text: building a `Value` of each was a tenth of reading it.
@@ -108,7 +135,7 @@ impl<'de, F: PropertyFilter> Deserialize<'de> for FeatureOf<F> {
                 while let Some(key) = map.next_key()? {
                     match key {
                         Key::Type => {
-                            let kind: String = map.next_value()?;
+                            let Text(kind) = map.next_value()?;
                             if kind != "Feature" {
                                 return Err(de::Error::custom(format!(
                                     "expected a Feature, found type {kind:?}"
@@ -154,20 +181,20 @@ impl<'de, F: PropertyFilter> Deserialize<'de> for PropertiesOf<F> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PropertiesOf<F>, A::Error> {
                 let mut out = Map::new();
-                let mut first_dropped: Option<String> = None;
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                let mut first_dropped: Option<Cow<'de, str>> = None;
+                while let Some(Text(key)) = map.next_key()? {
                     if F::keeps(&key) {
                         out.insert(key.into_owned(), map.next_value()?);
                     } else {
                         map.next_value::<IgnoredAny>()?;
                         if first_dropped.is_none() {
-                            first_dropped = Some(key.into_owned());
+                            first_dropped = Some(key);
                         }
                     }
                 }
                 // Whether a feature has properties at all still shows.
                 if let (true, Some(key)) = (out.is_empty(), first_dropped) {
-                    out.insert(key, Value::Null);
+                    out.insert(key.into_owned(), Value::Null);
                 }
                 Ok(PropertiesOf(out, PhantomData))
             }
@@ -188,12 +215,12 @@ impl<'de> Deserialize<'de> for GeometryJson {
                 f.write_str("a GeoJSON geometry")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<GeometryJson, A::Error> {
-                let mut kind: Option<String> = None;
+                let mut kind: Option<Cow<'de, str>> = None;
                 let mut coordinates: Option<Nested> = None;
                 let mut geometries: Option<Vec<GeometryJson>> = None;
                 while let Some(key) = map.next_key()? {
                     match key {
-                        Key::Type => kind = Some(map.next_value()?),
+                        Key::Type => kind = Some(map.next_value::<Text>()?.0),
                         Key::Coordinates => coordinates = Some(map.next_value()?),
                         Key::Geometries => geometries = Some(map.next_value()?),
                         _ => {
@@ -560,5 +587,36 @@ mod tests {
             .err()
             .unwrap();
         assert!(e.to_string().contains("found type \"Polygon\""), "{e}");
+    }
+
+    #[test]
+    fn names_and_types_read_alike_escaped_or_not() {
+        // Member names and types are borrowed from the text unless escaped.
+        let plain = r#"{"type": "Feature", "properties": {"name": "x", "a": 1},
+            "geometry": {"type": "Point", "coordinates": [1, 2]}}"#;
+        let escaped = r#"{"type": "Feat\u0075re", "properties": {"na\u006de": "x", "\u0061": 1},
+            "geometry": {"type": "Po\u0069nt", "coordinates": [1, 2]}}"#;
+        let zone = |t| {
+            serde_json::from_str::<FeatureOf<ZoneProperties>>(t)
+                .unwrap()
+                .0
+        };
+        let (a, b) = (zone(plain), zone(escaped));
+        assert_eq!(
+            (a.geometry.clone(), a.properties.clone()),
+            (b.geometry, b.properties)
+        );
+        assert_eq!(a.geometry, Some(Shape::Point(c(1.0, 2.0))));
+        // A feature with only dropped properties keeps the first, escaped or not.
+        let only = |t| zone(t).properties.unwrap();
+        assert_eq!(
+            only(r#"{"type": "Feature", "geometry": null, "properties": {"\u0061": 1}}"#),
+            only(r#"{"type": "Feature", "geometry": null, "properties": {"a": 1}}"#)
+        );
+        // A type that is not a string is an error, worded as before.
+        let e = serde_json::from_str::<Feature>(r#"{"type": 1, "geometry": null}"#)
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("expected a string"), "{e}");
     }
 }
